@@ -1,0 +1,67 @@
+"""The graded cases: network shapes and inputs, regenerated from seeds.
+
+Shared by the graded tests and the reference generator.  Numpy only; the
+legacy RandomState streams used here are stable across numpy versions.
+"""
+import numpy as np
+
+SEED = 11785      # numpy's global seed before each network is built, as the course did
+LR = 0.008
+MOMENTUM = 0.856
+BATCH = 20
+IN, OUT = 64, 10
+
+# name -> (hiddens, activation names, num_bn_layers)
+MLPS = {
+    "linear_classifier": ([], ["identity"], 0),
+    "single_hidden": ([32], ["sigmoid", "identity"], 0),
+    "hidden_64_32": ([64, 32], ["sigmoid", "sigmoid", "identity"], 0),
+    "hidden_5x32": ([32] * 5, ["relu", "sigmoid", "tanh", "relu", "sigmoid", "identity"], 0),
+    "hidden_48_24_16": ([48, 24, 16], ["tanh", "relu", "sigmoid", "identity"], 0),
+    "batchnorm": ([64, 32], ["sigmoid", "sigmoid", "identity"], 1),
+    "momentum": ([64, 32], ["sigmoid", "sigmoid", "identity"], 0),
+}
+BN_STEPS = 3        # training steps checked one by one in the BatchNorm test
+MOMENTUM_STEPS = 5
+
+
+def rng(k):
+    return np.random.RandomState(SEED + k)
+
+
+def batch(k, size=BATCH):
+    """Inputs (size, IN) and one-hot labels (size, OUT) of batch number k."""
+    r = rng(100 + k)
+    x = r.randn(size, IN)
+    return x, np.eye(OUT)[r.randint(0, OUT, size)]
+
+
+def activation_input():
+    """(BATCH, 32) values with exact zeros, and +-1000 in the first row."""
+    x = rng(1).randn(BATCH, 32) * 3
+    x[1, :8] = 0.0
+    x[0, :4] = [1000.0, -1000.0, 40.0, -40.0]
+    return x
+
+
+def loss_input():
+    """Logits (BATCH, OUT) with one row of +-1e3 and one of equal logits; one-hot labels."""
+    r = rng(2)
+    x = r.randn(BATCH, OUT) * 2
+    x[0] = 1000.0 * np.where(np.arange(OUT) % 2, 1.0, -1.0)
+    x[1] = 3.0
+    return x, np.eye(OUT)[r.randint(0, OUT, BATCH)]
+
+
+def linear_input():
+    """x (BATCH, 32), W (32, 16), b (1, 16), delta (BATCH, 16)."""
+    r = rng(3)
+    return r.randn(BATCH, 32), r.randn(32, 16), r.randn(1, 16), r.randn(BATCH, 16)
+
+
+def initial_weights(name):
+    """The W of each layer as the course's seeded randn init produces them."""
+    hiddens = MLPS[name][0]
+    sizes = [IN] + hiddens + [OUT]
+    np.random.seed(SEED)
+    return [np.random.randn(i, o) for i, o in zip(sizes[:-1], sizes[1:])]

@@ -1,0 +1,217 @@
+"""Compute the graded reference values with PyTorch autograd in float64.
+
+The oracle shares no code with mytorch: every forward pass below is written
+with torch operations and every gradient comes from torch.autograd.
+
+    python3 autograder/hw1_autograder/generate_references.py          # write
+    python3 autograder/hw1_autograder/generate_references.py --check  # compare
+
+Conventions of the course: the loss L is the sum of the per-example
+cross-entropies; Linear's dW, db are batch means (grad / batch); BatchNorm's
+dgamma, dbeta are sums (grad as is).
+"""
+import argparse
+import hashlib
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import cases  # noqa: E402
+
+REFS = os.path.join(HERE, "references", "hw1_refs.npz")
+MANIFEST = os.path.join(HERE, "references", "MANIFEST.json")
+EPS = 1e-8
+ACTS = {"identity": lambda z: z, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}
+
+
+def t(a, grad=False):
+    return torch.tensor(np.asarray(a, dtype=np.float64), requires_grad=grad)
+
+
+def n(a):
+    return a.detach().numpy().copy()
+
+
+def elementwise(refs):
+    x = cases.activation_input()
+    for name in ("sigmoid", "tanh", "relu"):
+        xt = t(x, grad=True)
+        y = ACTS[name](xt)
+        y.sum().backward()
+        refs[f"{name}/forward"], refs[f"{name}/derivative"] = n(y), n(xt.grad)
+    logits, labels = cases.loss_input()
+    xt = t(logits, grad=True)
+    loss = torch.nn.functional.cross_entropy(xt, torch.tensor(labels.argmax(1)), reduction="none")
+    loss.sum().backward()
+    refs["softmax_ce/forward"], refs["softmax_ce/derivative"] = n(loss), n(xt.grad)
+    x, W, b, delta = cases.linear_input()
+    xt, Wt, bt = t(x, True), t(W, True), t(b, True)
+    out = xt @ Wt + bt
+    out.backward(t(delta))
+    refs["linear/forward"] = n(out)
+    refs["linear/dx"], refs["linear/dW"], refs["linear/db"] = n(xt.grad), n(Wt.grad) / len(x), n(bt.grad) / len(x)
+
+
+class TorchMLP:
+    """The course's MLP written directly in torch."""
+
+    def __init__(self, name):
+        hiddens, self.acts, self.nbn = cases.MLPS[name]
+        self.W = [t(w, True) for w in cases.initial_weights(name)]
+        self.b = [t(np.zeros((1, w.shape[1])), True) for w in self.W]
+        self.gamma = [t(np.ones((1, w.shape[1])), True) for w in self.W[:self.nbn]]
+        self.beta = [t(np.zeros((1, w.shape[1])), True) for w in self.W[:self.nbn]]
+        self.running_mean = [torch.zeros(1, w.shape[1], dtype=torch.float64) for w in self.W[:self.nbn]]
+        self.running_var = [torch.ones(1, w.shape[1], dtype=torch.float64) for w in self.W[:self.nbn]]
+        self.vel = {id(p): torch.zeros_like(p) for p in self.W + self.b}
+        self.stats = []
+
+    def forward(self, x, train=True, bn_after_act=False, eval_batch_stats=False):
+        h, self.stats = t(x), []
+        for k, (W, b) in enumerate(zip(self.W, self.b)):
+            h = h @ W + b
+            if k < self.nbn and bn_after_act:
+                h = self.bn(k, ACTS[self.acts[k]](h), train)
+                continue
+            if k < self.nbn:
+                h = self.bn(k, h, train or eval_batch_stats)
+            h = ACTS[self.acts[k]](h)
+        return h
+
+    def bn(self, k, z, train):
+        if train:
+            mean, var = z.mean(0, keepdim=True), z.var(0, unbiased=False, keepdim=True)
+            self.stats.append((mean.detach(), var.detach()))
+        else:
+            mean, var = self.running_mean[k], self.running_var[k]
+        norm = (z - mean) / torch.sqrt(var + EPS)
+        if train:
+            self.stats[-1] += (norm.detach(),)
+        return self.gamma[k] * norm + self.beta[k]
+
+    def train_step(self, x, labels):
+        """forward + backward on one batch; returns the output and the course's gradients."""
+        for p in self.W + self.b + self.gamma + self.beta:
+            p.grad = None
+        out = self.forward(x)
+        torch.nn.functional.cross_entropy(out, torch.tensor(labels.argmax(1)), reduction="sum").backward()
+        m = len(x)
+        with torch.no_grad():
+            for k, (mean, var, _) in enumerate(self.stats):
+                self.running_mean[k] = 0.9 * self.running_mean[k] + 0.1 * mean
+                self.running_var[k] = 0.9 * self.running_var[k] + 0.1 * var
+        grads = {f"dW{k}": n(W.grad) / m for k, W in enumerate(self.W)}
+        grads.update({f"db{k}": n(b.grad) / m for k, b in enumerate(self.b)})
+        grads.update({f"dgamma{k}": n(g.grad) for k, g in enumerate(self.gamma)})
+        grads.update({f"dbeta{k}": n(g.grad) for k, g in enumerate(self.beta)})
+        return n(out), grads
+
+    def step(self, lr, momentum):
+        """The course's update: v = momentum v - lr dW (batch mean); W += v.  SGD on gamma, beta."""
+        with torch.no_grad():
+            for p in self.W + self.b:
+                v = self.vel[id(p)]
+                v.mul_(momentum).sub_(lr * p.grad / self.batch)
+                p.add_(v)
+            for p in self.gamma + self.beta:
+                p.sub_(lr * p.grad)
+
+    def params(self):
+        out = {f"W{k}": n(W) for k, W in enumerate(self.W)}
+        out.update({f"b{k}": n(b) for k, b in enumerate(self.b)})
+        out.update({f"gamma{k}": n(g) for k, g in enumerate(self.gamma)})
+        out.update({f"beta{k}": n(g) for k, g in enumerate(self.beta)})
+        return out
+
+
+def mlps(refs):
+    for name in ("linear_classifier", "single_hidden", "hidden_64_32", "hidden_5x32", "hidden_48_24_16"):
+        net = TorchMLP(name)
+        x, y = cases.batch(0)
+        net.batch = len(x)
+        out, grads = net.train_step(x, y)
+        refs[f"{name}/output"] = out
+        refs.update({f"{name}/{k}": v for k, v in grads.items()})
+        if name == "linear_classifier":
+            net.step(cases.LR, 0.0)
+            refs.update({f"{name}/step/{k}": v for k, v in net.params().items()})
+
+    net = TorchMLP("batchnorm")
+    for s in range(cases.BN_STEPS):
+        x, y = cases.batch(s)
+        net.batch = len(x)
+        if s == 0:
+            refs["batchnorm/mistake/bn_after_act"] = n(net.forward(x, bn_after_act=True))
+        out, grads = net.train_step(x, y)
+        mean, var, norm = net.stats[0]
+        refs.update({f"batchnorm/step{s}/output": out, f"batchnorm/step{s}/mean": n(mean),
+                     f"batchnorm/step{s}/var": n(var), f"batchnorm/step{s}/norm": n(norm),
+                     f"batchnorm/step{s}/running_mean": n(net.running_mean[0]),
+                     f"batchnorm/step{s}/running_var": n(net.running_var[0])})
+        refs.update({f"batchnorm/step{s}/{k}": v for k, v in grads.items()})
+        net.step(cases.LR, 0.0)
+    x, _ = cases.batch(99)
+    refs["batchnorm/eval/output"] = n(net.forward(x, train=False))
+    refs["batchnorm/mistake/eval_batch_stats"] = n(net.forward(x, train=False, eval_batch_stats=True))
+
+    net = TorchMLP("momentum")
+    for s in range(cases.MOMENTUM_STEPS):
+        x, y = cases.batch(s)
+        net.batch = len(x)
+        net.train_step(x, y)
+        net.step(cases.LR, cases.MOMENTUM)
+        refs.update({f"momentum/step{s}/{k}": v for k, v in net.params().items()})
+
+
+def compute():
+    torch.set_default_dtype(torch.float64)
+    refs = {}
+    elementwise(refs)
+    mlps(refs)
+    return refs
+
+
+def sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def check(refs):
+    """Exit 1 if any committed reference differs from a fresh one by > 1e-10 relative."""
+    with np.load(REFS, allow_pickle=False) as stored:
+        keys = set(stored.files)
+        bad = sorted(keys ^ set(refs))
+        for k in sorted(keys & set(refs)):
+            a, b = stored[k], refs[k]
+            scale = max(np.max(np.abs(b)), 1e-300) if b.size else 1.0
+            if a.shape != b.shape or np.max(np.abs(a - b), initial=0.0) / scale > 1e-10:
+                bad.append(k)
+    if bad:
+        print(f"references differ from a fresh torch run: {bad[:10]}")
+        return 1
+    print(f"references match a fresh torch float64 run: {len(keys)} arrays within 1e-10 relative")
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--check", action="store_true", help="compare with the committed file, write nothing")
+    args = ap.parse_args()
+    refs = compute()
+    if args.check:
+        return check(refs)
+    np.savez_compressed(REFS, **refs)
+    with open(MANIFEST, "w") as f:
+        json.dump({"hw1_refs.npz": {"bytes": os.path.getsize(REFS), "sha256": sha256(REFS)}}, f, indent=2)
+        f.write("\n")
+    print(f"wrote {len(refs)} arrays to {os.path.relpath(REFS)} ({os.path.getsize(REFS)} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""A small gradient checker: central finite differences and relative error.
+
+Thresholds, for float64 and the default step h = 1e-6:
+    rel_error < 1e-7   the analytic gradient is right
+    rel_error ~ 1e-4   suspicious (a kink such as ReLU at 0, or a small bug)
+    rel_error > 1e-2   the gradient is wrong
+"""
+import numpy as np
+
+
+def rel_error(a, b):
+    """max |a - b| / max(|a| + |b|, 1e-12), elementwise; a, b: same shape."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12)))
+
+
+def numerical_gradient(f, x, h=1e-6):
+    """d f() / d x by central differences, perturbing x in place.
+
+    f: a function of no arguments returning a scalar that reads x;
+    x: float64 array (any shape) -> gradient with x's shape.
+    x is restored exactly after each probe.
+    """
+    grad = np.zeros_like(x)
+    it = np.nditer(x, flags=["multi_index"])
+    for _ in it:
+        i = it.multi_index
+        old = x[i]
+        x[i] = old + h
+        plus = f()
+        x[i] = old - h
+        minus = f()
+        x[i] = old
+        grad[i] = (plus - minus) / (2 * h)
+    return grad
