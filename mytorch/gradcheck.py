@@ -9,9 +9,18 @@ import numpy as np
 
 
 def rel_error(a, b):
-    """max |a - b| / max(|a| + |b|, 1e-12), elementwise; a, b: same shape."""
+    """max |a - b| / max(|a|, |b|) over all entries; a, b: same shape.
+
+    The scale is the largest entry of either array, not each entry's own
+    size: finite differences carry an absolute rounding error of about
+    1e-16 / h, which would swamp the relative error of entries near zero.
+    Two zero arrays have error 0.
+    """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12)))
+    if a.shape != b.shape:
+        raise ValueError(f"rel_error: shapes differ: {a.shape} vs {b.shape}")
+    scale = max(np.max(np.abs(a), initial=0.0), np.max(np.abs(b), initial=0.0))
+    return float(np.max(np.abs(a - b), initial=0.0) / scale) if scale > 0 else 0.0
 
 
 def numerical_gradient(f, x, h=1e-6):
