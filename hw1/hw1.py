@@ -103,10 +103,11 @@ class MLP:
             bn.beta -= self.lr * bn.dbeta
 
     def backward(self, labels):
-        """labels: (batch, output_size) one-hot -> dL/dx: (batch, input_size).
+        """labels: (batch, output_size) one-hot.
 
         Sets every layer's gradients; the loss is the criterion on the
-        output kept by the last forward.
+        output kept by the last forward.  The gradient for the network's
+        input is not computed: training never needs it.
         """
         if self.output is None:
             raise RuntimeError("MLP.backward: called before forward(); run forward first")
@@ -116,8 +117,7 @@ class MLP:
             delta = delta * self.activations[k].derivative()
             if k < self.num_bn_layers:
                 delta = self.bn_layers[k].backward(delta)
-            delta = self.linear_layers[k].backward(delta)
-        return delta
+            delta = self.linear_layers[k].backward(delta, input_grad=k > 0)
 
     def error(self, labels):
         """labels: (batch, output_size) one-hot -> number of argmax mismatches."""
@@ -148,6 +148,20 @@ def evaluate(mlp, x, y):
     return loss / len(x), errors / len(x)
 
 
+def _shuffled_batches(x, y, idx, batch_size, rows=4096):
+    """Yield (x[idx], y[idx]) in batches, gathering `rows` rows at a time.
+
+    Gathering a block of batches at once avoids a fancy-index per batch
+    without holding a second copy of the whole training set.
+    """
+    rows = max(batch_size, rows - rows % batch_size)
+    for block in range(0, len(idx), rows):
+        take = idx[block:block + rows]
+        xs, ys = x[take], y[take]
+        for start in range(0, len(take), batch_size):
+            yield xs[start:start + batch_size], ys[start:start + batch_size]
+
+
 def train_epochs(mlp, dset, nepochs, batch_size, lr_schedule=None):
     """Train mlp, yielding (train_loss, train_error, val_loss, val_error) per epoch.
 
@@ -165,11 +179,8 @@ def train_epochs(mlp, dset, nepochs, batch_size, lr_schedule=None):
             mlp.lr = lr_schedule(epoch)
         mlp.train()
         np.random.shuffle(idx)
-        # One gather per epoch; the batches below are views into it.
-        xs, ys = train_x[idx], train_y[idx]
         loss_sum, errors = 0.0, 0
-        for b, start in enumerate(range(0, n, batch_size)):
-            x, y = xs[start:start + batch_size], ys[start:start + batch_size]
+        for b, (x, y) in enumerate(_shuffled_batches(train_x, train_y, idx, batch_size)):
             mlp.zero_grads()
             mlp.forward(x)
             mlp.backward(y)

@@ -35,18 +35,24 @@ class Linear:
     def forward(self, x):
         """x: (batch, in_feature) -> out: (batch, out_feature)."""
         self.x = as_2d(x, f"{self.name}.forward", self.W.shape[0])
-        return self.x @ self.W + self.b
+        out = self.x @ self.W
+        out += self.b
+        return out
 
-    def backward(self, delta):
+    def backward(self, delta, input_grad=True):
         """delta: (batch, out_feature) -> dL/dx: (batch, in_feature).
 
         Sets dW = x^T delta / batch and db = mean of delta over the batch.
+        input_grad=False skips dL/dx and returns None: a network's first
+        layer has no use for it, and it costs as much as dW.
         """
         where = f"{self.name}.backward"
         x = require(self.x, where)
         delta = as_2d(delta, where, self.W.shape[1], name="delta")
         if delta.shape[0] != x.shape[0]:
             raise ValueError(f"{where}: delta must be {(x.shape[0], self.W.shape[1])}, got {delta.shape}")
-        self.dW = (x.T @ delta) / x.shape[0]
-        self.db = delta.mean(axis=0, keepdims=True)
-        return delta @ self.W.T
+        m = x.shape[0]
+        self.dW = x.T @ delta
+        self.dW /= m
+        self.db = np.add.reduce(delta, axis=0, keepdims=True) / m
+        return delta @ self.W.T if input_grad else None
