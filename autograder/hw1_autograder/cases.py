@@ -59,9 +59,14 @@ def linear_input():
     return r.randn(BATCH, 32), r.randn(32, 16), r.randn(1, 16), r.randn(BATCH, 16)
 
 
-def initial_weights(name):
-    """The W of each layer as the course's seeded randn init produces them."""
+def initial_weights(name, output_side_first=False):
+    """The W of each layer as the course's seeded randn init produces them.
+
+    output_side_first: the weights a network built in the wrong order gets.
+    """
     hiddens = MLPS[name][0]
-    sizes = [IN] + hiddens + [OUT]
+    shapes = list(zip([IN] + hiddens, hiddens + [OUT]))
     np.random.seed(SEED)
-    return [np.random.randn(i, o) for i, o in zip(sizes[:-1], sizes[1:])]
+    if output_side_first:
+        return [np.random.randn(i, o) for i, o in shapes[::-1]][::-1]
+    return [np.random.randn(i, o) for i, o in shapes]

@@ -77,9 +77,10 @@ def build(name):
               new("loss", "SoftmaxCrossEntropy"), cases.LR, momentum, nbn)
     hint = ("build linear_layers input side first, calling weight_init_fn(in, out) then "
             "bias_init_fn(out) for each layer")
+    reverse = cases.initial_weights(name, output_side_first=True)
     for k, W in enumerate(cases.initial_weights(name)):
         check(f"linear_layers[{k}].W after construction", mlp.linear_layers[k].W, W,
-              mistakes=[(hint, w) for w in cases.initial_weights(name) if w.shape == W.shape])
+              mistakes=[(hint, reverse[k])])
     return mlp
 
 
@@ -100,7 +101,9 @@ FROM_INPUT = "derivative computed from the input x instead of the stored output 
 for _cls, _key, _wrong in (("Sigmoid", "sigmoid", [(FROM_INPUT, lambda x: x * (1 - x))]),
                            ("Tanh", "tanh", [(FROM_INPUT, lambda x: 1 - x * x)]),
                            ("ReLU", "relu", [("ReLU'(0) must be 0: test state > 0, not >= 0",
-                                              lambda x: (x >= 0).astype(float))])):
+                                              lambda x: (x >= 0).astype(float)),
+                                             ("ReLU'(0) must be 0: test state > 0, not >= 0 "
+                                              "(state >= 0 holds everywhere)", np.ones_like)])):
     graded("Activations", f"{_key}_forward", 2)(lambda c=_cls, k=_key: _activation(c, k, False))
     graded("Activations", f"{_key}_derivative", 2)(
         lambda c=_cls, k=_key, w=_wrong: _activation(c, k, True, w))
@@ -211,11 +214,15 @@ def _bn_train_steps(mlp, checked):
             call(mlp, "step")
             continue
         p, bn, m = f"batchnorm/step{s}", mlp.bn_layers[0], len(x)
-        check(f"step {s}: MLP.forward(x)", out, ref(f"{p}/output"), mistakes=[
-            ("BatchNorm placed after the activation: the order is Linear -> BatchNorm -> activation",
-             ref("batchnorm/mistake/bn_after_act") if s == 0 else None)])
+        after_act = ref("batchnorm/mistake/bn_after_act")
+        order_hint = ("BatchNorm placed after the activation: the order is Linear -> BatchNorm -> activation",
+                      after_act if s == 0 else None)
+        if s == 0 and np.shape(out) == after_act.shape and np.allclose(out, after_act, rtol=1e-4):
+            check(f"step {s}: MLP.forward(x)", out, ref(f"{p}/output"), mistakes=[order_hint])
+        # Otherwise the layer's own statistics first: they explain a wrong output best.
         for attr in ("mean", "var", "norm"):
             check(f"step {s}: bn_layers[0].{attr}", getattr(bn, attr), ref(f"{p}/{attr}"), batch=m)
+        check(f"step {s}: MLP.forward(x)", out, ref(f"{p}/output"), mistakes=[order_hint])
         stale = "running statistics not updated in training (running_mean/running_var unchanged)"
         check(f"step {s}: bn_layers[0].running_mean", bn.running_mean, ref(f"{p}/running_mean"),
               mistakes=[(stale, np.zeros_like(bn.running_mean))])

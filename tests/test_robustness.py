@@ -1,0 +1,216 @@
+"""Bad input, extreme values, divergence, determinism, and an autograder that survives anything."""
+import json
+import os
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+import activation
+import batchnorm
+import hw1
+import linear
+import loss
+from helpers import batch, make_mlp
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+AG = os.path.join(ROOT, "autograder", "hw1_autograder")
+sys.path.insert(0, AG)
+import mutants  # noqa: E402
+
+
+def zeros(n):
+    return np.zeros((1, n))
+
+
+def randn(i, o):
+    return np.random.randn(i, o)
+
+
+def mlp_args(**change):
+    args = dict(input_size=784, output_size=10, hiddens=[32, 16],
+                activations=[activation.Sigmoid(), activation.Sigmoid(), activation.Identity()],
+                weight_init_fn=randn, bias_init_fn=zeros, criterion=loss.SoftmaxCrossEntropy(), lr=0.1)
+    args.update(change)
+    return args
+
+
+# ------------------------------------------------------------- clear errors
+@pytest.mark.parametrize("call,message", [
+    (lambda: linear.Linear(784, 10, randn, zeros).forward(np.zeros((20, 783))),
+     "Linear(784 → 10).forward: x must be (batch, 784), got (20, 783)"),
+    (lambda: linear.Linear(784, 10, randn, zeros).forward(np.zeros(784)),
+     "Linear(784 → 10).forward: x must be (batch, 784), got (784,)"),
+    (lambda: (lambda L: (L(np.zeros((5, 4))), L.backward(np.zeros((5, 2)))))(linear.Linear(4, 3, randn, zeros)),
+     "Linear(4 → 3).backward: delta must be (batch, 3), got (5, 2)"),
+    (lambda: (lambda L: (L(np.zeros((5, 4))), L.backward(np.zeros((6, 3)))))(linear.Linear(4, 3, randn, zeros)),
+     "Linear(4 → 3).backward: delta must be (5, 3), got (6, 3)"),
+    (lambda: batchnorm.BatchNorm(8)(np.zeros((4, 7))), "BatchNorm(8).forward: x must be (batch, 8), got (4, 7)"),
+    (lambda: batchnorm.BatchNorm(8)(np.zeros((4, 7)), eval=True), "BatchNorm(8).forward: x must be (batch, 8)"),
+    (lambda: loss.SoftmaxCrossEntropy()(np.zeros((4, 10)), np.eye(10)[:3]),
+     "labels y must be (4, 10) like the logits, got (3, 10)"),
+    (lambda: loss.SoftmaxCrossEntropy()(np.zeros((4, 10)), np.zeros((4, 9))),
+     "SoftmaxCrossEntropy.forward: labels y must be (batch, 10), got (4, 9)"),
+    (lambda: loss.SoftmaxCrossEntropy()(np.zeros((2, 3)), np.array([[1, 1, 0], [0, 0, 1.0]])),
+     "labels y must be one-hot rows"),
+    (lambda: loss.SoftmaxCrossEntropy()(np.zeros((2, 3)), np.array([0, 2])), "labels y must be (batch, 3), got (2,)"),
+    (lambda: linear.Linear(4, 3, "randn", zeros), "Linear(4 → 3): weight_init_fn must be callable, got str"),
+    (lambda: linear.Linear(4, 3, randn, 0), "Linear(4 → 3): bias_init_fn must be callable, got int"),
+    (lambda: linear.Linear(4, 3, lambda i, o: np.zeros((o, i)), zeros),
+     "Linear(4 → 3): weight_init_fn(in, out) must be (4, 3), got (3, 4)"),
+    (lambda: linear.Linear(4, 3, randn, lambda o: np.zeros(o)), "Linear(4 → 3): bias_init_fn(out) must be (1, 3), got (3,)"),
+    (lambda: hw1.MLP(**mlp_args()).forward(np.zeros((20, 783))), "MLP.forward: x must be (batch, 784), got (20, 783)"),
+    (lambda: hw1.MLP(**mlp_args(activations=[activation.Sigmoid()])),
+     "activations must have len(hiddens) + 1 = 3 entries (one per layer), got 1"),
+    (lambda: hw1.MLP(**mlp_args(num_bn_layers=3)), "num_bn_layers must be between 0 and the number of hidden layers (2), got 3"),
+    (lambda: hw1.MLP(**mlp_args(hiddens=[32, 0])), "hiddens must be positive integers, got [32, 0]"),
+    (lambda: hw1.MLP(**mlp_args(hiddens=[32, -4])), "hiddens must be positive integers"),
+    (lambda: hw1.MLP(**mlp_args(input_size=0)), "input_size must be a positive integer, got 0"),
+    (lambda: hw1.MLP(**mlp_args(weight_init_fn=None)), "weight_init_fn must be callable, got NoneType"),
+])
+def test_bad_input_gets_a_clear_value_error(call, message):
+    with pytest.raises(ValueError) as e:
+        call()
+    assert message in str(e.value)
+
+
+@pytest.mark.parametrize("call,message", [
+    (lambda: activation.Sigmoid().derivative(), "Sigmoid.derivative: called before forward()"),
+    (lambda: activation.ReLU().derivative(), "ReLU.derivative: called before forward()"),
+    (lambda: loss.SoftmaxCrossEntropy().derivative(), "SoftmaxCrossEntropy.derivative: called before forward()"),
+    (lambda: linear.Linear(3, 2, randn, zeros).backward(np.zeros((1, 2))), "Linear(3 → 2).backward: called before forward()"),
+    (lambda: batchnorm.BatchNorm(3).backward(np.zeros((1, 3))), "BatchNorm(3).backward: called before a training forward()"),
+    (lambda: hw1.MLP(**mlp_args()).backward(np.eye(10)[:2]), "MLP.backward: called before forward()"),
+])
+def test_backward_before_forward_is_a_runtime_error(call, message):
+    with pytest.raises(RuntimeError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        call()
+
+
+# ------------------------------------------------------------- extreme values
+@pytest.fixture
+def strict():
+    """numpy raises on overflow, invalid and divide (underflow is fine); warnings are errors."""
+    with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+
+
+@pytest.mark.parametrize("cls", [activation.Sigmoid, activation.Tanh, activation.ReLU, activation.Identity])
+def test_activations_at_plus_minus_1000(strict, cls):
+    act = cls()
+    out = act(np.array([[-1000.0, -745.0, 0.0, 745.0, 1000.0]]))
+    d = act.derivative()
+    assert np.all(np.isfinite(out)) and np.all(np.isfinite(d))
+    if cls is activation.Sigmoid:
+        assert out[0, 0] == 0.0 and out[0, -1] == 1.0 and out[0, 2] == 0.5
+
+
+def test_softmax_cross_entropy_at_extreme_logits(strict):
+    x = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 0.0], [7.0, 7.0, 7.0]])
+    y = np.eye(3)[[0, 0, 2]]
+    ce = loss.SoftmaxCrossEntropy()
+    out = ce(x, y)
+    assert out[0] == 0.0 and out[1] == 2e4 and np.isclose(out[2], np.log(3), rtol=1e-15)
+    d = ce.derivative()
+    assert np.all(np.isfinite(d)) and np.allclose(d[2], [1 / 3, 1 / 3, -2 / 3], rtol=1e-15)
+
+
+def test_batchnorm_constant_column_and_batch_of_one(strict):
+    bn = batchnorm.BatchNorm(3)
+    x = np.array([[1.0, 5.0, 2.0], [3.0, 5.0, -2.0], [2.0, 5.0, 0.0]])
+    out = bn(x)
+    assert np.all(out[:, 1] == 0.0)
+    assert np.all(np.isfinite(bn.backward(np.ones((3, 3)))))
+    one = batchnorm.BatchNorm(3)
+    assert np.all(one(np.array([[1.0, -2.0, 3.0]])) == 0.0)
+    assert np.all(np.isfinite(one.backward(np.array([[0.5, 1.0, -1.0]]))))
+
+
+def test_momentum_with_lr_zero_changes_nothing(strict):
+    mlp = make_mlp([5, 4, 3], ["tanh", "identity"], num_bn_layers=1, lr=0.0, momentum=0.9)
+    x, y = batch(np.random.RandomState(0), 6, 5, 3)
+    before = [p.copy() for L in mlp.linear_layers for p in (L.W, L.b)] + [mlp.bn_layers[0].gamma.copy()]
+    for _ in range(3):
+        mlp.zero_grads()
+        mlp.forward(x)
+        mlp.backward(y)
+        mlp.step()
+    after = [p for L in mlp.linear_layers for p in (L.W, L.b)] + [mlp.bn_layers[0].gamma]
+    assert all(np.array_equal(a, b) for a, b in zip(before, after))
+
+
+def test_normal_training_emits_no_warnings(strict):
+    rng = np.random.RandomState(1)
+    data = [batch(rng, n, 8, 3) for n in (60, 20, 20)]
+    mlp = make_mlp([8, 6, 5, 3], ["sigmoid", "relu", "identity"], num_bn_layers=2, lr=0.1, momentum=0.9)
+    hw1.get_training_stats(mlp, data, 3, 10)
+
+
+def test_divergence_stops_with_epoch_and_batch():
+    rng = np.random.RandomState(2)
+    x, y = rng.randn(40, 4) * 1e150, np.eye(2)[rng.randint(0, 2, 40)]
+    mlp = make_mlp([4, 3, 2], ["relu", "identity"], lr=1e150)
+    with np.errstate(over="ignore", invalid="ignore"), pytest.raises(hw1.TrainingDiverged) as e:
+        hw1.get_training_stats(mlp, [(x, y), (x, y), (x, y)], 5, 10)
+    assert f"training diverged at epoch {e.value.epoch}, batch {e.value.batch}" in str(e.value)
+
+
+# ------------------------------------------------------------- determinism
+def _train(seed):
+    rng = np.random.RandomState(3)
+    data = [batch(rng, n, 10, 4) for n in (50, 20, 20)]
+    mlp = make_mlp([10, 8, 6, 4], ["sigmoid", "tanh", "identity"], num_bn_layers=1, lr=0.05, momentum=0.8, seed=seed)
+    np.random.seed(seed)
+    stats = hw1.get_training_stats(mlp, data, 4, 7)
+    return stats, [L.W.copy() for L in mlp.linear_layers]
+
+
+def test_same_seed_same_numbers_bit_for_bit():
+    (s1, w1), (s2, w2), (s3, _) = _train(5), _train(5), _train(6)
+    assert all(np.array_equal(a, b) for a, b in zip(s1, s2))
+    assert all(np.array_equal(a, b) for a, b in zip(w1, w2))
+    assert not np.array_equal(s1[0], s3[0])
+
+
+# ------------------------------------------------------------- the autograder survives
+def grade_copy(edits, tmp_path, *args):
+    mutants.make_copy(edits, str(tmp_path))
+    res = subprocess.run([sys.executable, os.path.join(AG, "runner.py"), "--root", str(tmp_path), "--json",
+                          "--timeout", "3", *args], capture_output=True, text=True, timeout=300)
+    return {t["test"]: t for t in json.loads(res.stdout)["tests"]}, res.returncode
+
+
+def test_exception_shows_the_learners_frame(tmp_path):
+    tests, code = grade_copy([("mytorch/linear.py", "return delta @ self.W.T if", "return delta @ self.W if")],
+                             tmp_path)
+    reason = tests["linear_backward"]["reason"]
+    assert code == 1 and tests["sigmoid_forward"]["score"] == 2
+    assert reason.startswith("ValueError: matmul") and "at mytorch/linear.py:" in reason and "in backward" in reason
+    assert "graded.py" not in reason and "runner.py" not in reason
+
+
+def test_missing_module_is_named_and_the_rest_runs(tmp_path):
+    mutants.make_copy([], str(tmp_path))
+    os.remove(tmp_path / "mytorch" / "batchnorm.py")
+    res = subprocess.run([sys.executable, os.path.join(AG, "runner.py"), "--root", str(tmp_path), "--json"],
+                         capture_output=True, text=True, timeout=300)
+    tests = {t["test"]: t for t in json.loads(res.stdout)["tests"]}
+    assert tests["relu_forward"]["score"] == 2 and tests["linear_forward"]["score"] == 2
+    assert "No module named 'batchnorm'" in tests["batchnorm_train"]["reason"]
+
+
+def test_a_crashing_test_process_costs_one_test(tmp_path):
+    tests, _ = grade_copy([("mytorch/loss.py", "        shifted = x - x.max", "        import os; os._exit(3)\n        shifted = x - x.max")],
+                          tmp_path)
+    assert "the test process died (exit code 3)" in tests["softmax_ce_forward"]["reason"]
+    assert tests["tanh_forward"]["score"] == 2
+
+
+def test_mutation_suite_every_mutant_caught_and_hinted():
+    results = mutants.run_all()
+    assert len(results) >= 15
+    missed = [(r["name"], r["failed"], r["reason"]) for r in results if not (r["caught"] and r["hinted"])]
+    assert not missed
