@@ -3,7 +3,8 @@
     python3 benchmarks/bench_epoch.py [--rounds 5]
 
 (a) mytorch: hw1.get_training_stats(mlp, dset, 1, 100), the public API;
-(b) numpy:   a plain inline numpy loop doing the same arithmetic;
+(b) numpy:   a plain inline numpy loop doing the same arithmetic
+             (gathering each shuffled batch as it goes);
 (c) torch:   PyTorch float64 eager on the CPU (skipped if not installed).
 Each epoch: shuffle, 500 batches of 100 (forward, backward, momentum
 step, loss and error counts), then a validation pass.  The three run
@@ -68,26 +69,24 @@ def numpy_epoch(dset):
     idx = np.arange(len(x_all))
     np.random.shuffle(idx)
     total, errors = 0.0, 0
-    for block in range(0, len(idx), 4000):
-        take = idx[block:block + 4000]
-        xs, ys = x_all[take], y_all[take]
-        for s in range(0, len(take), BATCH):
-            x, y = xs[s:s + BATCH], ys[s:s + BATCH]
-            hs = _forward(Ws, bs, x)
-            log_sm, batch_loss = _ce(hs[-1], y)
-            total += batch_loss
-            errors += np.count_nonzero(hs[-1].argmax(1) != y.argmax(1))
-            delta = np.exp(log_sm) - y
-            for k in reversed(range(len(Ws))):
-                if k < len(Ws) - 1:
-                    delta = delta * hs[k + 1] * (1 - hs[k + 1])
-                dW, db = hs[k].T @ delta / len(x), delta.sum(0, keepdims=True) / len(x)
-                if k:
-                    delta = delta @ Ws[k].T
-                vW[k] = MOMENTUM * vW[k] - LR * dW
-                vb[k] = MOMENTUM * vb[k] - LR * db
-                Ws[k] += vW[k]
-                bs[k] += vb[k]
+    for s in range(0, len(idx), BATCH):
+        take = idx[s:s + BATCH]
+        x, y = x_all[take], y_all[take]
+        hs = _forward(Ws, bs, x)
+        log_sm, batch_loss = _ce(hs[-1], y)
+        total += batch_loss
+        errors += np.count_nonzero(hs[-1].argmax(1) != y.argmax(1))
+        delta = np.exp(log_sm) - y
+        for k in reversed(range(len(Ws))):
+            if k < len(Ws) - 1:
+                delta = delta * hs[k + 1] * (1 - hs[k + 1])
+            dW, db = hs[k].T @ delta / len(x), delta.sum(0, keepdims=True) / len(x)
+            if k:
+                delta = delta @ Ws[k].T
+            vW[k] = MOMENTUM * vW[k] - LR * dW
+            vb[k] = MOMENTUM * vb[k] - LR * db
+            Ws[k] += vW[k]
+            bs[k] += vb[k]
     hs = _forward(Ws, bs, vx)
     _, vloss = _ce(hs[-1], vy)
     np.count_nonzero(hs[-1].argmax(1) != vy.argmax(1))

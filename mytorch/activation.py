@@ -56,8 +56,8 @@ class Sigmoid(Activation):
         """
         x = np.asarray(x, dtype=np.float64)
         e = np.exp(-np.abs(x))
-        r = 1.0 / (1.0 + e)
-        self.state = np.where(x >= 0, r, e * r)
+        self.state = np.where(x < 0, e, 1.0)
+        self.state /= 1.0 + e
         return self.state
 
     def derivative(self):

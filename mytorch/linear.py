@@ -51,8 +51,7 @@ class Linear:
         delta = as_2d(delta, where, self.W.shape[1], name="delta")
         if delta.shape[0] != x.shape[0]:
             raise ValueError(f"{where}: delta must be {(x.shape[0], self.W.shape[1])}, got {delta.shape}")
-        m = x.shape[0]
-        self.dW = x.T @ delta
-        self.dW /= m
-        self.db = np.add.reduce(delta, axis=0, keepdims=True) / m
+        mean_delta = delta / x.shape[0]  # scale the small (batch, out) array, not dW
+        self.dW = x.T @ mean_delta
+        self.db = np.add.reduce(mean_delta, axis=0, keepdims=True)
         return delta @ self.W.T if input_grad else None

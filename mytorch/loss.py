@@ -43,13 +43,16 @@ class SoftmaxCrossEntropy(Criterion):
         y = as_2d(y, where, x.shape[1], name="labels y")
         if y.shape[0] != x.shape[0]:
             raise ValueError(f"{where}: labels y must be {x.shape} like the logits, got {y.shape}")
-        if not (np.all((y == 0) | (y == 1)) and np.all(y.sum(axis=1) == 1)):
+        # One 1 per row and nothing else non-zero: two counts, no full comparison.
+        if np.count_nonzero(y) != len(y) or np.count_nonzero(y == 1) != len(y):
             raise ValueError(f"{where}: labels y must be one-hot rows (a single 1 per row)")
         shifted = x - x.max(axis=1, keepdims=True)
-        log_sm = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        exp = np.exp(shifted)
+        total = exp.sum(axis=1, keepdims=True)
         self.logits, self.labels = x, y
-        self.sm = np.exp(log_sm)
-        self.loss = -(y * log_sm).sum(axis=1)
+        self.sm = exp / total
+        # -log softmax[label] = log(sum exp(shifted)) - shifted[label]
+        self.loss = np.log(total[:, 0]) - (y * shifted).sum(axis=1)
         return self.loss
 
     def derivative(self):

@@ -70,7 +70,7 @@ def broken(tmp_path):
 
 
 @pytest.mark.parametrize("path,old,new,step,hint", [
-    ("mytorch/linear.py", "        self.dW /= m\n", "", "WRONG dW1", "not averaged over the batch"),
+    ("mytorch/linear.py", "self.dW = x.T @ mean_delta", "self.dW = x.T @ delta", "WRONG dW1", "not averaged over the batch"),
     ("mytorch/activation.py", "        s = self._kept_state()\n        return s * (1.0 - s)",
      "        s = self._kept_state()\n        return s * (1.0 - s) if False else self._x * (1 - self._x)",
      "WRONG sigmoid1.derivative", "from the input instead of the stored output"),

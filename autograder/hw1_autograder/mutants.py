@@ -36,14 +36,14 @@ EVAL = '''            norm = (x - self.running_mean) / np.sqrt(self.running_var 
 # name: (edits [(file, old, new)], tests that must fail, hint the first of them must show)
 MUTANTS = {
     "dW summed, not averaged": (
-        [("mytorch/linear.py", "        self.dW /= m\n", "")],
+        [("mytorch/linear.py", "self.dW = x.T @ mean_delta", "self.dW = x.T @ delta")],
         ["linear_backward", "hidden_64_32_backward"], "summed over the batch where the course averages"),
     "db summed, not averaged": (
-        [("mytorch/linear.py", "np.add.reduce(delta, axis=0, keepdims=True) / m",
+        [("mytorch/linear.py", "np.add.reduce(mean_delta, axis=0, keepdims=True)",
           "np.add.reduce(delta, axis=0, keepdims=True)")],
         ["linear_backward", "single_hidden_backward"], "summed over the batch where the course averages"),
     "db of shape (out,)": (
-        [("mytorch/linear.py", "np.add.reduce(delta, axis=0, keepdims=True) / m", "np.add.reduce(delta, axis=0) / m")],
+        [("mytorch/linear.py", "np.add.reduce(mean_delta, axis=0, keepdims=True)", "np.add.reduce(mean_delta, axis=0)")],
         ["linear_backward"], "keep the batch axis"),
     "dgamma averaged, not summed": (
         [("mytorch/batchnorm.py", "self.dgamma = (delta * self.norm).sum(axis=0, keepdims=True)",
@@ -106,7 +106,7 @@ MUTANTS = {
                 x = self.bn_layers[k].forward(x, eval=not self.train_mode)''')],
         ["batchnorm_train"], "BatchNorm placed after the activation"),
     "gradients accumulated, zero_grads empty": (
-        [("mytorch/linear.py", "        self.dW = x.T @ delta\n        self.dW /= m\n", "        self.dW += x.T @ delta / m\n"),
+        [("mytorch/linear.py", "self.dW = x.T @ mean_delta", "self.dW += x.T @ mean_delta"),
          ("hw1/hw1.py", ZERO_GRADS_BODY, "        pass")],
         ["momentum", "batchnorm_train"], "gradients accumulated instead of reset"),
     "layers built output side first": (

@@ -30,8 +30,8 @@ ACTIVATIONS = {"sigmoid": activation.Sigmoid, "tanh": activation.Tanh, "relu": a
 DEFAULTS = dict(epochs=200, batch_size=100, lr=1e-3, momentum=0.856, hiddens=[32, 32, 32],
                 activation="sigmoid", bn=0, init="randn", schedule=None)
 # ReLU + BatchNorm + He init + momentum, with the learning rate cut tenfold twice.
-STRONG = dict(epochs=10, batch_size=50, lr=0.05, momentum=0.9, hiddens=[512, 256],
-              activation="relu", bn=2, init="he", schedule=[(6, 0.1), (9, 0.01)])
+STRONG = dict(epochs=10, batch_size=50, lr=0.1, momentum=0.9, hiddens=[512, 256],
+              activation="relu", bn=2, init="he", schedule=[(5, 0.1), (8, 0.01)])
 
 
 def parse_args(argv=None):
