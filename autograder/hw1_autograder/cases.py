@@ -70,3 +70,42 @@ def initial_weights(name, output_side_first=False):
     if output_side_first:
         return [np.random.randn(i, o) for i, o in shapes[::-1]][::-1]
     return [np.random.randn(i, o) for i, o in shapes]
+
+
+# ------------------------------------------------- the autograd homework (Fall 2020)
+AG_BINARY_SHAPES = {"same": ((3, 4), (3, 4)), "both_ways": ((3, 1), (1, 4)), "leading": ((2, 3), (3,))}
+AG_LR, AG_MOMENTUM, AG_STEPS = 0.1, 0.9, 3
+AG_SIZES = (6, 5, 3)   # the small MLP of the SGD and momentum tests
+
+
+def ag_binary(op, case):
+    """a, b and the upstream gradient for op in sub/mult/div and a shape case."""
+    (sa, sb), r = AG_BINARY_SHAPES[case], rng(200 + list(AG_BINARY_SHAPES).index(case))
+    a, b = r.randn(*sa), r.randn(*sb)
+    if op == "div":
+        b = np.sign(b) * (0.5 + np.abs(b))  # away from zero
+    return a, b, r.randn(*np.broadcast_shapes(sa, sb))
+
+
+def ag_expression_inputs():
+    r = rng(210)
+    return r.randn(2, 3), r.randn(2, 3) + 3.0, r.randn(3)
+
+
+def ag_linear(sizes, k=0):
+    """Weights (out, in) and biases (out,) of consecutive Linear layers, and an input batch."""
+    r = rng(220 + k)
+    layers = [(r.randn(o, i) * 0.5, r.randn(o) * 0.1) for i, o in zip(sizes[:-1], sizes[1:])]
+    return layers, r.randn(7, sizes[0])
+
+
+def ag_logits():
+    r = rng(230)
+    x = r.randn(8, 5) * 2
+    x[0] = [1000.0, -1000.0, 0.0, 500.0, -3.0]
+    return x, r.randint(0, 5, 8)
+
+
+def ag_batch(step):
+    r = rng(240 + step)
+    return r.randn(10, AG_SIZES[0]), r.randint(0, AG_SIZES[-1], 10)

@@ -24,6 +24,7 @@ sys.path.insert(0, HERE)
 import cases  # noqa: E402
 
 REFS = os.path.join(HERE, "references", "hw1_refs.npz")
+AG_REFS = os.path.join(HERE, "references", "autograd_refs.npz")
 MANIFEST = os.path.join(HERE, "references", "MANIFEST.json")
 EPS = 1e-8
 ACTS = {"identity": lambda z: z, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}
@@ -168,12 +169,66 @@ def mlps(refs):
         refs.update({f"momentum/step{s}/{k}": v for k, v in net.params().items()})
 
 
+def ag_ops(refs):
+    """The Fall 2020 homework: Sub, Mult, Div (with broadcasting), an expression, layers, losses."""
+    fns = {"sub": torch.sub, "mult": torch.mul, "div": torch.div}
+    for op, fn in fns.items():
+        for case in cases.AG_BINARY_SHAPES:
+            a, b, up = cases.ag_binary(op, case)
+            at, bt = t(a, True), t(b, True)
+            out = fn(at, bt)
+            out.backward(t(up))
+            refs.update({f"{op}/{case}/out": n(out), f"{op}/{case}/a_grad": n(at.grad),
+                         f"{op}/{case}/b_grad": n(bt.grad)})
+    a, b, c = cases.ag_expression_inputs()
+    at, bt = t(a, True), t(b, True)
+    e = (at * bt + at) / (bt + 2.0) - t(c) * at
+    f = (e * e).sum()
+    f.backward()
+    refs["expression/f"], refs["expression/a_grad"], refs["expression/b_grad"] = n(f), n(at.grad), n(bt.grad)
+    for name, sizes in (("linear", (5, 4)), ("relu_mlp", (5, 4, 3))):
+        layers, x = cases.ag_linear(sizes)
+        params = [(t(W, True), t(b_, True)) for W, b_ in layers]
+        xt = t(x, True)
+        h = xt
+        for k, (W, b_) in enumerate(params):
+            h = h @ W.T + b_
+            if k < len(params) - 1:
+                h = torch.relu(h)
+        up = cases.rng(225).randn(*h.shape)
+        h.backward(t(up))
+        refs[f"{name}/out"], refs[f"{name}/x_grad"] = n(h), n(xt.grad)
+        for k, (W, b_) in enumerate(params):
+            refs[f"{name}/weight{k}_grad"], refs[f"{name}/bias{k}_grad"] = n(W.grad), n(b_.grad)
+    logits, labels = cases.ag_logits()
+    xt = t(logits, True)
+    loss = torch.nn.functional.cross_entropy(xt, torch.tensor(labels))
+    loss.backward()
+    refs["cross_entropy/loss"], refs["cross_entropy/grad"] = n(loss), n(xt.grad)
+    for name, momentum in (("sgd", 0.0), ("momentum", cases.AG_MOMENTUM)):
+        layers, _ = cases.ag_linear(cases.AG_SIZES, k=1)
+        params = [p for W, b_ in layers for p in (t(W, True), t(b_, True))]
+        vel = [torch.zeros_like(p) for p in params]
+        for s in range(cases.AG_STEPS):
+            x, y = cases.ag_batch(s)
+            for p in params:
+                p.grad = None
+            h = torch.relu(t(x) @ params[0].T + params[1]) @ params[2].T + params[3]
+            torch.nn.functional.cross_entropy(h, torch.tensor(y)).backward()
+            with torch.no_grad():
+                for p, v in zip(params, vel):  # the handout's rule: v = mu v - lr g; p += v
+                    v.mul_(momentum).sub_(cases.AG_LR * p.grad)
+                    p.add_(v)
+            refs.update({f"{name}/step{s}/param{i}": n(p) for i, p in enumerate(params)})
+
+
 def compute():
     torch.set_default_dtype(torch.float64)
-    refs = {}
+    refs, ag = {}, {}
     elementwise(refs)
     mlps(refs)
-    return refs
+    ag_ops(ag)
+    return {REFS: refs, AG_REFS: ag}
 
 
 def sha256(path):
@@ -181,35 +236,42 @@ def sha256(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def check(refs):
+def check(files):
     """Exit 1 if any committed reference differs from a fresh one by > 1e-10 relative."""
-    with np.load(REFS, allow_pickle=False) as stored:
-        keys = set(stored.files)
-        bad = sorted(keys ^ set(refs))
-        for k in sorted(keys & set(refs)):
-            a, b = stored[k], refs[k]
-            scale = max(np.max(np.abs(b)), 1e-300) if b.size else 1.0
-            if a.shape != b.shape or np.max(np.abs(a - b), initial=0.0) / scale > 1e-10:
-                bad.append(k)
-    if bad:
-        print(f"references differ from a fresh torch run: {bad[:10]}")
-        return 1
-    print(f"references match a fresh torch float64 run: {len(keys)} arrays within 1e-10 relative")
-    return 0
+    status = 0
+    for path, refs in files.items():
+        with np.load(path, allow_pickle=False) as stored:
+            keys = set(stored.files)
+            bad = sorted(keys ^ set(refs))
+            for k in sorted(keys & set(refs)):
+                a, b = stored[k], refs[k]
+                scale = max(np.max(np.abs(b)), 1e-300) if b.size else 1.0
+                if a.shape != b.shape or np.max(np.abs(a - b), initial=0.0) / scale > 1e-10:
+                    bad.append(k)
+        name = os.path.basename(path)
+        if bad:
+            print(f"{name}: differs from a fresh torch run: {bad[:10]}")
+            status = 1
+        else:
+            print(f"{name}: matches a fresh torch float64 run, {len(keys)} arrays within 1e-10 relative")
+    return status
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--check", action="store_true", help="compare with the committed file, write nothing")
     args = ap.parse_args()
-    refs = compute()
+    files = compute()
     if args.check:
-        return check(refs)
-    np.savez_compressed(REFS, **refs)
+        return check(files)
+    manifest = {}
+    for path, refs in files.items():
+        np.savez_compressed(path, **refs)
+        manifest[os.path.basename(path)] = {"bytes": os.path.getsize(path), "sha256": sha256(path)}
+        print(f"wrote {len(refs)} arrays to {os.path.relpath(path)} ({os.path.getsize(path)} bytes)")
     with open(MANIFEST, "w") as f:
-        json.dump({"hw1_refs.npz": {"bytes": os.path.getsize(REFS), "sha256": sha256(REFS)}}, f, indent=2)
+        json.dump(manifest, f, indent=2)
         f.write("\n")
-    print(f"wrote {len(refs)} arrays to {os.path.relpath(REFS)} ({os.path.getsize(REFS)} bytes)")
     return 0
 
 

@@ -67,3 +67,11 @@ def write_summary(path, rows, expected=None, label="this run"):
         ax.legend()
     fig.tight_layout()
     _save(fig, path)
+
+
+def write_accuracy(path, accuracies, every=100):
+    """The validation accuracy measured every `every` batches, as one PNG."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot([i * every for i in range(len(accuracies))], accuracies, marker="o")
+    ax.set(title="Validation accuracy", xlabel="batches trained", ylabel="accuracy")
+    _save(fig, path)
