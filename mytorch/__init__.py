@@ -16,7 +16,10 @@ The layer contract, followed by every layer in this package:
   and the actual shape; ``backward``/``derivative`` before ``forward`` raise
   ``RuntimeError``.
 
-Modules here import only numpy and ``_checks`` so that both
-``import mytorch.linear`` and the course's ``sys.path.append('mytorch');
-import linear`` work.
+The layer-wise modules (activation, loss, linear, batchnorm, gradcheck)
+import only numpy and ``_checks`` so that both ``import mytorch.linear`` and
+the course's ``sys.path.append('mytorch'); import linear`` work.  The
+autograd engine (tensor, autograd_engine, graph, nn/, optim/) is the Fall
+2020 homework's and is imported as a package: ``from mytorch.tensor import
+Tensor``.
 """

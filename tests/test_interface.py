@@ -133,7 +133,7 @@ def test_multiple_choice_answers():
               "d": ((3, 4, 5), (3, 4, 5))}
     assert shapes[mc.question_1()] == (np.sum(a, axis=0, keepdims=True).shape, np.sum(a, axis=0).shape)
     # Question 5: only option (c), f(x @ w + b), is an affine map then an activation with these shapes.
-    x, w, b = np.ones((2, 3)), np.ones((3, 4)), np.ones((1, 4))
+    x, b = np.ones((2, 3)), np.ones((1, 4))
     with pytest.raises(ValueError):
         np.dot(x, b)  # option (a) does not even have matching shapes
     assert mc.question_5() == "c"

@@ -1,7 +1,6 @@
 """toy.py on the real library, on broken copies, and its README against the oracle."""
 import math
 import os
-import shutil
 import subprocess
 import sys
 
@@ -10,7 +9,8 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOY = os.path.join(ROOT, "toyproblem")
-sys.path.insert(0, TOY)
+sys.path[:0] = [TOY, os.path.join(ROOT, "autograder", "hw1_autograder")]
+import mutants  # noqa: E402  (typical bugs, shared with the autograder's mutation check)
 import oracle  # noqa: E402
 
 
@@ -54,49 +54,25 @@ def test_oracle_agrees_with_torch_where_installed():
     assert np.allclose(want["dW2"], W2.grad.numpy() / 3, rtol=1e-10, atol=1e-14)
 
 
-@pytest.fixture
-def broken(tmp_path):
-    """A copy of mytorch/ and hw1/ to edit: broken(file, old, new) -> root."""
-    for d in ("mytorch", "hw1"):
-        shutil.copytree(os.path.join(ROOT, d), tmp_path / d, ignore=shutil.ignore_patterns("__pycache__"))
-
-    def edit(path, old, new):
-        p = tmp_path / path
-        text = p.read_text()
-        assert old in text, f"{old!r} not in {path}"
-        p.write_text(text.replace(old, new, 1))
-        return tmp_path
-    return edit
-
-
-@pytest.mark.parametrize("path,old,new,step,hint", [
-    ("mytorch/linear.py", "self.dW = x.T @ mean_delta", "self.dW = x.T @ delta", "WRONG dW1", "not averaged over the batch"),
-    ("mytorch/activation.py", "        s = self._kept_state()\n        return s * (1.0 - s)",
-     "        s = self._kept_state()\n        return s * (1.0 - s) if False else self._x * (1 - self._x)",
-     "WRONG sigmoid1.derivative", "from the input instead of the stored output"),
-    ("mytorch/batchnorm.py", "(centered * centered).mean(axis=0, keepdims=True)",
-     "(centered * centered).sum(axis=0, keepdims=True) / (len(x) - 1)", "WRONG bn1.var", "not biased"),
-    ("mytorch/batchnorm.py", "self.dgamma = (delta * self.norm).sum(axis=0, keepdims=True)",
-     "self.dgamma = (delta * self.norm).mean(axis=0, keepdims=True)", "WRONG dgamma1", "sums over the batch"),
-    ("hw1/hw1.py", "layer.momentum_W *= self.momentum", "layer.momentum_W *= 0.0", "WRONG step 2: W1", "plain SGD"),
+@pytest.mark.parametrize("mutant,step,hint", [
+    ("dW summed, not averaged", "WRONG dW1", "not averaged over the batch"),
+    ("sigmoid derivative from the input", "WRONG sigmoid1.derivative", "from the input instead of the stored output"),
+    ("unbiased batch variance", "WRONG bn1.var", "not biased"),
+    ("dgamma averaged, not summed", "WRONG dgamma1", "sums over the batch"),
+    ("momentum not applied at all", "WRONG step 2: W1", "plain SGD"),
 ])
-def test_broken_layer_is_flagged_at_the_right_step(broken, path, old, new, step, hint):
-    if "self._x" in new:  # keep the input so the broken derivative can use it
-        broken(path, "        x = np.asarray(x, dtype=np.float64)\n        e = np.exp",
-               "        x = np.asarray(x, dtype=np.float64)\n        self._x = x\n        e = np.exp")
-    root = broken(path, old, new)
-    res = run_toy(root=root)
+def test_broken_layer_is_flagged_at_the_right_step(tmp_path, mutant, step, hint):
+    mutants.make_copy(mutants.MUTANTS[mutant][0], str(tmp_path))
+    res = run_toy(root=tmp_path)
     assert res.returncode == 1
     flagged = [line for line in res.stdout.splitlines() if "WRONG" in line]
     assert flagged and flagged[0].strip().startswith(step), res.stdout
     assert hint in res.stdout
 
 
-def test_half_finished_library_gets_as_far_as_it_can(broken):
-    root = broken("mytorch/activation.py", '''        x = np.asarray(x, dtype=np.float64)
-        e = np.exp''', '''        raise NotImplementedError
-        e = np.exp''')
-    res = run_toy(root=root)
+def test_half_finished_library_gets_as_far_as_it_can(tmp_path):
+    mutants.make_copy([("mytorch/activation.py", mutants.SIGMOID, "        raise NotImplementedError")], str(tmp_path))
+    res = run_toy(root=tmp_path)
     assert res.returncode == 1
     assert "Scenario 1: every value matches." in res.stdout
     assert "ERROR a1: not implemented yet at mytorch/activation.py" in res.stdout

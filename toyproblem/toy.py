@@ -65,7 +65,7 @@ class Walk:
         names = []   # (kind, k, object name, input name)
         src = "x"
         v["x"] = self.x
-        for kind, k, _ in self._shape():
+        for kind, k in self._shape():
             if kind == "linear":
                 names.append((kind, k, src))
                 self.add(f"z{k}", lambda k=len(names) - 1, src=src: self._obj(k).forward(v[src]))
@@ -103,10 +103,11 @@ class Walk:
         return self
 
     def _shape(self):
+        """(kind, number of the Linear it belongs to) for each layer of the scenario."""
         k, out = 0, []
         for layer in self.s["layers"]:
             k += layer[0] == "linear"
-            out.append((layer[0], k, layer))
+            out.append((layer[0], k))
         return out
 
     def _obj(self, i):

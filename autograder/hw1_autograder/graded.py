@@ -269,7 +269,7 @@ def batchnorm_inference():
 @graded("Momentum", "momentum", 10)
 def momentum():
     mlp = build("momentum")
-    lr, mu = cases.LR, cases.MOMENTUM
+    lr = cases.LR
     for s in range(cases.MOMENTUM_STEPS):
         x, y = cases.batch(s)
         _zero_grads(mlp)

@@ -1,6 +1,7 @@
 """Local autograder: scores the learner's mytorch and hw1 out of 100.
 
     python3 autograder/hw1_autograder/runner.py [-k PATTERN] [--json] [--timeout S]
+    python3 autograder/hw1_autograder/runner.py --part autograd     # the Fall 2020 homework
 
 Each graded test runs in its own process with a time limit, so a crash, an
 exception or an infinite loop costs that test only.  Exit status: 0 when
