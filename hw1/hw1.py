@@ -18,12 +18,17 @@ from loss import *  # noqa: E402,F401,F403
 
 
 class TrainingDiverged(FloatingPointError):
-    """The training loss became NaN or infinite; `epoch`, `batch` say where."""
+    """The training loss became NaN or infinite; `epoch`, `batch` say where.
+
+    From get_training_stats, `finished` holds the statistics of the epochs
+    that completed before it (four arrays of length `epoch`).
+    """
 
     def __init__(self, epoch, batch, loss):
         super().__init__(f"training diverged at epoch {epoch}, batch {batch}: loss is {loss} "
                          f"(try a smaller learning rate)")
         self.epoch, self.batch, self.loss = epoch, batch, loss
+        self.finished = None
 
 
 def _check_sizes(input_size, output_size, hiddens, activations, num_bn_layers):
@@ -202,6 +207,15 @@ def get_training_stats(mlp, dset, nepochs, batch_size, lr_schedule=None):
     Each a float64 array of length nepochs: mean per-example loss and error
     rate per epoch.  See train_epochs for dset and lr_schedule.
     """
-    stats = np.array(list(train_epochs(mlp, dset, nepochs, batch_size, lr_schedule)),
-                     dtype=np.float64).reshape(nepochs, 4)
+    rows = []
+    try:
+        rows.extend(train_epochs(mlp, dset, nepochs, batch_size, lr_schedule))
+    except TrainingDiverged as e:
+        e.finished = _columns(rows)
+        raise
+    return _columns(rows)
+
+
+def _columns(rows):
+    stats = np.array(rows, dtype=np.float64).reshape(len(rows), 4)
     return tuple(stats[:, i].copy() for i in range(4))

@@ -156,6 +156,22 @@ def test_divergence_stops_with_epoch_and_batch():
     with np.errstate(over="ignore", invalid="ignore"), pytest.raises(hw1.TrainingDiverged) as e:
         hw1.get_training_stats(mlp, [(x, y), (x, y), (x, y)], 5, 10)
     assert f"training diverged at epoch {e.value.epoch}, batch {e.value.batch}" in str(e.value)
+    assert [len(column) for column in e.value.finished] == [e.value.epoch] * 4
+
+
+def test_divergence_keeps_the_finished_epochs():
+    rng = np.random.RandomState(2)
+    data = [batch(rng, n, 4, 2) for n in (40, 20, 20)]
+    mlp = make_mlp([4, 3, 2], ["sigmoid", "identity"], lr=0.1)
+
+    def blow_up_in_epoch_two(epoch):
+        if epoch == 2:
+            mlp.linear_layers[0].W[0, 0] = np.nan  # a weight gone bad, as an overflow leaves it
+        return 0.1
+    with np.errstate(over="ignore", invalid="ignore"), pytest.raises(hw1.TrainingDiverged) as e:
+        hw1.get_training_stats(mlp, data, 5, 10, lr_schedule=blow_up_in_epoch_two)
+    assert (e.value.epoch, e.value.batch) == (2, 0)
+    assert all(len(column) == 2 and np.all(np.isfinite(column)) for column in e.value.finished)
 
 
 # ------------------------------------------------------------- determinism
