@@ -21,7 +21,7 @@ class Tensor:
 
     def __init__(self, data, requires_grad=False, is_leaf=True, is_parameter=False):
         data = np.asarray(data)
-        if data.dtype.kind == "f" and data.dtype != np.float64 or data.dtype.kind == "b":
+        if data.dtype.kind in "fb" and data.dtype != np.float64:  # integer labels stay integers
             data = data.astype(np.float64)
         self.data = data
         self.requires_grad = requires_grad

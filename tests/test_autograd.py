@@ -283,3 +283,15 @@ def test_grade_sh_1_scores_100(tmp_path):
     assert (tmp_path / "hw1" / "validation_accuracy.png").read_bytes()[:4] == b"\x89PNG"
     usage = subprocess.run(["sh", str(tmp_path / "grade.sh"), "x"], capture_output=True, text=True)
     assert usage.returncode == 2 and "usage" in usage.stderr
+
+
+def test_constructors_and_dtypes():
+    assert Tensor.zeros(2, 3).shape == (2, 3) and not Tensor.zeros(2, 3).data.any()
+    assert Tensor.ones(4, requires_grad=True).requires_grad
+    assert Tensor.arange(3).data.tolist() == [0.0, 1.0, 2.0]
+    np.random.seed(0)
+    assert Tensor.randn(2, 2).data.dtype == np.float64
+    assert Tensor(np.ones(2, dtype=np.float32)).data.dtype == np.float64
+    assert Tensor(np.array([1, 2])).data.dtype.kind == "i"   # labels stay integers
+    t = Tensor(np.ones((2, 3)), requires_grad=True)
+    assert t.T.shape == (3, 2) and t.reshape(3, 2).shape == (3, 2) and t.reshape((6,)).shape == (6,)
