@@ -12,6 +12,18 @@ except ImportError:  # imported as a top-level module: sys.path.append('mytorch'
     from _checks import require
 
 
+def sigmoid(x):
+    """1 / (1 + e^-x) for a float array, exact in both tails and free of overflow.
+
+    exp is only ever taken of -|x|; for x < 0 the form e^x / (1 + e^x) keeps
+    full relative precision where 1 - 1/(1 + e^-x) would cancel.
+    """
+    e = np.exp(-np.abs(x))
+    out = np.where(x < 0, e, 1.0)
+    out /= 1.0 + e
+    return out
+
+
 class Activation:
     """Base class: ``state`` is None until ``forward`` has run."""
 
@@ -48,16 +60,8 @@ class Sigmoid(Activation):
     """f(x) = 1 / (1 + e^-x), f'(x) = f(x)(1 - f(x))."""
 
     def forward(self, x):
-        """x: any shape -> sigmoid(x), same shape.
-
-        exp is only ever taken of -|x|, so it cannot overflow; for x < 0 the
-        form e^x / (1 + e^x) keeps full relative precision in the left tail,
-        where 1 - 1/(1 + e^-x) would cancel.
-        """
-        x = np.asarray(x, dtype=np.float64)
-        e = np.exp(-np.abs(x))
-        self.state = np.where(x < 0, e, 1.0)
-        self.state /= 1.0 + e
+        """x: any shape -> sigmoid(x), same shape (see sigmoid())."""
+        self.state = sigmoid(np.asarray(x, dtype=np.float64))
         return self.state
 
     def derivative(self):

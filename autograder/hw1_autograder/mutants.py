@@ -27,8 +27,7 @@ ZERO_GRADS_BODY = '''        for layer in self.linear_layers:
 FORWARD_ORDER = '''            if k < self.num_bn_layers:
                 x = self.bn_layers[k].forward(x, eval=not self.train_mode)
             x = self.activations[k].forward(x)'''
-SIGMOID = '''        x = np.asarray(x, dtype=np.float64)
-        e = np.exp(-np.abs(x))'''
+SIGMOID = '''        self.state = sigmoid(np.asarray(x, dtype=np.float64))'''
 RUNNING = '''        self.running_mean = a * self.running_mean + (1 - a) * self.mean
         self.running_var = a * self.running_var + (1 - a) * self.var'''
 EVAL = '''            norm = (x - self.running_mean) / np.sqrt(self.running_var + self.eps)'''
@@ -58,7 +57,7 @@ MUTANTS = {
           "(centered * centered).sum(axis=0, keepdims=True) / (len(x) - 1)")],
         ["batchnorm_train"], "unbiased variance"),
     "sigmoid derivative from the input": (
-        [("mytorch/activation.py", SIGMOID, SIGMOID.replace("        e = ", "        self.x = x\n        e = ")),
+        [("mytorch/activation.py", SIGMOID, "        self.x = np.asarray(x, dtype=np.float64)\n" + SIGMOID),
          ("mytorch/activation.py", "        s = self._kept_state()\n        return s * (1.0 - s)",
           "        return self.x * (1.0 - self.x)")],
         ["sigmoid_derivative"], "derivative computed from the input x"),

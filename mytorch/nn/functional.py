@@ -7,6 +7,7 @@ reduced back to that argument's shape when the forward broadcast it.
 import numpy as np
 
 from .. import tensor as _tensor
+from ..activation import sigmoid  # the one stable sigmoid, shared with the layer-wise homework
 from ..autograd_engine import Function
 
 
@@ -213,9 +214,7 @@ class ReLU(Function):
 class Sigmoid(Function):
     @staticmethod
     def forward(ctx, a):
-        x = _data(a, "Sigmoid")
-        e = np.exp(-np.abs(x))  # never overflows; e^x / (1 + e^x) keeps the left tail exact
-        out = np.where(x < 0, e, 1.0) / (1.0 + e)
+        out = sigmoid(np.asarray(_data(a, "Sigmoid"), dtype=np.float64))
         ctx.save_for_backward(out)
         return _out(out)
 
