@@ -161,6 +161,27 @@ def mc_line(summary):
     return f"{right}/{len(summary)} correct" + (f" (check {', '.join(wrong)})" if wrong else "")
 
 
+# What to do next: the first failing test in the order the handout suggests, and where to read.
+SUGGESTED = {"spring2021": [("Activations", "3.1"), ("Loss", "3.2 and appendix A"), ("Linear", "3.4"),
+                            ("Linear classifier", "3.5.1"), ("Hidden layers", "3.5.2"),
+                            ("BatchNorm", "3.3 and appendix C"), ("Momentum", "3.5.3")]}
+
+
+def next_step(rows, part):
+    """-> one line naming the first failing test in the suggested order and the handout section, or None."""
+    import re
+    order = SUGGESTED.get(part) or [(task, task.split()[0]) for task in sorted({r["task"] for r in rows})]
+    section = dict(order)
+    failing = [r for task, _ in order for r in rows if r["task"] == task and r["reason"]]
+    if not failing:
+        return None
+    first = failing[0]
+    todo = re.search(r'NotImplementedError\("([\w.]+):|not implemented yet: ([\w.]+):', first["reason"])
+    write = f", then write {todo.group(1) or todo.group(2)}" if todo else ", then fix the first problem above"
+    where = "Fall 2020 handout" if part == "autograd" else "handout"
+    return f"Next: {first['test']} ({first['task']}): read section {section[first['task']]} of the {where}{write}."
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Score mytorch and hw1 against PyTorch references.")
     ap.add_argument("-k", metavar="PATTERN", help="run only tests whose name contains PATTERN")
@@ -191,6 +212,9 @@ def main(argv=None):
         print(json.dumps({"score": score, "max": total, "tests": rows, "multiple_choice": mc}, indent=2))
     else:
         print_table(rows, mc and mc_line(mc))
+        hint = next_step(rows, args.part)
+        if hint:
+            print("\n" + hint)
     return 0 if score == total else 1
 
 

@@ -1,0 +1,224 @@
+"""What the learner writes: the bodies make_handout.py blanks, file by file.
+
+Every .py file of mytorch/ and hw1/ appears here exactly once:
+
+* BLANK[file] maps a qualified name ("Class.method" or "function") to
+  todo(section, what) - the body after the docstring becomes
+  `raise NotImplementedError("<name>: <what>")` under a TODO comment - or to
+  answer(...) for the multiple-choice stubs, which return None, or to
+  partial(...) for a body the course half gave: the named assignments become
+  `<target> = None  # TODO: ...`, the `drop` ones disappear, and the body
+  ends with the raise until the learner deletes it.
+* GIVEN[file] lists every other function and method of that file (private
+  helpers included): the course handed them out, so they ship unchanged.
+* GIVEN_FILES ship unchanged as a whole.
+
+make_handout.py fails when a name here no longer exists in the solution,
+and tests/test_handout.py fails when a function of a listed file is in
+neither BLANK nor GIVEN, so the spec cannot drift from the code silently.
+Sections: "3.x" and "C" are the Spring 2021 handout's, "F1.x"/"F2.x" the Fall
+2020 (autograd) handout's.
+"""
+from collections import namedtuple
+
+Todo = namedtuple("Todo", "section what hints")
+Answer = namedtuple("Answer", "section what")
+Partial = namedtuple("Partial", "section what blank drop")
+
+
+def todo(section, what, *hints):
+    return Todo(section, what, hints)
+
+
+def answer(section, what):
+    return Answer(section, what)
+
+
+def partial(section, what, blank, drop=()):
+    return Partial(section, what, blank, tuple(drop))
+
+
+SHAPES = "see the docstring for the shapes"
+
+BLANK = {
+    # ------------------------------------------------ Spring 2021: layer-wise backprop
+    "mytorch/activation.py": {
+        "sigmoid": todo("3.1.1", "1 / (1 + e^-x) elementwise, without overflow for large |x|",
+                        "optional helper for Sigmoid.forward (the autograd Sigmoid op uses it too);",
+                        "only ever take exp of -|x|"),
+        "Sigmoid.forward": todo("3.1.1", "store sigmoid(x) in self.state and return it"),
+        "Sigmoid.derivative": todo("3.1.2", "return state * (1 - state), from self.state only"),
+        "Tanh.forward": todo("3.1.3", "store tanh(x) in self.state and return it"),
+        "Tanh.derivative": todo("3.1.4", "return 1 - state^2, from self.state only"),
+        "ReLU.forward": todo("3.1.5", "store max(x, 0) in self.state and return it"),
+        "ReLU.derivative": todo("3.1.6", "return 1.0 where state > 0, else 0.0 (so ReLU'(0) = 0)"),
+    },
+    "mytorch/loss.py": {
+        "SoftmaxCrossEntropy.forward": todo(
+            "3.2.1 and appendix A", "per-example loss (batch,) of softmax(x) against one-hot y",
+            "subtract each row's maximum before exp (the LogSumExp trick);",
+            "keep softmax in self.sm and the labels in self.labels for derivative()"),
+        "SoftmaxCrossEntropy.derivative": todo(
+            "3.2.2", "return softmax(x) - y, shape (batch, C), not divided by the batch size"),
+    },
+    "mytorch/linear.py": {
+        "Linear.forward": todo("3.4.1", "keep x in self.x and return x @ W + b, shape (batch, out_feature)"),
+        "Linear.backward": todo(
+            "3.4.2", "set self.dW, self.db (averaged over the batch) and return dL/dx",
+            "dW: (in_feature, out_feature), db: (1, out_feature), dL/dx: (batch, in_feature);",
+            "with input_grad=False you may return None instead of dL/dx"),
+    },
+    "mytorch/batchnorm.py": {
+        "BatchNorm.forward": todo(
+            "3.3 and appendix C", "normalise x with the batch (train) or running (eval) statistics",
+            "train: keep self.x, self.mean, self.var (biased: divide by m), self.norm and update",
+            "running_mean/running_var with alpha; eval: use the running statistics, change nothing"),
+        "BatchNorm.backward": todo(
+            "3.3 and appendix C", "set self.dgamma, self.dbeta (sums over the batch) and return dL/dx",
+            "dL/dx follows appendix C: through norm, var and mean"),
+    },
+    "hw1/hw1.py": {
+        "MLP.__init__": partial(
+            "3.5", "build self.linear_layers (and self.bn_layers), then delete this raise",
+            {"self.linear_layers": "one Linear(in, out, weight_init_fn, bias_init_fn) per layer, input side first",
+             "self.bn_layers": "if self.bn: a BatchNorm after each of the first num_bn_layers Linear layers"},
+            drop=["sizes"]),
+        "MLP.forward": todo("3.5.1-3.5.2", "per layer: Linear -> BatchNorm (first num_bn_layers) -> activation",
+                            "pass eval=not self.train_mode to BatchNorm; keep the output in self.output"),
+        "MLP.zero_grads": todo("3.5", "set dW, db of every Linear (and dgamma, dbeta of every BatchNorm) to 0"),
+        "MLP.step": todo("3.5.1, 3.5.3", "momentum SGD on W and b: v = momentum * v - lr * grad; param += v",
+                         "velocities live in each Linear's momentum_W/momentum_b; gamma, beta: plain SGD"),
+        "MLP.backward": todo("3.5.1-3.5.2", "loss derivative, then every layer in reverse, setting all gradients",
+                             "use each activation's derivative() (from its state); the loss is the criterion "
+                             "on self.output"),
+        "_shuffled_batches": todo("3.6", "optional helper: yield the shuffled batches of one epoch"),
+        "train_epochs": todo("3.6", "shuffle, train one epoch batch by batch, then evaluate; yield 4 numbers per epoch",
+                             "yield (train_loss, train_error, val_loss, val_error): mean loss per example, "
+                             "error rates",
+                             "training figures come from the batches as they are trained"),
+    },
+    "hw1/mc.py": {f"question_{q}": answer("2", f"return your answer to question {q} as 'a', 'b', 'c' or 'd'")
+                  for q in range(1, 6)},
+
+    # ------------------------------------------------ Fall 2020: the autograd engine
+    "mytorch/tensor.py": {
+        "Tensor.backward": todo("F1.2", "start the backward pass: autograd_engine.backward(self.grad_fn, gradient)",
+                                "default gradient: ones of self's shape; a lone leaf needs an AccumulateGrad"),
+        **{f"Tensor.{m}": todo(s, f"return F.{op}.apply(...) for {what}")
+           for m, s, op, what in (("__sub__", "F1.1.1", "Sub", "self - other"),
+                                  ("__rsub__", "F1.1.1", "Sub", "other - self"),
+                                  ("__mul__", "F1.1.2", "Mult", "self * other"),
+                                  ("__rmul__", "F1.1.2", "Mult", "other * self"),
+                                  ("__truediv__", "F1.1.3", "Div", "self / other"),
+                                  ("__rtruediv__", "F1.1.3", "Div", "other / self"),
+                                  ("__matmul__", "F2.1", "MatMul", "self @ other"),
+                                  ("__neg__", "F2", "Neg", "-self"),
+                                  ("__pow__", "F2", "Pow", "self ** exponent (a number)"),
+                                  ("sum", "F2.3", "Sum", "the sum over axis"),
+                                  ("exp", "F2.3", "Exp", "e ** self"),
+                                  ("relu", "F2.1", "ReLU", "max(self, 0)"),
+                                  ("sigmoid", "F2", "Sigmoid", "1 / (1 + e^-self)"),
+                                  ("tanh", "F2", "Tanh", "tanh(self)"))},
+        "Tensor.mean": todo("F2.3", "the mean over axis, built from sum() and a division"),
+    },
+    "mytorch/autograd_engine.py": {
+        "Function.apply": todo(
+            "F1.2 and appendix A", "run cls.forward and link the result into the graph",
+            "node = BackwardFunction(cls); output = cls.forward(node.ctx, *args);",
+            "one entry of node.next_functions per argument: its grad_fn (an AccumulateGrad for a leaf",
+            "that requires grad) or None; set output.requires_grad, is_leaf and grad_fn;",
+            "node.inputs (one _describe(arg) per argument) is what mytorch/graph.py draws"),
+        "backward": todo("F1.2", "send grad_of_outputs from grad_fn down the graph to every leaf",
+                         "AccumulateGrad nodes store (+=); BackwardFunction nodes pass gradients to their parents"),
+        "_topological_order": todo("F1.2", "optional helper: the nodes reachable from root, each once, in order"),
+    },
+    "mytorch/nn/functional.py": {
+        **{f"{cls}.{m}": todo(s, what) for cls, s, m, what in (
+            ("Sub", "F1.1.1", "forward", "a - b as a Tensor (broadcasting allowed)"),
+            ("Sub", "F1.1.1", "backward", "the gradients for a and b, each unbroadcast to its shape"),
+            ("Mult", "F1.1.2", "forward", "a * b elementwise; save what backward needs in ctx"),
+            ("Mult", "F1.1.2", "backward", "the gradients for a and b, each unbroadcast to its shape"),
+            ("Div", "F1.1.3", "forward", "a / b elementwise; save what backward needs in ctx"),
+            ("Div", "F1.1.3", "backward", "the gradients for a and b, each unbroadcast to its shape"),
+            ("Neg", "F2", "forward", "-a"),
+            ("Neg", "F2", "backward", "the gradient for a"),
+            ("Pow", "F2", "forward", "a ** p for a number p"),
+            ("Pow", "F2", "backward", "(the gradient for a, None for p)"),
+            ("MatMul", "F2.1", "forward", "(n, k) @ (k, m) -> (n, m)"),
+            ("MatMul", "F2.1", "backward", "the gradients for both matrices"),
+            ("Sum", "F2.3", "forward", "a.sum(axis, keepdims)"),
+            ("Sum", "F2.3", "backward", "(the gradient spread back to a's shape, None, None)"),
+            ("Exp", "F2.3", "forward", "e ** a elementwise"),
+            ("Exp", "F2.3", "backward", "the gradient for a"),
+            ("ReLU", "F2.1", "forward", "max(a, 0) elementwise"),
+            ("ReLU", "F2.1", "backward", "the gradient for a (0 where a <= 0)"),
+            ("Sigmoid", "F2", "forward", "sigmoid(a) elementwise (see mytorch/activation.py)"),
+            ("Sigmoid", "F2", "backward", "the gradient for a"),
+            ("Tanh", "F2", "forward", "tanh(a) elementwise"),
+            ("Tanh", "F2", "backward", "the gradient for a"))},
+        "cross_entropy": todo("F2.3 and appendix B", "mean cross-entropy of logits (N, C) and labels (N,), from ops",
+                              "LogSumExp: subtract each row's maximum (as a constant Tensor) before exp;",
+                              "autograd then gives the backward for free"),
+    },
+    "mytorch/nn/linear.py": {"Linear.forward": todo("F2.1", "x @ weight^T + bias, from Tensor operations")},
+    "mytorch/nn/activations.py": {
+        "ReLU.forward": todo("F2.1", "max(x, 0) through the autograd engine"),
+        "Sigmoid.forward": todo("F2", "sigmoid(x) through the autograd engine"),
+        "Tanh.forward": todo("F2", "tanh(x) through the autograd engine"),
+    },
+    "mytorch/nn/loss.py": {"CrossEntropyLoss.forward": todo("F2.3", "the mean cross-entropy (nn.functional)")},
+    "mytorch/nn/sequential.py": {"Sequential.forward": todo("F2.1", "pass x through every layer in order")},
+    "mytorch/nn/batchnorm.py": {
+        "BatchNorm1d.forward": todo(
+            "F2.4 (bonus) and appendix C", "normalise x with the batch (train) or running (eval) statistics",
+            "train: biased variance for the output, the unbiased one for running_var; momentum as in PyTorch"),
+    },
+    "mytorch/optim/sgd.py": {
+        "SGD.__init__": partial("F2.4", "store one velocity per parameter in self.momentums, then delete this raise",
+                                {"self.momentums": "one zero Tensor per parameter, its shape"}),
+        "SGD.step": todo("F2.2, F2.4", "v = momentum * v - lr * grad; param += v, in place on .data",
+                         "skip parameters whose grad is None; never add to the graph"),
+    },
+    "hw1/mnist.py": {
+        "mnist": todo("F2.5", "build the model, SGD and CrossEntropyLoss, then train"),
+        "train": todo("F2.5", "train num_epochs on shuffled batches; return the validation accuracies",
+                      "validate every VALIDATE_EVERY batches"),
+        "validate": todo("F2.5", "accuracy of model on (val_x, val_y) in eval mode"),
+    },
+}
+
+GIVEN = {
+    "mytorch/activation.py": ["Activation.__init__", "Activation.__call__", "Activation.forward",
+                              "Activation.derivative", "Activation._kept_state",
+                              "Identity.forward", "Identity.derivative"],
+    "mytorch/loss.py": ["Criterion.__init__", "Criterion.__call__", "Criterion.forward", "Criterion.derivative",
+                        "SoftmaxCrossEntropy.__init__"],
+    "mytorch/linear.py": ["Linear.__init__", "Linear.__call__"],
+    "mytorch/batchnorm.py": ["BatchNorm.__init__", "BatchNorm.__call__"],
+    "hw1/hw1.py": ["TrainingDiverged.__init__", "_check_sizes", "MLP.error", "MLP.total_loss", "MLP.__call__",
+                   "MLP.train", "MLP.eval", "evaluate", "get_training_stats", "_columns"],
+    "hw1/mc.py": [],
+    "mytorch/tensor.py": ["_as_tensor", "Tensor.__init__", "Tensor.shape", "Tensor.__len__", "Tensor.__repr__",
+                          "Tensor.item", "Tensor.copy", "Tensor.zeros", "Tensor.ones", "Tensor.arange",
+                          "Tensor.randn", "Tensor.empty", "Tensor.to_dot", "Tensor.__add__", "Tensor.__radd__",
+                          "Tensor.T", "Tensor.reshape", "Tensor.log"],
+    "mytorch/autograd_engine.py": ["ContextManager.__init__", "ContextManager.save_for_backward",
+                                   "AccumulateGrad.__init__", "AccumulateGrad.apply",
+                                   "BackwardFunction.__init__", "BackwardFunction.apply",
+                                   "Function.forward", "Function.backward", "_describe"],
+    "mytorch/nn/functional.py": ["_out", "_data", "unbroadcast", "_Binary.inputs", "Add.forward", "Add.backward",
+                                 "Transpose.forward", "Transpose.backward", "Reshape.forward", "Reshape.backward",
+                                 "Log.forward", "Log.backward"],
+    "mytorch/nn/linear.py": ["Linear.__init__"],
+    "mytorch/nn/activations.py": [],
+    "mytorch/nn/loss.py": [],
+    "mytorch/nn/sequential.py": ["Sequential.__init__", "Sequential.__getitem__", "Sequential.__len__"],
+    "mytorch/nn/batchnorm.py": ["BatchNorm1d.__init__"],
+    "mytorch/optim/sgd.py": [],
+    "hw1/mnist.py": [],
+}
+
+# Tools and infrastructure the course (or this project) hands out as they are.
+GIVEN_FILES = ["mytorch/__init__.py", "mytorch/_checks.py", "mytorch/gradcheck.py", "mytorch/graph.py",
+               "mytorch/nn/__init__.py", "mytorch/nn/module.py", "mytorch/optim/__init__.py",
+               "mytorch/optim/optimizer.py"]
