@@ -208,11 +208,13 @@ def requirements(root):
 
 
 def files_table():
-    rows = ["| file | what you write |", "| --- | --- |"]
-    for path, entries in spec.BLANK.items():
-        names = ", ".join(f"`{n}`" for n in entries)
-        rows.append(f"| `{path}` | {names} |")
-    return "\n".join(rows)
+    """The README's table of files and the names to write in each, one table per homework."""
+    rows = []
+    for title, keep in (("The layer-wise homework (runner.py)", True), ("The autograd homework (./grade.sh 1)", False)):
+        rows += ["", f"**{title}**", "", "| file | what you write |", "| --- | --- |"]
+        rows += [f"| `{path}` | {', '.join(f'`{n}`' for n in entries)} |"
+                 for path, entries in spec.BLANK.items() if (path in spec.LAYERWISE) == keep]
+    return "\n".join(rows[1:])
 
 
 def plan(root):

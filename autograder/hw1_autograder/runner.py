@@ -177,7 +177,7 @@ def next_step(rows, part):
         return None
     first = failing[0]
     todo = re.search(r'NotImplementedError\("([\w.]+):|not implemented yet: ([\w.]+):', first["reason"])
-    write = f", then write {todo.group(1) or todo.group(2)}" if todo else ", then fix the first problem above"
+    write = f", then write {todo.group(1) or todo.group(2)}" if todo else ", then fix what its FAILED block says"
     where = "Fall 2020 handout" if part == "autograd" else "handout"
     return f"Next: {first['test']} ({first['task']}): read section {section[first['task']]} of the {where}{write}."
 

@@ -1,0 +1,240 @@
+"""The learners' starter kit (instructor/make_handout.py): its contents, and the round trip
+
+starter -> 0/100 with "not implemented yet" rows;  starter + the solution's
+mytorch/ and hw1/ -> full marks;  starter + one solution file -> that file's
+points (the handout's: activations 12, loss 4, Linear 4, BatchNorm 18).
+"""
+import ast
+from collections import Counter
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path[:0] = [os.path.join(ROOT, "instructor"), os.path.join(ROOT, "autograder", "hw1_autograder"),
+                os.path.join(ROOT, "toyproblem")]
+import handout_spec as spec  # noqa: E402
+import make_handout  # noqa: E402
+
+LEARNER_DIRS = ("mytorch", "hw1")
+
+
+def run(args, cwd, timeout=120):
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+def runner(tree, *args):
+    return run([sys.executable, "autograder/hw1_autograder/runner.py", *args], tree)
+
+
+def scored(tree, *args):
+    res = runner(tree, "--json", *args)
+    return json.loads(res.stdout)
+
+
+def overlay(src_tree, dst, files):
+    """A copy of src_tree with the solution's `files` (paths or folders) copied over it."""
+    shutil.copytree(src_tree, dst)
+    for f in files:
+        if os.path.isdir(os.path.join(ROOT, f)):
+            shutil.copytree(os.path.join(ROOT, f), os.path.join(dst, f), dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.png", "*.csv"))
+        else:
+            shutil.copy(os.path.join(ROOT, f), os.path.join(dst, f))
+    return dst
+
+
+@pytest.fixture(scope="module")
+def starter(tmp_path_factory):
+    out = tmp_path_factory.mktemp("handout") / "starter"
+    res = run([sys.executable, os.path.join(ROOT, "instructor", "make_handout.py"), str(out)], ROOT)
+    assert res.returncode == 0, res.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def solved(starter, tmp_path_factory):
+    return overlay(starter, tmp_path_factory.mktemp("solved") / "tree", LEARNER_DIRS)
+
+
+# ------------------------------------------------------------------ what ships
+def test_contents(starter):
+    for path in ("README.md", "requirements.txt", "create_tarball.sh", "grade.sh", "sandbox.py",
+                 "expected_graphs/stats.csv", "toyproblem/toy.py", "toyproblem/README.md", "toyproblem/expected.json",
+                 "autograder/hw1_autograder/runner.py", "autograder/hw1_autograder/references/hw1_refs.npz",
+                 "autograder/hw1_autograder/data/train-images-idx3-ubyte.gz", "mytorch/nn/functional.py",
+                 "hw1/hw1.py", "hw1/mc.py", "hw1/mnist.py"):
+        assert (starter / path).is_file(), path
+    for absent in ("tests", "instructor", ".ci", "benchmarks", "autograder/hw1_autograder/generate_references.py",
+                   "autograder/hw1_autograder/mutants.py"):
+        assert not (starter / absent).exists(), absent
+    assert os.access(starter / "grade.sh", os.X_OK)
+    assert "pytest" not in (starter / "requirements.txt").read_text()
+    readme = (starter / "README.md").read_text()
+    assert "{{" not in readme and "python3 -m venv .venv" in readme and "`Sigmoid.forward`" in readme
+    for py in starter.rglob("*.py"):
+        text = py.read_text()
+        compile(text, str(py), "exec")
+        assert not re.search(r"^\s*(import|from) torch\b", text, re.M), py
+
+
+def test_multiple_choice_answers_are_none(starter):
+    res = run([sys.executable, "-c", "import mc; print([getattr(mc, f'question_{q}')() for q in range(1, 6)])"],
+              starter / "hw1")
+    assert res.stdout.strip() == "[None, None, None, None, None]", res.stderr
+
+
+def test_refuses_a_non_empty_folder_without_force(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    tool = [sys.executable, os.path.join(ROOT, "instructor", "make_handout.py"), str(out)]
+    res = run(tool, ROOT)
+    assert res.returncode == 1 and "--force" in res.stderr and not (out / "mytorch").exists()
+    (out / "mytorch").mkdir()
+    (out / "mytorch" / "stale.py").write_text("x = 1\n")
+    res = run(tool + ["--force"], ROOT)
+    assert res.returncode == 0, res.stderr
+    assert (out / "mytorch" / "activation.py").exists() and not (out / "mytorch" / "stale.py").exists()
+    assert (out / "notes.txt").read_text() == "mine"   # --force replaces only what the handout writes
+
+
+# ------------------------------------------------------------------ nothing of the solution ships
+def removed_and_kept():
+    """Stripped lines of the blanked bodies, and of everything that ships unchanged."""
+    contents, removed = make_handout.plan(ROOT)
+    kept = set()
+    for rel, value in contents.items():
+        if isinstance(value, str) and value.endswith((".py", ".md", ".sh", ".txt", ".csv", ".json")):
+            kept.update(line.strip() for line in open(value, encoding="utf-8"))
+    secret = set()
+    for rel, bodies in removed.items():
+        gone = Counter(line.strip() for body in bodies.values() for line in body)
+        with open(os.path.join(ROOT, rel), encoding="utf-8") as f:
+            everywhere = Counter(line.strip() for line in f)
+        kept.update(everywhere - gone)   # lines that also occur outside the blanked bodies
+        secret |= set(gone)
+    return secret - kept - {""}, contents
+
+
+def test_no_line_of_a_blanked_body_survives(starter):
+    secret, _ = removed_and_kept()
+    assert len(secret) > 150   # the comparison has something to find
+    leaks = [(str(p.relative_to(starter)), line.strip()) for p in starter.rglob("*")
+             if p.is_file() and p.suffix in (".py", ".md", ".sh", ".json", ".txt")
+             for line in p.read_text(encoding="utf-8").splitlines() if line.strip() in secret]
+    assert not leaks
+
+
+def test_no_instructor_code_ships(starter):
+    """The mutation suite's snippets are solution lines; the toy oracle's loops compute the answers."""
+    import mutants
+    snippets = [old.strip() for edits, _, _ in mutants.MUTANTS.values() for _, old, _ in edits
+                if not old.lstrip().startswith(("class ", "def "))]   # headers stay, bodies go
+    assert len(snippets) > 10
+    text = "\n".join(p.read_text() for p in starter.rglob("*.py"))
+    assert not [s for s in snippets if s in text]
+    shipped_oracle = (starter / "toyproblem" / "oracle.py").read_text()
+    assert set(make_handout.functions(ast.parse(shipped_oracle))) == {"expected", "fmt"}
+
+
+def test_toy_numbers_ship_as_data(starter):
+    import oracle
+    data = json.loads((starter / "toyproblem" / "expected.json").read_text())
+    for n in oracle.SCENARIOS:
+        assert [tuple(r) for r in data["expected"][str(n)]] == [tuple(r) for r in oracle.expected(n)]
+
+
+# ------------------------------------------------------------------ the spec cannot drift
+def defined(path):
+    with open(os.path.join(ROOT, path), encoding="utf-8") as f:
+        return set(make_handout.functions(ast.parse(f.read())))
+
+
+def test_every_function_is_blanked_or_deliberately_given():
+    for path in sorted(set(spec.BLANK) | set(spec.GIVEN)):
+        blank, given = set(spec.BLANK.get(path, ())), set(spec.GIVEN.get(path, ()))
+        assert not blank & given, (path, blank & given)
+        assert defined(path) == blank | given, (path, "unlisted:", defined(path) - blank - given,
+                                                "gone:", blank | given - defined(path))
+    make_handout.learner_sources(make_handout.tracked_files(ROOT))   # every .py of mytorch/, hw1/ is listed
+
+
+def test_a_stale_spec_fails_loudly():
+    source = "class A:\n    def f(self):\n        return 1\n"
+    with pytest.raises(make_handout.SpecError, match="A.g"):
+        make_handout.blank_source(source, {"A.g": spec.todo("1", "x")}, "a.py")
+    with pytest.raises(make_handout.SpecError, match="self.w"):
+        make_handout.blank_source(source.replace("f(self)", "__init__(self)"),
+                                  {"A.__init__": spec.partial("1", "x", {"self.w": "y"})}, "a.py")
+
+
+def test_blanking_keeps_the_docstring_and_the_decorators():
+    source = ('class A:\n    @staticmethod\n    def f(x):\n        """x: (n,) -> (n,)."""\n'
+              '        # why\n        return x + 1\n\n    def g(self):\n        return 2\n')
+    text, removed = make_handout.blank_source(source, {"A.f": spec.todo("3.1", "add one")}, "a.py")
+    assert '    @staticmethod\n    def f(x):\n        """x: (n,) -> (n,)."""\n        # TODO' in text
+    assert 'raise NotImplementedError("A.f: add one")' in text and "x + 1" not in text and "# why" not in text
+    assert "    def g(self):\n        return 2\n" in text and removed["A.f"][-1] == "        return x + 1"
+
+
+# ------------------------------------------------------------------ the learner's side
+def test_untouched_starter_scores_zero(starter):
+    res = runner(starter)
+    assert res.returncode == 1
+    assert "0/100" in res.stdout and "Traceback" not in res.stdout + res.stderr
+    report = scored(starter)
+    assert report["score"] == 0 and report["max"] == 100
+    assert all(r["reason"].startswith("not implemented yet") for r in report["tests"])
+    assert "Sigmoid.forward" in next(r["reason"] for r in report["tests"] if r["test"] == "sigmoid_forward")
+    assert res.stdout.rstrip().splitlines()[-1] == ("Next: sigmoid_forward (Activations): read section 3.1 of "
+                                                    "the handout, then write Sigmoid.forward.")
+
+
+def test_autograd_starter_scores_zero(starter):
+    res = run(["./grade.sh", "1"], starter)
+    assert res.returncode == 1 and "0/100" in res.stdout and "Traceback" not in res.stdout
+    report = scored(starter, "--part", "autograd")
+    assert report["score"] == 0 and all(r["reason"].startswith("not implemented yet") for r in report["tests"])
+
+
+def test_solution_over_the_starter_scores_full(solved):
+    res = runner(solved)
+    assert res.returncode == 0, res.stdout
+    assert "100/100" in res.stdout and "Next:" not in res.stdout
+
+
+def test_autograd_solution_over_the_starter(solved):
+    """Every autograd test but MNIST (a training run: ./grade.sh 1 on the solution does that one)."""
+    total = 0
+    for name in ("sub", "mult", "div", "autograd_", "linear", "relu", "sgd", "cross_entropy", "momentum"):
+        report = scored(solved, "--part", "autograd", "-k", name)
+        assert report["score"] == report["max"], report["tests"]
+        total += report["score"]
+    assert total == 90
+
+
+@pytest.mark.parametrize("files, points", [(["mytorch/activation.py"], 12), (["mytorch/loss.py"], 4),
+                                           (["mytorch/linear.py"], 4)])
+def test_one_file_adds_its_points(starter, tmp_path, files, points):
+    tree = overlay(starter, tmp_path / "tree", files)
+    assert scored(tree)["score"] == points
+
+
+def test_batchnorm_is_worth_18(starter, tmp_path):
+    others = ["mytorch/activation.py", "mytorch/loss.py", "mytorch/linear.py", "hw1/hw1.py"]
+    tree = overlay(starter, tmp_path / "tree", others)
+    assert scored(tree)["score"] == 100 - 18
+
+
+def test_toy_stops_at_the_first_missing_step(starter, solved):
+    res = run([sys.executable, "toyproblem/toy.py", "--scenario", "1"], starter)
+    assert res.returncode == 1
+    assert "ERROR z1: not implemented yet" in res.stdout and "stops here" in res.stdout
+    res = run([sys.executable, "toyproblem/toy.py"], solved)
+    assert res.returncode == 0 and "4 of 4 scenarios match" in res.stdout, res.stdout
