@@ -125,7 +125,7 @@ BLANK = {
     },
     "mytorch/autograd_engine.py": {
         "Function.apply": todo(
-            "F1.2 and appendix A", "run cls.forward and link the result into the graph",
+            "F1.2 and its appendix A", "run cls.forward and link the result into the graph",
             "node = BackwardFunction(cls); output = cls.forward(node.ctx, *args);",
             "one entry of node.next_functions per argument: its grad_fn (an AccumulateGrad for a leaf",
             "that requires grad) or None; set output.requires_grad, is_leaf and grad_fn;",
@@ -158,7 +158,7 @@ BLANK = {
             ("Sigmoid", "F2", "backward", "the gradient for a"),
             ("Tanh", "F2", "forward", "tanh(a) elementwise"),
             ("Tanh", "F2", "backward", "the gradient for a"))},
-        "cross_entropy": todo("F2.3 and appendix B", "mean cross-entropy of logits (N, C) and labels (N,), from ops",
+        "cross_entropy": todo("F2.3 and its appendix B", "mean cross-entropy of logits (N, C) and labels (N,), from ops",
                               "LogSumExp: subtract each row's maximum (as a constant Tensor) before exp;",
                               "autograd then gives the backward for free"),
     },
@@ -172,7 +172,7 @@ BLANK = {
     "mytorch/nn/sequential.py": {"Sequential.forward": todo("F2.1", "pass x through every layer in order")},
     "mytorch/nn/batchnorm.py": {
         "BatchNorm1d.forward": todo(
-            "F2.4 (bonus) and appendix C", "normalise x with the batch (train) or running (eval) statistics",
+            "F2.4 (bonus) and its appendix C", "normalise x with the batch (train) or running (eval) statistics",
             "train: biased variance for the output, the unbiased one for running_var; momentum as in PyTorch"),
     },
     "mytorch/optim/sgd.py": {
