@@ -27,7 +27,7 @@ import handout_spec as spec  # noqa: E402
 
 AUTOGRADER = "autograder/hw1_autograder"
 # Instructor-only: they compute the answers or hold the solution's lines.
-AUTOGRADER_EXCLUDE = {"generate_references.py", "mutants.py"}
+AUTOGRADER_EXCLUDE = {"generate_references.py", "generate_expected_graphs.py", "refcheck.py", "mutants.py"}
 SHIP = ["create_tarball.sh", "grade.sh", "sandbox.py", "expected_graphs", AUTOGRADER, "toyproblem"]
 TOY_EXCLUDE = {"oracle.py"}   # replaced by expected.json and a loader (see toy_data)
 

@@ -71,7 +71,7 @@ def test_contents(starter):
                  "hw1/hw1.py", "hw1/mc.py", "hw1/mnist.py"):
         assert (starter / path).is_file(), path
     for absent in ("tests", "instructor", ".ci", "benchmarks", "autograder/hw1_autograder/generate_references.py",
-                   "autograder/hw1_autograder/mutants.py"):
+                   "autograder/hw1_autograder/generate_expected_graphs.py", "autograder/hw1_autograder/mutants.py"):
         assert not (starter / absent).exists(), absent
     assert os.access(starter / "grade.sh", os.X_OK)
     assert "pytest" not in (starter / "requirements.txt").read_text()
