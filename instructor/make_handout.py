@@ -86,10 +86,10 @@ def indent_of(fn, lines):
 
 def todo_lines(entry, pad):
     """The TODO comment above the raise: the handout section and the hints (the raise says what)."""
-    return [f"{pad}# TODO: {where(entry.section)}"] + [f"{pad}#   {hint}" for hint in getattr(entry, "hints", ())]
+    return [f"{pad}# TODO: {section_ref(entry.section)}"] + [f"{pad}#   {hint}" for hint in getattr(entry, "hints", ())]
 
 
-def where(section):
+def section_ref(section):
     """ "3.1" -> the (Spring 2021) handout's section; "F1.2" -> the Fall 2020 handout's."""
     if section.startswith("F"):
         return f"Fall 2020 handout, section {section[1:]}"
@@ -102,7 +102,7 @@ def raise_line(name, what, pad):
 
 def stub(name, entry, pad):
     if isinstance(entry, spec.Answer):
-        return [f"{pad}# TODO ({where(entry.section)}): {entry.what}.", f"{pad}return None"]
+        return [f"{pad}# TODO ({section_ref(entry.section)}): {entry.what}.", f"{pad}return None"]
     return todo_lines(entry, pad) + [raise_line(name, entry.what, pad)]
 
 
