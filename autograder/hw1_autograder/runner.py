@@ -168,10 +168,11 @@ def mc_line(summary):
     return f"{right}/{len(summary)} correct" + (f" (check {', '.join(wrong)})" if wrong else "")
 
 
-# What to do next: the first failing test in the order the handout suggests, and where to read.
+# What to do next: the first failing test in the order the handouts suggest, and where to read.
 SUGGESTED = {"spring2021": [("Activations", "3.1"), ("Loss", "3.2 and appendix A"), ("Linear", "3.4"),
                             ("Linear classifier", "3.5.1"), ("Hidden layers", "3.5.2"),
-                            ("BatchNorm", "3.3 and appendix C"), ("Momentum", "3.5.3")]}
+                            ("BatchNorm", "3.3 and appendix C"), ("Momentum", "3.5.3")],
+             "bonus": [("BatchNorm1d", "2.4 and appendix C"), ("Adam", None), ("Dropout", None)]}
 
 
 def next_step(rows, part):
@@ -180,13 +181,15 @@ def next_step(rows, part):
     order = SUGGESTED.get(part) or [(task, task.split()[0]) for task in sorted({r["task"] for r in rows})]
     section = dict(order)
     failing = [r for task, _ in order for r in rows if r["task"] == task and r["reason"]]
+    failing += [r for r in rows if r["reason"] and r["task"] not in section]
     if not failing:
         return None
     first = failing[0]
     todo = re.search(r'NotImplementedError\("([\w.]+):|not implemented yet: ([\w.]+):', first["reason"])
-    write = f", then write {todo.group(1) or todo.group(2)}" if todo else ", then fix what its FAILED block says"
-    where = "Fall 2020 handout" if part == "autograd" else "handout"
-    return f"Next: {first['test']} ({first['task']}): read section {section[first['task']]} of the {where}{write}."
+    write = f"write {todo.group(1) or todo.group(2)}" if todo else "fix what its FAILED block says"
+    book = "handout" if part == "spring2021" else "Fall 2020 handout"
+    read = f"read section {section[first['task']]} of the {book}, then " if section.get(first["task"]) else ""
+    return f"Next: {first['test']} ({first['task']}): {read}{write}."
 
 
 def main(argv=None):
