@@ -196,14 +196,24 @@ def learner_sources(files):
 
 
 def toy_data(root):
-    """The toy problem's scenarios and expected values as JSON (the oracle that computes them stays home)."""
+    """The toy problem's data and expected values as JSON (the oracle that computes them stays home).
+
+    Every upper-case constant of oracle.py that is plain data (scenarios, weights, eps) and,
+    per scenario, expected(n): [(name, formula, value)].
+    """
     path = os.path.join(root, "toyproblem", "oracle.py")
     mod_spec = import_util.spec_from_file_location("_toy_oracle", path)
     oracle = import_util.module_from_spec(mod_spec)
     mod_spec.loader.exec_module(oracle)
-    data = {"scenarios": {str(n): s for n, s in oracle.SCENARIOS.items()},
-            "expected": {str(n): [list(row) for row in oracle.expected(n)] for n in oracle.SCENARIOS}}
-    return json.dumps(data, indent=1) + "\n"
+    constants = {}
+    for name, value in vars(oracle).items():
+        if name.isupper():
+            try:
+                constants[name] = json.loads(json.dumps(value))
+            except TypeError:   # functions and the like: code, not data
+                continue
+    expected = {str(n): [list(row) for row in oracle.expected(n)] for n in oracle.SCENARIOS}
+    return json.dumps({"constants": constants, "expected": expected}, indent=1) + "\n"
 
 
 def requirements(root):

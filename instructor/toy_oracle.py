@@ -3,7 +3,8 @@
 The instructor's copy computes them with plain Python loops; that code
 would be a second solution of the homework, so the starter ships only the
 numbers, as the course shipped its toy problem's worked numbers.  Same
-interface as the instructor's oracle.py: SCENARIOS, expected(n), fmt.
+interface as the instructor's oracle.py: its constants (SCENARIOS, W1, ...),
+expected(n) and fmt.
 """
 import json
 import os
@@ -11,7 +12,8 @@ import os
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "expected.json")) as _f:
     _DATA = json.load(_f)
 
-SCENARIOS = {int(n): s for n, s in _DATA["scenarios"].items()}
+globals().update(_DATA["constants"])   # the scenarios' weights and settings: W1, B1, EPS, ...
+SCENARIOS = {int(n): s for n, s in _DATA["constants"]["SCENARIOS"].items()}
 _EXPECTED = {int(n): [tuple(row) for row in rows] for n, rows in _DATA["expected"].items()}
 
 
