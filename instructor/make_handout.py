@@ -91,6 +91,8 @@ def todo_lines(entry, pad):
 
 def section_ref(section):
     """ "3.1" -> the (Spring 2021) handout's section; "F1.2" -> the Fall 2020 handout's."""
+    if section == "F bonus":
+        return "the Fall 2020 homework's bonus (./grade.sh 1b); the docstring has the formulas"
     if section.startswith("F"):
         return f"Fall 2020 handout, section {section[1:]}"
     return f"handout section {section}"
