@@ -90,12 +90,14 @@ def todo_lines(entry, pad):
 
 
 def section_ref(section):
-    """ "3.1" -> the (Spring 2021) handout's section; "F1.2" -> the Fall 2020 handout's."""
+    """ "3.1" -> the (Spring 2021) handout's section; "F1.2" -> the Fall 2020 handout's; other text as it is."""
     if section == "F bonus":
         return "the Fall 2020 homework's bonus (./grade.sh 1b); the docstring has the formulas"
     if section.startswith("F"):
         return f"Fall 2020 handout, section {section[1:]}"
-    return f"handout section {section}"
+    if section[0].isdigit() or section.startswith("appendix"):
+        return f"handout section {section}"
+    return section
 
 
 def raise_line(name, what, pad):
