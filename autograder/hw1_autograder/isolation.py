@@ -28,6 +28,7 @@ import subprocess
 import sys
 import time
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -342,6 +343,95 @@ def give_to_nobody(folder):
         for p in [base] + [os.path.join(base, f) for f in files]:
             os.lchown(p, nobody.pw_uid, nobody.pw_gid)
             os.chmod(p, 0o755 if p == base else 0o644)
+
+
+# ================================================================ hand-ins, unpacked by the parent
+HANDIN_DIRS = ("mytorch", "hw1")
+HARMLESS = "outside mytorch/ and hw1/"   # a stray file: ignored; every other refusal marks a bad archive
+MAX_ARCHIVE, MAX_FILES, MAX_FILE, MAX_TOTAL = 50 << 20, 500, 4 << 20, 20 << 20
+
+
+def _safe_name(name):
+    """name as a relative path under mytorch/ or hw1/, or the reason it is refused."""
+    if "\0" in name or "\\" in name:
+        return None, "odd characters"
+    if name.startswith("/"):
+        return None, "absolute path"
+    parts = [p for p in name.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        return None, "'..' in the path"
+    if not parts or parts[0] not in HANDIN_DIRS:
+        return None, "outside mytorch/ and hw1/"
+    return "/".join(parts), None
+
+
+def extract_handin(tar_path, dest):
+    """Unpack the regular files under mytorch/ and hw1/ of a hand-in .tar into dest.
+
+    Never follows the archive's own ideas: no links, devices, absolute paths or
+    '..'; size limits.  -> (extracted names, refused [(name, why)]); raises
+    ValueError when the file is not a readable archive.
+    """
+    import tarfile
+    if os.path.getsize(tar_path) > MAX_ARCHIVE:
+        raise ValueError(f"archive larger than {MAX_ARCHIVE >> 20} MB")
+    done, refused, total = [], [], 0
+    try:
+        with tarfile.open(tar_path, "r:*") as tar:
+            for n, m in enumerate(tar):
+                if n >= MAX_FILES:
+                    refused.append(("...", f"more than {MAX_FILES} entries: the rest ignored"))
+                    break
+                name, why = _safe_name(m.name)
+                if m.isdir() and why is None:
+                    continue
+                if why is None and not m.isreg():
+                    why = "a link" if (m.issym() or m.islnk()) else "not a regular file"
+                if why is None and (m.size > MAX_FILE or total + m.size > MAX_TOTAL):
+                    why = "too large"
+                if why is None and name in done:
+                    why = "a second copy"
+                if why:
+                    if not (m.isdir() and why == "outside mytorch/ and hw1/"):
+                        refused.append((m.name[:200], why))
+                    continue
+                _write_new(os.path.join(dest, name), tar.extractfile(m).read(m.size))
+                total += m.size
+                done.append(name)
+    except (tarfile.TarError, EOFError, OSError, zlib.error) as e:
+        if not done:
+            raise ValueError(f"not a readable tar archive ({type(e).__name__}: {e})") from None
+        refused.append(("...", f"archive damaged after {len(done)} files: {e}"))
+    return done, refused
+
+
+def copy_handin(folder, dest):
+    """The same rules for a hand-in given as folders (Gradescope's upload) -> (names, refused)."""
+    done, refused, total = [], [], 0
+    for top in HANDIN_DIRS:
+        for base, dirs, files in os.walk(os.path.join(folder, top)):
+            dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(base, d)) and d != "__pycache__"]
+            for f in files:
+                path = os.path.join(base, f)
+                rel = os.path.relpath(path, folder).replace(os.sep, "/")
+                st = os.lstat(path)
+                why = ("a link" if os.path.islink(path) else "not a regular file" if not os.path.isfile(path)
+                       else "too large" if st.st_size > MAX_FILE or total + st.st_size > MAX_TOTAL else None)
+                if why or len(done) >= MAX_FILES:
+                    refused.append((rel, why or "too many files"))
+                    continue
+                with open(path, "rb") as src:
+                    _write_new(os.path.join(dest, rel), src.read(MAX_FILE + 1))
+                total += st.st_size
+                done.append(rel)
+    return done, refused
+
+
+def _write_new(path, data):
+    os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
 
 
 # ================================================================ child side

@@ -122,6 +122,8 @@ def run_all(part, config, send):
     for name in config["cases"]:
         say({"event": "start", "case": name})
         out, error = run_case(runner_for(part, name), root)
+        if os.getpid() != me:   # a copy forked by the learner's code came back here: end it
+            os._exit(0)
         buf = io.BytesIO()
         try:
             np.savez(buf, **dict(out))

@@ -38,7 +38,8 @@ AUTOLAB_NAMES = {  # the course's problem names on Autolab, per task
 }
 # the order of the reasons in a status, most telling first
 STATUS_ORDER = ["bad archive", "timeout", "memory", "crashed", "exited", "exit", "processes", "file size",
-                "bad result", "tampering", "output limit", "missing", "not implemented", "returned None", "error"]
+                "bad result", "tampering", "output limit", "missing", "not implemented", "returned None",
+                "not an array", "error"]
 
 
 def verify_references(folder):
@@ -86,10 +87,11 @@ def score_case(case, result, refs):
     return error["text"] if error else None
 
 
-def grade(part, root, timeout=60.0, names=None, show_output=False, limits=None):
+def grade(part, root, timeout=60.0, names=None, show_output=False, limits=None, scratch=None):
     """Grade the learner's code at root -> dict(rows, multiple_choice, status, output, notes).
 
-    names: the tests to run (default all).  Used by this runner and by instructor/grade_all.py.
+    names: the tests to run (default all); scratch: the child's working folder (default a
+    fresh temporary one).  Used by this runner and by instructor/grade_all.py.
     """
     mod, tests = part_tests(part)
     if names is not None:
@@ -97,7 +99,7 @@ def grade(part, root, timeout=60.0, names=None, show_output=False, limits=None):
     limits = limits or isolation.Limits(timeout=timeout)
     run_names = [t[1] for t in tests] + (["multiple_choice"] if hasattr(mod, "multiple_choice") else [])
     own = all(t[3] is not None for t in tests)
-    run = isolation.run_cases(root, mod.__name__, run_names, limits, show_output, hide_references=own)
+    run = isolation.run_cases(root, mod.__name__, run_names, limits, show_output, scratch, hide_references=own)
     refs = References(os.path.join(HERE, "references", PARTS[part][1]))
     rows, reasons = [], set()
     for task, name, points, case in tests:
@@ -107,6 +109,8 @@ def grade(part, root, timeout=60.0, names=None, show_output=False, limits=None):
             reasons.add(result.error["kind"])
         if result.tampered:
             reasons.add("tampering")
+        if any(isinstance(v, str) for v in result.arrays.values()):
+            reasons.add("not an array")
         rows.append({"task": task, "test": name, "max": points, "score": 0 if reason else points,
                      "reason": reason, "tampered": list(result.tampered)})
     if run.output_bytes > limits.output_kb * 1024:
