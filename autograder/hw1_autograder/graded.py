@@ -80,12 +80,12 @@ class Verifier:
     def __init__(self, got, error, refs):
         self.got, self.error, self.refs = got, error, refs
 
-    def value(self, name):
+    def value(self, name, label=None):
         """The child's array `name`, or the reason there is none."""
         if name in self.got:
             got = self.got[name]
             if isinstance(got, str):   # the child could not send it as a float array
-                raise Mismatch(f"{name}: {got}")
+                raise Mismatch(f"{label or name}: {got}")
             return got
         if self.error:
             raise ChildError(self.error)
@@ -97,7 +97,7 @@ class Verifier:
         mistakes: (hint, value) pairs; value may be a function of nothing,
         evaluated here and skipped if it fails (it may use the child's arrays).
         """
-        got = self.value(name)
+        got = self.value(name, label)
         expected = self.refs(ref) if isinstance(ref, str) else ref
         check(label, got, expected, batch=batch, mistakes=[(t, _try(v)) for t, v in mistakes])
 

@@ -18,6 +18,7 @@ import graded
 
 WATCHED = [("numpy", np, n) for n in ("isclose", "allclose", "array_equal", "asarray", "array", "load", "savez")]
 WATCHED += [("graded", graded, n) for n in ("call", "new", "module", "build")]
+WATCHED += [("learner_side", sys.modules[__name__], n) for n in ("run_case", "explain", "Recorder")]
 MAX_TEXT = 4000
 
 
