@@ -50,7 +50,7 @@ def write_feedback(path, name, result, refused, seconds):
     if result["output"]:
         lines += ["", f"What your code printed (first {len(result['output'])} of {result['output_bytes']} bytes):",
                   result["output"]]
-    lines += ["", f"Graded in {seconds:.1f} s."] + [f"Note: {n}" for n in result["notes"]]
+    lines += ["", f"Graded in {seconds:.1f} s."]
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
 
@@ -92,7 +92,7 @@ def main(argv=None):
     os.makedirs(feedback, exist_ok=True)
     limits = isolation.Limits(timeout=args.timeout, memory_mb=args.memory)
     rows = read_rows(out) if args.only else {}
-    for note in isolation.platform_notes():
+    for note in isolation.platform_notes() + runner.part_notes(args.part):
         print(f"note: {note}", file=sys.stderr)
     start = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
