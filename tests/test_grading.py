@@ -129,6 +129,14 @@ import sys as _sys
 _sys.exit(0)
 '''
 
+ESCAPE = '''
+import os as _os, time as _time
+if _os.fork() == 0:   # a process that leaves the group and outlives the grading, if it can
+    _os.setsid()
+    while True:
+        _time.sleep(0.1)
+'''
+
 # name: (appended [(file, text)], total, words the status must contain)
 HANDINS = {
     "solution": ([], 100, ["ok"]),
@@ -147,6 +155,7 @@ HANDINS = {
     "huge_allocation": ([PATCH_TANH("    import numpy\n    self.state = numpy.ones((10 ** 6, 10 ** 6))\n"
                                     "    return self.state")], 72, ["memory"]),
     "fork_burst": ([PATCH_TANH("    import os\n    while True:\n        os.fork()")], 72, ["processes"]),
+    "escapes_its_process_group": ([("mytorch/activation.py", ESCAPE)], 100, ["ok"]),
     "megabytes_of_output": ([("mytorch/activation.py", "\nfor _i in range(20000):\n    print('spam ' * 100)\n")],
                             100, ["output limit"]),
     "writes_everywhere": ([("mytorch/activation.py", None)], 100, ["ok"]),
@@ -290,7 +299,22 @@ def test_archive_escapes_are_refused(batch):
     assert not_tar["total"] == "0" and not_tar["status"] == "bad archive"
 
 
+def child_processes():
+    """Processes still running this repository's child script."""
+    script = os.path.join(AG, "isolation.py").encode()
+    found = []
+    for pid in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if script in f.read():
+                    found.append(pid)
+        except OSError:
+            pass
+    return found
+
+
 def test_nothing_changed_or_left_behind(batch):
+    assert not child_processes()
     assert batch["before"] == batch["after"]
     assert not stray_files()
     assert not list(batch["tmpdir"].iterdir())   # every hand-in's temporary folder was removed
