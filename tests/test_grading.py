@@ -232,7 +232,11 @@ def batch(tmp_path_factory):
     link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
     dev = tarfile.TarInfo("mytorch/null")
     dev.type, dev.devmajor, dev.devminor = tarfile.CHRTYPE, 1, 3
-    write_tar(handins / "escaping_archive.tar", files, escape + [link, dev])
+    hard = tarfile.TarInfo("mytorch/loss_again.py")
+    hard.type, hard.linkname = tarfile.LNKTYPE, "mytorch/loss.py"
+    big = tarfile.TarInfo("hw1/big.py")
+    big.size = 5 << 20
+    write_tar(handins / "escaping_archive.tar", files, escape + [link, dev, hard, big])
     (handins / "not_an_archive.tar").write_bytes(os.urandom(3000))
 
     before = {d: tree_digest(d) for d in (AG, os.path.join(ROOT, "instructor"), os.path.join(ROOT, "mytorch"),
@@ -293,7 +297,8 @@ def test_archive_escapes_are_refused(batch):
     row, fb = batch["rows"]["escaping_archive"], batch["feedback"]["escaping_archive"]
     # linear.py was a symlink: refused, so everything that imports it fails; activations and loss remain.
     assert int(row["total"]) == 16 and row["status"].startswith("bad archive"), row
-    for why in ("'..' in the path", "absolute path", "a link", "not a regular file"):
+    for why in ("'..' in the path", "absolute path", "mytorch/linear.py: a link", "not a regular file",
+                "mytorch/loss_again.py: a link", "hw1/big.py: too large"):
         assert why in fb
     not_tar = batch["rows"]["not_an_archive"]
     assert not_tar["total"] == "0" and not_tar["status"] == "bad archive"

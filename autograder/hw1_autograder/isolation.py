@@ -185,6 +185,9 @@ def _start(root, part, names, limits, scratch, show_output, hide_references):
               "cpu_s": limits.cpu_s or int(limits.timeout * (len(names) + 1) + 10),
               "readonly": [HERE], "sandboxed": bool(sandbox_prefix()),
               "drop": os.geteuid() == 0 and bool(sandbox_prefix())}
+    # RLIMIT_NPROC counts every process of the child's user on the machine, which the child
+    # (in its own PID namespace) cannot see: count them here.
+    config["nproc"] += _count_tasks(pwd.getpwnam("nobody").pw_uid if config["drop"] else os.getuid())
     res_r, res_w = os.pipe()
     out_r, out_w = (None, None) if show_output else os.pipe()
     cmd = sandbox_prefix() + [sys.executable, "-B", "-E", os.path.abspath(__file__), "child", json.dumps(config)]
@@ -511,8 +514,7 @@ def _limits(config):
     lim(resource.RLIMIT_CPU, config["cpu_s"])
     lim(resource.RLIMIT_FSIZE, config["fsize_mb"] << 20)
     lim(resource.RLIMIT_CORE, 0)
-    # RLIMIT_NPROC counts every process of the user: allow what it runs now plus a few.
-    lim(resource.RLIMIT_NPROC, _count_tasks(os.getuid()) + config["nproc"])
+    lim(resource.RLIMIT_NPROC, config["nproc"])   # what the user runs now, plus a few
 
 
 def _drop_privileges():
