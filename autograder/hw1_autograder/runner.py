@@ -108,7 +108,7 @@ def grade(part, root, timeout=60.0, names=None, show_output=False, limits=None, 
     run_names = [t[1] for t in tests] + (["multiple_choice"] if hasattr(mod, "multiple_choice") else [])
     own = all(t[3] is not None for t in tests)
     run = isolation.run_cases(root, mod.__name__, run_names, limits, show_output, scratch, hide_references=own)
-    refs = References(os.path.join(HERE, "references", PARTS[part][1]))
+    refs = _references(part)
     rows, reasons = [], set()
     for task, name, points, case in tests:
         result = run.results[name]
@@ -127,6 +127,16 @@ def grade(part, root, timeout=60.0, names=None, show_output=False, limits=None, 
     status = " + ".join(r for r in STATUS_ORDER if r in reasons) or "ok"
     return {"rows": rows, "multiple_choice": mc, "status": status, "output": run.output,
             "output_bytes": run.output_bytes, "notes": run.notes + part_notes(part)}
+
+
+_REFS = {}
+
+
+def _references(part):
+    """The part's references, loaded once per process (read only, shared by grade_all's threads)."""
+    if part not in _REFS:
+        _REFS[part] = References(os.path.join(HERE, "references", PARTS[part][1]))
+    return _REFS[part]
 
 
 def part_notes(part):
