@@ -187,7 +187,8 @@ def _start(root, part, names, limits, scratch, show_output, hide_references):
               "drop": os.geteuid() == 0 and bool(sandbox_prefix())}
     # RLIMIT_NPROC counts every process of the child's user on the machine, which the child
     # (in its own PID namespace) cannot see: count them here.
-    config["nproc"] += _count_tasks(pwd.getpwnam("nobody").pw_uid if config["drop"] else os.getuid())
+    tasks = _count_tasks(_nobody()[0] if config["drop"] else os.getuid())
+    config["nproc"] = None if tasks is None else config["nproc"] + tasks
     res_r, res_w = os.pipe()
     out_r, out_w = (None, None) if show_output else os.pipe()
     cmd = sandbox_prefix() + [sys.executable, "-B", "-E", os.path.abspath(__file__), "child", json.dumps(config)]
@@ -364,10 +365,10 @@ def _readable_copy(root, scratch):
 
 def give_to_nobody(folder):
     """chown -R nobody: the child may read and write its own copy of the learner's files."""
-    nobody = pwd.getpwnam("nobody")
+    uid, gid = _nobody()
     for base, dirs, files in os.walk(folder):
         for p in [base] + [os.path.join(base, f) for f in files]:
-            os.lchown(p, nobody.pw_uid, nobody.pw_gid)
+            os.lchown(p, uid, gid)
             os.chmod(p, 0o755 if p == base else 0o644)
 
 
@@ -516,7 +517,19 @@ def _sandbox_mounts(config, drop):
             _mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k")
 
 
+def _nobody():
+    """(uid, gid) of the unprivileged user the child becomes when started as root."""
+    try:
+        p = pwd.getpwnam("nobody")
+        return p.pw_uid, p.pw_gid
+    except KeyError:   # a minimal container without the entry
+        return 65534, 65534
+
+
 def _count_tasks(uid):
+    """Processes and threads of uid on this machine, or None where /proc does not tell."""
+    if not os.path.isdir("/proc/self/task"):
+        return None
     n = 0
     for pid in os.listdir("/proc"):
         try:
@@ -529,9 +542,14 @@ def _count_tasks(uid):
 
 def _limits(config):
     def lim(which, value):
+        if value is None:
+            return
         soft, hard = resource.getrlimit(which)
         value = value if hard == resource.RLIM_INFINITY else min(value, hard)
-        resource.setrlimit(which, (value, value))
+        try:
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):   # a limit this platform does not support (macOS: RLIMIT_AS)
+            pass
     lim(resource.RLIMIT_AS, config["memory_mb"] << 20)
     lim(resource.RLIMIT_CPU, config["cpu_s"])
     lim(resource.RLIMIT_FSIZE, config["fsize_mb"] << 20)
@@ -540,10 +558,10 @@ def _limits(config):
 
 
 def _drop_privileges():
-    nobody = pwd.getpwnam("nobody")
+    uid, gid = _nobody()
     os.setgroups([])
-    os.setgid(nobody.pw_gid)
-    os.setuid(nobody.pw_uid)
+    os.setgid(gid)
+    os.setuid(uid)
 
 
 def _leave_user_namespace():
