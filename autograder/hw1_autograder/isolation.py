@@ -24,6 +24,7 @@ import resource
 import selectors
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -216,7 +217,7 @@ def run_cases(root, part, names, limits=None, show_output=False, scratch=None, h
     if own_scratch:
         scratch = tempfile.mkdtemp(prefix="mytorch-child-")
     _share(scratch)
-    results, output, remaining = {}, _Output(limits.output_kb * 1024), list(names)
+    results, output, remaining, learner_root = {}, _Output(limits.output_kb * 1024), list(names), root
     try:
         root = _readable_copy(root, scratch)
         while remaining:   # one child for all the cases; a new one only after a crash or a timeout
@@ -233,6 +234,8 @@ def run_cases(root, part, names, limits=None, show_output=False, scratch=None, h
             event = event or _death(proc.returncode)
             results[current] = CaseResult(current, {}, _event_error(event, proc.returncode, limits))
             remaining = [n for n in pending if n != current]
+        if root != learner_root:
+            _copy_back_plots(root, learner_root)
     finally:
         if own_scratch:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -361,6 +364,20 @@ def _readable_copy(root, scratch):
     os.makedirs(dst, exist_ok=True)
     give_to_nobody(dst)
     return dst
+
+
+def _copy_back_plots(copy, root):
+    """The plots a test wrote into the copy's hw1/ (the MNIST test's curve) go to the learner's hw1/."""
+    folder = os.path.join(copy, "hw1")
+    for f in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+        src, dst = os.path.join(folder, f), os.path.join(root, "hw1", f)
+        st = os.lstat(src)
+        if f.endswith(".png") and stat.S_ISREG(st.st_mode) and st.st_size < 16 << 20 and \
+                os.path.isdir(os.path.dirname(dst)) and not os.path.islink(dst):
+            with open(src, "rb") as a:
+                data = a.read()
+            with open(dst, "wb") as b:
+                b.write(data)
 
 
 def give_to_nobody(folder):
