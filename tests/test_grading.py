@@ -59,7 +59,7 @@ Tanh.forward = _tanh_forward
 
 WRITE_EVERYWHERE = '''
 import os as _os, sys as _sys
-_targets = ["/tmp", "/var/tmp", "/dev/shm", _os.path.expanduser("~"), _os.getcwd(), _os.path.dirname(_os.getcwd()),
+_targets = ["/tmp", "/var/tmp", "/dev/shm", "/run/lock", _os.path.expanduser("~"), _os.getcwd(), _os.path.dirname(_os.getcwd()),
             _os.path.dirname(_os.path.abspath(__file__)) + "/../..", {ag!r}, {root!r}, {out!r}]
 for _m in ("graded", "learner_side", "isolation"):
     if _m in _sys.modules:
@@ -202,7 +202,7 @@ def tree_digest(folder):
 
 def stray_files():
     """Files named TOKEN in the places a hand-in might reach."""
-    places = ["/tmp", "/var/tmp", "/dev/shm", os.path.expanduser("~"), ROOT, AG, os.path.dirname(ROOT)]
+    places = ["/tmp", "/var/tmp", "/dev/shm", "/run/lock", os.path.expanduser("~"), ROOT, AG, os.path.dirname(ROOT)]
     return [os.path.join(p, TOKEN) for p in places if os.path.exists(os.path.join(p, TOKEN))]
 
 

@@ -479,6 +479,7 @@ def _write_new(path, data):
 
 
 # ================================================================ child side
+PRIVATE = ["/tmp", "/var/tmp", "/dev/shm"]   # each child gets its own, empty
 SYSTEM_DIRS = {"bin", "boot", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "run", "sbin", "sys",
                "usr", "var", "tmp", "nix", "gnu", "snap", "lost+found"}
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC = 1, 2, 4, 32, 4096, 16384
@@ -490,6 +491,23 @@ def _mount(source, target, fstype, flags, data=None):
     if libc.mount(args[0], args[1], args[2], ctypes.c_ulong(flags), args[3]) != 0:
         e = ctypes.get_errno()
         raise OSError(e, f"mount {target}: {os.strerror(e)}")
+
+
+def _world_writable():
+    """Other folders anyone may write in (/run/lock, ...), one level under the system's folders."""
+    found = []
+    for top in ("/var", "/run", "/dev", "/etc", "/usr"):
+        try:
+            entries = list(os.scandir(top))
+        except OSError:
+            continue
+        for e in entries:
+            try:
+                if e.is_dir(follow_symlinks=False) and e.stat(follow_symlinks=False).st_mode & 0o002:
+                    found.append(e.path)
+            except OSError:
+                pass
+    return sorted(set(found) - set(PRIVATE))
 
 
 def _blocked_ancestor(path):
@@ -506,7 +524,7 @@ def _sandbox_mounts(config, drop):
     """Inside the new mount namespace: hide, make private, make read-only, keep needed paths."""
     needed = [config["root"], config["scratch"], HERE] + [p for p in sys.path if p and os.path.isdir(p)]
     needed = sorted({os.path.realpath(p) for p in needed})
-    covers = [d for d in ("/tmp", "/var/tmp", "/dev/shm") if os.path.isdir(d)]
+    covers = [d for d in PRIVATE + _world_writable() if os.path.isdir(d) and not os.path.islink(d)]
     # Top-level folders outside the system's own (/work, /home, /root, /srv, ...) are covered:
     # other copies of the grader and its references may live there.
     covers += [os.path.join("/", d) for d in sorted(os.listdir("/")) if d not in SYSTEM_DIRS
@@ -518,7 +536,7 @@ def _sandbox_mounts(config, drop):
         if any(p == c or p.startswith(c + os.sep) for c in covers):
             keep[p] = os.open(p, os.O_RDONLY | os.O_DIRECTORY)
     for c in covers:   # private temporary folders; a fresh traversable folder over a blocked one
-        mode = "1777" if c in ("/tmp", "/var/tmp", "/dev/shm") else "0755"
+        mode = "1777" if c in PRIVATE else "0755"
         if any(c.startswith(o + os.sep) for o in covers if o != c):
             continue   # inside a folder already covered
         _mount("tmpfs", c, "tmpfs", MS_NOSUID | MS_NODEV, f"mode={mode},size=64m")
