@@ -59,7 +59,8 @@ Tanh.forward = _tanh_forward
 
 WRITE_EVERYWHERE = '''
 import os as _os, sys as _sys
-_targets = ["/tmp", "/var/tmp", "/dev/shm", "/run/lock", _os.path.expanduser("~"), _os.getcwd(), _os.path.dirname(_os.getcwd()),
+_targets = ["/tmp", "/var/tmp", "/dev/shm", "/run/lock", _os.path.expanduser("~"), _os.getcwd(),
+            _os.path.dirname(_os.getcwd()),
             _os.path.dirname(_os.path.abspath(__file__)) + "/../..", {ag!r}, {root!r}, {out!r}]
 for _m in ("graded", "learner_side", "isolation"):
     if _m in _sys.modules:
