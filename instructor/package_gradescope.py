@@ -21,7 +21,8 @@ import zipfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 AG = os.path.join("autograder", "hw1_autograder")
-NOT_SHIPPED = {"generate_references.py", "generate_expected_graphs.py", "refcheck.py", "mutants.py"}  # developers' tools
+# the developers' tools (torch, mutation check), not the grader
+NOT_SHIPPED = {"generate_references.py", "generate_expected_graphs.py", "refcheck.py", "mutants.py"}
 sys.path.insert(0, os.path.join(REPO, AG))
 import isolation  # noqa: E402
 import runner  # noqa: E402

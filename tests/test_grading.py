@@ -138,6 +138,20 @@ if _os.fork() == 0:   # a process that leaves the group and outlives the grading
         _time.sleep(0.1)
 '''
 
+LOOP_IN_EVAL = '''
+
+_fwd = BatchNorm.forward
+
+
+def _forward(self, x, eval=False):
+    while eval:   # only batchnorm_inference (6 points) runs BatchNorm in eval mode
+        pass
+    return _fwd(self, x, eval)
+
+
+BatchNorm.forward = _forward
+'''
+
 # name: (appended [(file, text)], total, words the status must contain)
 HANDINS = {
     "solution": ([], 100, ["ok"]),
@@ -150,9 +164,7 @@ HANDINS = {
     "os_exit": ([PATCH_TANH("    import os\n    os._exit(0)")], 72, ["exited"]),
     "patches_numpy_and_grader": ([("mytorch/activation.py", PATCH_EVERYTHING)], 72, ["tampering"]),
     "searches_for_references": ([("mytorch/activation.py", FIND_REFS)], 72, ["error"]),
-    "infinite_loop": ([("mytorch/batchnorm.py", "\n\n_fwd = BatchNorm.forward\n\n\ndef _forward(self, x, eval=False):\n"
-                        "    while eval:\n        pass\n    return _fwd(self, x, eval)\n\n\nBatchNorm.forward = _forward\n")],
-                      94, ["timeout"]),
+    "infinite_loop": ([("mytorch/batchnorm.py", LOOP_IN_EVAL)], 94, ["timeout"]),
     "huge_allocation": ([PATCH_TANH("    import numpy\n    self.state = numpy.ones((10 ** 6, 10 ** 6))\n"
                                     "    return self.state")], 72, ["memory"]),
     "fork_burst": ([PATCH_TANH("    import os\n    while True:\n        os.fork()")], 72, ["processes"]),
