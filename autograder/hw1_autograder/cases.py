@@ -132,13 +132,15 @@ def activation_region(region):
 def batchnorm_input(constant_feature=False):
     """x (BATCH, 16), gamma, beta (1, 16) away from 1 and 0, delta (BATCH, 16).
 
-    constant_feature: column 3 of x is the same number in every row (a degenerate batch).
+    constant_feature: column 3 of x is the same number in every row and column 7 varies by
+    1e-8 only (a degenerate batch, where eps decides the result).
     """
     r = rng(5)
     x = r.randn(BATCH, 16) * 3 + 2
     gamma, beta, delta = 1 + 0.5 * r.randn(1, 16), r.randn(1, 16), r.randn(BATCH, 16)
     if constant_feature:
         x[:, 3] = 5.0
+        x[:, 7] = 5.0 + 1e-8 * r.randn(BATCH)
     return x, gamma, beta, delta
 
 
