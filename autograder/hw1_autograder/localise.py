@@ -35,12 +35,14 @@ def _keep(value):
         return None
 
 
-def _wrap(obj, method, records, arg_key, out_key, after=None):
+def _wrap(obj, method, records, arg_key, out_key, after=None, before=None):
     fn = getattr(obj, method, None)
     if fn is None:
         return
 
     def wrapped(*args, **kwargs):
+        if before:
+            before()
         if arg_key and args:
             records[arg_key] = _keep(args[0])
         out = fn(*args, **kwargs)
@@ -57,14 +59,14 @@ def record(mlp):
     rec = {}
     lin, bns, acts = mlp.linear_layers, getattr(mlp, "bn_layers", None) or [], mlp.activations
     for k, L in enumerate(lin):
-        rec[f"W{k}"], rec[f"b{k}"] = _keep(L.W), _keep(L.b)
-        _wrap(L, "forward", rec, f"linear{k}/in", f"z{k}")
+        _wrap(L, "forward", rec, f"linear{k}/in", f"z{k}",
+              before=lambda k=k, L=L: rec.update({f"W{k}": _keep(L.W), f"b{k}": _keep(L.b)}))
         _wrap(L, "backward", rec, f"dz{k}", f"da{k - 1}" if k else None,
               after=lambda k=k, L=L: rec.update({f"dW{k}": _keep(L.dW), f"db{k}": _keep(L.db)}))
     for k, B in enumerate(bns):
-        rec[f"gamma{k}"] = _keep(B.gamma)
         _wrap(B, "forward", rec, f"bn{k}/in", f"bn{k}/out", after=lambda k=k, B=B: rec.update(
-            {f"bn{k}/{a}": _keep(getattr(B, a, None)) for a in ("mean", "var", "norm")}))
+            {f"bn{k}/{a}": _keep(getattr(B, a, None)) for a in ("mean", "var", "norm")}),
+            before=lambda k=k, B=B: rec.update({f"gamma{k}": _keep(B.gamma), f"beta{k}": _keep(B.beta)}))
         _wrap(B, "backward", rec, f"dbn{k}", f"dz{k}/from_bn",
               after=lambda k=k, B=B: rec.update({f"dgamma{k}": _keep(B.dgamma), f"dbeta{k}": _keep(B.dbeta)}))
     for k, A in enumerate(acts):
@@ -99,6 +101,7 @@ class _Walk:
         got = self.rec.get(key)
         if got is None:
             return None
+        inputs = {k: v for k, v in inputs.items() if v is not None}
         return diagnose.catalogue_hint(quantity, got, self.ref[ref_key or key], inputs)
 
 
@@ -133,7 +136,7 @@ def localise(rec, ref, acts, nbn, x, y):
                     return (f"the error enters at layer {k}'s forward: BatchNorm {k}'s {q} is wrong while its "
                             f"input matches; look at BatchNorm.forward", "BatchNorm.forward",
                             w.hint(f"BatchNorm.{q}", f"bn{k}/{q}", x=got_in, eps=EPS, gamma=rec.get(f"gamma{k}"),
-                                   beta=np.zeros_like(ref[f"z{k}"][:1])))
+                                   beta=rec.get(f"beta{k}")))
             pre = f"bn{k}/out"
         cls = ACT_CLASS[acts[k]]
         if rec.get(f"act{k}/in") is not None and diagnose.compare("", rec[f"act{k}/in"], ref[pre]) is not None:

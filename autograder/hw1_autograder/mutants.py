@@ -312,11 +312,11 @@ def _wrong(self, labels):
     self.criterion.forward(self.output, labels)
     delta = self.criterion.derivative()
     for i in reversed(range(self.nlayers)):
-        j = min(i + 1, self.nlayers - 1)
+        j = i + 1 if i + 1 < self.nlayers - 1 else i
         delta = delta * self.activations[j].derivative()
         if self.bn and i < self.num_bn_layers:
             delta = self.bn_layers[i].backward(delta)
-        delta = self.linear_layers[i].backward(delta)''')], ["hidden_64_32_backward"], ["derivative"]),
+        delta = self.linear_layers[i].backward(delta)''')], ["hidden_5x32_backward"], ["times activations["]),
     "backward skips the output activation": ([patch(HW1, "MLP", "backward", '''
 def _wrong(self, labels):
     self.criterion.forward(self.output, labels)
@@ -453,11 +453,7 @@ def grade(root, tests, timeout=300):
 def _grade_here(root, timeout, names):
     sys.path.insert(0, HERE)
     import runner
-    tests = [t for t in runner.ALL_TESTS if t[1] in names]
-    missing = set(names) - {t[1] for t in tests}
-    if missing:
-        raise SystemExit(f"no graded or extra test named {sorted(missing)}")
-    print(json.dumps(runner.grade(tests, root, timeout)))
+    print(json.dumps(runner.grade("spring2021", root, timeout, names)["rows"]))
 
 
 def try_mutant(name):
