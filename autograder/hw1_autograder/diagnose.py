@@ -17,9 +17,9 @@ import inspect
 import numpy as np
 
 try:
-    from mistakes import CATALOGUE
+    from mistakes import CATALOGUE, FITTED
 except ImportError:  # imported as a package module
-    from .mistakes import CATALOGUE
+    from .mistakes import CATALOGUE, FITTED
 
 RTOL, ATOL = 1e-4, 1e-8   # the course's tolerances
 
@@ -57,6 +57,16 @@ def catalogue_hint(quantity, got, expected, inputs, rtol=RTOL, atol=ATOL):
             continue
         if _close(got, value, rtol, atol) and not _close(value, expected, rtol, atol):
             return why
+    for fn in FITTED.get(quantity, ()):
+        names = list(inspect.signature(fn).parameters)[1:]
+        if all(n in inputs for n in names) and np.shape(got) == np.shape(expected):
+            try:
+                with np.errstate(all="ignore"):
+                    why = fn(np.asarray(got, dtype=np.float64), *(inputs[n] for n in names))
+            except Exception:  # does not apply to these values
+                why = None
+            if why:
+                return why
     return None
 
 

@@ -157,6 +157,7 @@ def mlps(refs):
                      f"batchnorm/step{s}/running_var": n(net.running_var[0])})
         refs.update({f"batchnorm/step{s}/{k}": v for k, v in grads.items()})
         net.step(cases.LR, 0.0)
+        refs.update({f"batchnorm/step{s}/after/{k}": v for k, v in net.params().items() if k[:-1] in ("gamma", "beta")})
     x, _ = cases.batch(99)
     refs["batchnorm/eval/output"] = n(net.forward(x, train=False))
     refs["batchnorm/mistake/eval_batch_stats"] = n(net.forward(x, train=False, eval_batch_stats=True))

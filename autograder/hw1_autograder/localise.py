@@ -188,3 +188,22 @@ def localise(rec, ref, acts, nbn, x, y):
                     f"Linear {k} passes down is wrong; look at what Linear.backward returns", "Linear.backward",
                     w.hint("Linear.dx", f"da{k - 1}", delta=rec[f"dz{k}"], W=rec[f"W{k}"], x=rec.get(f"linear{k}/in")))
     return None
+
+
+def name_unit_checks(rows):
+    """Replace "(unit check: NAME)" in each failure by whether that unit check passed in this run."""
+    results = {r["test"]: r["reason"] is None for r in rows}
+    for r in rows:
+        reason = r.get("reason")
+        if not reason or "(unit check: " not in reason:
+            continue
+        head, rest = reason.split("(unit check: ", 1)
+        name, tail = rest.split(")", 1)
+        if name not in results:
+            status = f"(its unit check {name} was not run)"
+        elif results[name]:
+            status = (f"(its unit check {name} passes: compare how the network calls it with that check's "
+                      f"inputs)")
+        else:
+            status = f"(its unit check {name} fails as well: start there)"
+        r["reason"] = head + status + tail

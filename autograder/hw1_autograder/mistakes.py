@@ -567,6 +567,12 @@ def step_plain_sgd(param, grad, lr):
     return param - lr * grad
 
 
+@mistake("MLP.step", "the parameter did not move in step(): not updated, or moved by the velocity of the "
+                     "previous step (0 at the first step); update the velocity first, then param += it")
+def step_not_applied(param):
+    return param
+
+
 @mistake("MLP.step", "wrong sign: the update moved the parameters the other way "
                      "(velocity = momentum * velocity - lr * grad; param += velocity)")
 def step_sign(param, velocity, grad, lr, momentum):
@@ -630,3 +636,40 @@ def total_loss_mean(output, y):
 @mistake("MLP.total_loss", "returned the per-example losses: total_loss is their sum, one number")
 def total_loss_per_example(output, y):
     return _ce(output, y)
+
+
+# ------------------------------------------------------------ fitted: a wrong constant
+# These take the learner's value `got` too: they find the constant a formula was used with.
+FITTED = {}   # quantity -> [function(got, inputs...) -> explanation or None]
+
+
+def fitted(quantity):
+    def register(fn):
+        FITTED.setdefault(quantity, []).append(fn)
+        return fn
+    return register
+
+
+@fitted("MLP.step")
+def step_other_momentum(got, param, velocity, grad, lr, momentum):
+    """param + c * velocity - lr * grad with some c other than momentum."""
+    rest = got - (param - lr * grad)
+    if not np.any(velocity):
+        return None
+    c = float((rest * velocity).sum() / (velocity * velocity).sum())
+    if np.allclose(rest, c * velocity, rtol=1e-6, atol=1e-12) and not np.isclose(c, momentum):
+        return (f"the velocity was multiplied by {c:.6g} instead of the momentum passed to the MLP "
+                f"({momentum:g}): use self.momentum")
+    return None
+
+
+@fitted("MLP.step")
+def step_other_lr(got, param, velocity, grad, lr, momentum):
+    """param + momentum * velocity - c * grad with some c other than lr."""
+    rest = param + momentum * velocity - got
+    if not np.any(grad):
+        return None
+    c = float((rest * grad).sum() / (grad * grad).sum())
+    if np.allclose(rest, c * grad, rtol=1e-6, atol=1e-12) and not np.isclose(c, lr):
+        return f"the gradient was scaled by {c:.6g} instead of the learning rate ({lr:g}): use self.lr"
+    return None
