@@ -23,6 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import cases  # noqa: E402
 import refcheck  # noqa: E402
+from cases import key  # noqa: E402  (the one naming of reference arrays, shared with graded.py)
 
 REFS = os.path.join(HERE, "references", "hw1_refs.npz")
 AG_REFS = os.path.join(HERE, "references", "autograd_refs.npz")
@@ -45,18 +46,19 @@ def elementwise(refs):
         xt = t(x, grad=True)
         y = ACTS[name](xt)
         y.sum().backward()
-        refs[f"{name}/forward"], refs[f"{name}/derivative"] = n(y), n(xt.grad)
+        refs[key(name, "forward")], refs[key(name, "derivative")] = n(y), n(xt.grad)
     logits, labels = cases.loss_input()
     xt = t(logits, grad=True)
     loss = torch.nn.functional.cross_entropy(xt, torch.tensor(labels.argmax(1)), reduction="none")
     loss.sum().backward()
-    refs["softmax_ce/forward"], refs["softmax_ce/derivative"] = n(loss), n(xt.grad)
+    refs[key("softmax_ce", "forward")], refs[key("softmax_ce", "derivative")] = n(loss), n(xt.grad)
     x, W, b, delta = cases.linear_input()
     xt, Wt, bt = t(x, True), t(W, True), t(b, True)
     out = xt @ Wt + bt
     out.backward(t(delta))
-    refs["linear/forward"] = n(out)
-    refs["linear/dx"], refs["linear/dW"], refs["linear/db"] = n(xt.grad), n(Wt.grad) / len(x), n(bt.grad) / len(x)
+    refs[key("linear", "forward")] = n(out)
+    refs[key("linear", "dx")], refs[key("linear", "dW")], refs[key("linear", "db")] = \
+        n(xt.grad), n(Wt.grad) / len(x), n(bt.grad) / len(x)
 
 
 class TorchMLP:
@@ -137,30 +139,28 @@ def mlps(refs):
         x, y = cases.batch(0)
         net.batch = len(x)
         out, grads = net.train_step(x, y)
-        refs[f"{name}/output"] = out
-        refs.update({f"{name}/{k}": v for k, v in grads.items()})
+        refs[key(name, "output")] = out
+        refs.update({key(name, k): v for k, v in grads.items()})
         if name == "linear_classifier":
             net.step(cases.LR, 0.0)
-            refs.update({f"{name}/step/{k}": v for k, v in net.params().items()})
+            refs.update({key(name, "step", k): v for k, v in net.params().items()})
 
     net = TorchMLP("batchnorm")
     for s in range(cases.BN_STEPS):
         x, y = cases.batch(s)
         net.batch = len(x)
         if s == 0:
-            refs["batchnorm/mistake/bn_after_act"] = n(net.forward(x, bn_after_act=True))
+            refs[key("batchnorm", "mistake", "bn_after_act")] = n(net.forward(x, bn_after_act=True))
         out, grads = net.train_step(x, y)
         mean, var, norm = net.stats[0]
-        refs.update({f"batchnorm/step{s}/output": out, f"batchnorm/step{s}/mean": n(mean),
-                     f"batchnorm/step{s}/var": n(var), f"batchnorm/step{s}/norm": n(norm),
-                     f"batchnorm/step{s}/running_mean": n(net.running_mean[0]),
-                     f"batchnorm/step{s}/running_var": n(net.running_var[0])})
-        refs.update({f"batchnorm/step{s}/{k}": v for k, v in grads.items()})
+        step = {"output": out, "mean": n(mean), "var": n(var), "norm": n(norm),
+                "running_mean": n(net.running_mean[0]), "running_var": n(net.running_var[0]), **grads}
+        refs.update({key("batchnorm", f"step{s}", k): v for k, v in step.items()})
         net.step(cases.LR, 0.0)
         refs.update({f"batchnorm/step{s}/after/{k}": v for k, v in net.params().items() if k[:-1] in ("gamma", "beta")})
     x, _ = cases.batch(99)
-    refs["batchnorm/eval/output"] = n(net.forward(x, train=False))
-    refs["batchnorm/mistake/eval_batch_stats"] = n(net.forward(x, train=False, eval_batch_stats=True))
+    refs[key("batchnorm", "eval", "output")] = n(net.forward(x, train=False))
+    refs[key("batchnorm", "mistake", "eval_batch_stats")] = n(net.forward(x, train=False, eval_batch_stats=True))
 
     net = TorchMLP("momentum")
     for s in range(cases.MOMENTUM_STEPS):
@@ -168,7 +168,7 @@ def mlps(refs):
         net.batch = len(x)
         net.train_step(x, y)
         net.step(cases.LR, cases.MOMENTUM)
-        refs.update({f"momentum/step{s}/{k}": v for k, v in net.params().items()})
+        refs.update({key("momentum", f"step{s}", k): v for k, v in net.params().items()})
 
 
 
@@ -264,7 +264,10 @@ def training_stats(refs):
     """get_training_stats on a small slice: one index array shuffled by np.random.shuffle at the
     start of every epoch, per-epoch mean loss and error rate, validation in eval mode."""
     (tx, ty), (vx, vy), _ = cases.training_slice()
-    net = TorchMLP("training_stats")   # seeds numpy and draws the weights as the MLP does
+    net = TorchMLP("training_stats")
+    np.random.seed(cases.SEED)   # the global stream as the learner's MLP leaves it: seeded, then W drawn
+    for W in cases.initial_weights("training_stats"):
+        np.random.randn(*W.shape)
     idx, rows = np.arange(len(tx)), []
     B = cases.STATS_BATCH
     for _ in range(cases.STATS_EPOCHS):
