@@ -176,3 +176,33 @@ def test_localise_names_the_component_where_the_error_enters():
     line, component, hint = localise.localise(rec, ref, ["sigmoid", "identity"], 0, x, y)
     assert component == "Sigmoid.derivative" and "layer 0's backward" in line
     assert "from the input" in hint
+
+
+# ------------------------------------------------------------- through the runner
+import json  # noqa: E402
+import subprocess  # noqa: E402
+
+import mutants  # noqa: E402
+import runner  # noqa: E402
+
+
+def test_a_network_failure_says_where_the_error_enters_and_names_the_unit_check(tmp_path):
+    mutants.make_copy(mutants.MUTANTS["Linear returns the gradient divided by the batch"][0], str(tmp_path))
+    rows = {r["test"]: r for r in runner.grade("spring2021", str(tmp_path), 300,
+                                               ["linear_backward", "hidden_64_32_backward"])["rows"]}
+    reason = rows["hidden_64_32_backward"]["reason"]
+    first = reason.splitlines()[0]
+    assert first.startswith("where: the error enters at layer 2's backward")
+    assert "its unit check linear_backward fails as well" in first
+    assert "hint: the returned gradient is divided by the batch size" in reason
+
+
+def test_full_marks_with_a_failing_extra_check_exits_1(tmp_path):
+    mutants.make_copy(mutants.MUTANTS["error() returns the rate"][0], str(tmp_path))
+    res = subprocess.run([sys.executable, os.path.join(AG, "runner.py"), "--root", str(tmp_path), "--json"],
+                         capture_output=True, text=True, timeout=600)
+    out = json.loads(res.stdout)
+    assert out["score"] == 100 and res.returncode == 1
+    failed = [r for r in out["beyond_the_course"] if r["reason"]]
+    assert [r["test"] for r in failed] == ["mlp_error_and_total_loss"]
+    assert "returned the error rate" in failed[0]["reason"]

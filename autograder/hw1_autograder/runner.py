@@ -224,7 +224,9 @@ def main(argv=None):
     score = sum(r["score"] for r in rows if not r.get("extra"))
     total = sum(r["max"] for r in rows if not r.get("extra"))
     if args.json:
-        print(json.dumps({"score": score, "max": total, "status": result["status"], "tests": rows,
+        print(json.dumps({"score": score, "max": total, "status": result["status"],
+                          "tests": [r for r in rows if not r.get("extra")],
+                          "beyond_the_course": [r for r in rows if r.get("extra")],
                           "multiple_choice": result["multiple_choice"]}, indent=2))
     else:
         print(report(result))
