@@ -204,5 +204,6 @@ def test_full_marks_with_a_failing_extra_check_exits_1(tmp_path):
     out = json.loads(res.stdout)
     assert out["score"] == 100 and res.returncode == 1
     failed = [r for r in out["beyond_the_course"] if r["reason"]]
-    assert [r["test"] for r in failed] == ["mlp_error_and_total_loss"]
-    assert "returned the error rate" in failed[0]["reason"]
+    by_name = {r["test"]: r["reason"] for r in failed}
+    assert "returned the error rate" in by_name["mlp_error_and_total_loss"]
+    assert set(by_name) <= {"mlp_error_and_total_loss", "training_stats"}   # our get_training_stats uses error()
