@@ -119,7 +119,11 @@ class Verifier:
             checks()
         except Mismatch as e:
             where = self.where(name, ref_prefix or name, prefix)
-            raise Mismatch(f"{where}\n{e}" if where else str(e)) from None
+            if not where:
+                raise
+            # The value's own hint would speak of a quantity that is only downstream of the error.
+            detail = "\n".join(line for line in str(e).splitlines() if not line.startswith("hint: "))
+            raise Mismatch(f"{where}\n{detail}") from None
 
     def where(self, name, ref_prefix, prefix="trace/"):
         hiddens, acts, nbn = cases.MLPS[name]
