@@ -77,6 +77,8 @@ def ratio_hint(got, expected, batch=None):
         return None
     with np.errstate(all="ignore"):
         r = got[mask] / expected[mask]
+    if r.size < 2:
+        return None   # one number: any factor fits it
     c = float(np.median(r))
     if not np.isfinite(c) or not np.allclose(r, c, rtol=1e-6, atol=0):
         return None
@@ -90,6 +92,16 @@ def ratio_hint(got, expected, batch=None):
             return "got = expected × m/(m-1): an unbiased variance where the biased one (divide by m) is expected"
     if np.isclose(c, -1):
         return "got = -expected: the sign is flipped"
+    sizes = sorted({int(d) for d in expected.shape + ((batch,) if batch else ()) if d > 1})
+    for p in sizes:
+        for q in sizes:
+            if p != q and np.isclose(c, p / q, rtol=1e-9):
+                return (f"got = expected × {p}/{q} everywhere: divided by {q} where {p} belongs "
+                        f"(or the other way round); check which count a sum or mean divides by")
+    if c == 0:
+        return "got is 0 everywhere: the value was never computed, or reset after it was"
+    if not np.isclose(c, 1):
+        return f"got = expected × {c:.6g} everywhere: one constant factor is off"
     return None
 
 

@@ -121,8 +121,10 @@ class Verifier:
             where = self.where(name, ref_prefix or name, prefix)
             if not where:
                 raise
-            # The value's own hint would speak of a quantity that is only downstream of the error.
-            detail = "\n".join(line for line in str(e).splitlines() if not line.startswith("hint: "))
+            # With a hint of its own, the line replaces the value's hint, which would speak of a
+            # quantity that is only downstream of the error.
+            detail = "\n".join(line for line in str(e).splitlines()
+                               if "\nhint: " not in where or not line.startswith("hint: "))
             raise Mismatch(f"{where}\n{detail}") from None
 
     def where(self, name, ref_prefix, prefix="trace/"):

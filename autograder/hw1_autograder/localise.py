@@ -21,7 +21,7 @@ ACT_CLASS = {"identity": "Identity", "sigmoid": "Sigmoid", "tanh": "Tanh", "relu
 # The unit check of each component, named in the one-line report.
 UNIT_CHECK = {"Linear.forward": "linear_forward", "Linear.backward": "linear_backward",
               "SoftmaxCrossEntropy.derivative": "softmax_ce_derivative",
-              "BatchNorm.forward": "batchnorm_forward", "BatchNorm.backward": "batchnorm_backward",
+              "BatchNorm.forward": "batchnorm_unit", "BatchNorm.backward": "batchnorm_unit",
               "Sigmoid.forward": "sigmoid_forward", "Sigmoid.derivative": "sigmoid_derivative",
               "Tanh.forward": "tanh_forward", "Tanh.derivative": "tanh_derivative",
               "ReLU.forward": "relu_forward", "ReLU.derivative": "relu_derivative",
@@ -157,6 +157,10 @@ def localise(rec, ref, acts, nbn, x, y):
                     f"matches; look at {cls}.derivative", f"{cls}.derivative",
                     w.hint(f"{cls}.derivative", f"act{k}/derivative", x=rec.get(f"act{k}/in"), state=ref[f"a{k}"]))
         into = f"dbn{k}" if k < nbn else f"dz{k}"
+        for layer, called in ((f"bn_layers[{k}]", k >= nbn or f"dbn{k}" in rec), (f"linear_layers[{k}]", f"dz{k}" in rec)):
+            if not called:
+                return (f"the error enters in MLP.backward at layer {k}: {layer}.backward() was never called",
+                        "MLP.backward", None)
         if w.bad(into):
             called = rec.get(f"act{k}/derivative") is not None
             return (f"the error enters in MLP.backward at layer {k}: {arriving} matches but the gradient given to "

@@ -348,6 +348,11 @@ def bn_var_not_centred(x):
     return (x * x).mean(axis=0, keepdims=True)
 
 
+@mistake("BatchNorm.var", "the batch axis is dropped: keep shape (1, features) with keepdims=True")
+def bn_var_no_keepdims(x):
+    return x.var(axis=0)
+
+
 @mistake("BatchNorm.var", "variance over the features (axis=1) instead of the batch (axis=0)")
 def bn_var_wrong_axis(x):
     return x.var(axis=1, keepdims=True)
