@@ -19,9 +19,7 @@ import argparse
 import concurrent.futures
 import csv
 import os
-import shutil
 import sys
-import tempfile
 import time
 
 AG = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "autograder", "hw1_autograder")
@@ -36,30 +34,9 @@ def grade_handin(tar_path, part, feedback_dir, limits):
     """Grade one archive -> the CSV row (dict); writes feedback/<name>.txt."""
     name = os.path.basename(tar_path)[:-len(".tar")]
     start = time.monotonic()
-    tests = runner.part_tests(part)[1]
-    work = tempfile.mkdtemp(prefix=f"grade-{name[:40]}-")
-    os.chmod(work, 0o711)   # the unprivileged child must reach its folders inside
-    try:
-        handin, scratch = os.path.join(work, "handin"), os.path.join(work, "scratch")
-        os.makedirs(handin)
-        os.makedirs(scratch)
-        try:
-            files, refused = isolation.extract_handin(tar_path, handin)
-        except (ValueError, OSError) as e:
-            files, refused = [], [(os.path.basename(tar_path), str(e))]
-        bad = [(n, why) for n, why in refused if why != isolation.HARMLESS]
-        if files:
-            result = runner.grade(part, handin, limits=limits, scratch=scratch)
-        else:
-            result = {"rows": [{"task": t, "test": n, "max": p, "score": 0, "reason": "no file to grade",
-                                "tampered": []} for t, n, p, _ in tests],
-                      "multiple_choice": None, "status": "ok", "output": "", "output_bytes": 0, "notes": []}
-        if bad:
-            result["status"] = "bad archive" + ("" if result["status"] == "ok" else " + " + result["status"])
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    result = runner.grade_archive(tar_path, part, limits=limits)
     seconds = time.monotonic() - start
-    write_feedback(os.path.join(feedback_dir, f"{name}.txt"), name, result, refused, seconds)
+    write_feedback(os.path.join(feedback_dir, f"{name}.txt"), name, result, result["refused"], seconds)
     row = {"handin": name, "total": sum(r["score"] for r in result["rows"]), "status": result["status"],
            "seconds": f"{seconds:.1f}"}
     row.update({r["test"]: r["score"] for r in result["rows"]})
@@ -73,7 +50,7 @@ def write_feedback(path, name, result, refused, seconds):
     if result["output"]:
         lines += ["", f"What your code printed (first {len(result['output'])} of {result['output_bytes']} bytes):",
                   result["output"]]
-    lines += ["", f"Graded in {seconds:.1f} s."] + [f"Note: {n}" for n in result["notes"]]
+    lines += ["", f"Graded in {seconds:.1f} s."]
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
 
@@ -115,7 +92,7 @@ def main(argv=None):
     os.makedirs(feedback, exist_ok=True)
     limits = isolation.Limits(timeout=args.timeout, memory_mb=args.memory)
     rows = read_rows(out) if args.only else {}
-    for note in isolation.platform_notes():
+    for note in isolation.platform_notes() + runner.part_notes(args.part):
         print(f"note: {note}", file=sys.stderr)
     start = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:

@@ -129,6 +129,14 @@ import sys as _sys
 _sys.exit(0)
 '''
 
+ESCAPE = '''
+import os as _os, time as _time
+if _os.fork() == 0:   # a process that leaves the group and outlives the grading, if it can
+    _os.setsid()
+    while True:
+        _time.sleep(0.1)
+'''
+
 # name: (appended [(file, text)], total, words the status must contain)
 HANDINS = {
     "solution": ([], 100, ["ok"]),
@@ -147,6 +155,7 @@ HANDINS = {
     "huge_allocation": ([PATCH_TANH("    import numpy\n    self.state = numpy.ones((10 ** 6, 10 ** 6))\n"
                                     "    return self.state")], 72, ["memory"]),
     "fork_burst": ([PATCH_TANH("    import os\n    while True:\n        os.fork()")], 72, ["processes"]),
+    "escapes_its_process_group": ([("mytorch/activation.py", ESCAPE)], 100, ["ok"]),
     "megabytes_of_output": ([("mytorch/activation.py", "\nfor _i in range(20000):\n    print('spam ' * 100)\n")],
                             100, ["output limit"]),
     "writes_everywhere": ([("mytorch/activation.py", None)], 100, ["ok"]),
@@ -223,7 +232,11 @@ def batch(tmp_path_factory):
     link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
     dev = tarfile.TarInfo("mytorch/null")
     dev.type, dev.devmajor, dev.devminor = tarfile.CHRTYPE, 1, 3
-    write_tar(handins / "escaping_archive.tar", files, escape + [link, dev])
+    hard = tarfile.TarInfo("mytorch/loss_again.py")
+    hard.type, hard.linkname = tarfile.LNKTYPE, "mytorch/loss.py"
+    big = tarfile.TarInfo("hw1/big.py")
+    big.size = 5 << 20
+    write_tar(handins / "escaping_archive.tar", files, escape + [link, dev, hard, big])
     (handins / "not_an_archive.tar").write_bytes(os.urandom(3000))
 
     before = {d: tree_digest(d) for d in (AG, os.path.join(ROOT, "instructor"), os.path.join(ROOT, "mytorch"),
@@ -284,13 +297,29 @@ def test_archive_escapes_are_refused(batch):
     row, fb = batch["rows"]["escaping_archive"], batch["feedback"]["escaping_archive"]
     # linear.py was a symlink: refused, so everything that imports it fails; activations and loss remain.
     assert int(row["total"]) == 16 and row["status"].startswith("bad archive"), row
-    for why in ("'..' in the path", "absolute path", "a link", "not a regular file"):
+    for why in ("'..' in the path", "absolute path", "mytorch/linear.py: a link", "not a regular file",
+                "mytorch/loss_again.py: a link", "hw1/big.py: too large"):
         assert why in fb
     not_tar = batch["rows"]["not_an_archive"]
     assert not_tar["total"] == "0" and not_tar["status"] == "bad archive"
 
 
+def child_processes():
+    """Processes still running this repository's child script."""
+    script = os.path.join(AG, "isolation.py").encode()
+    found = []
+    for pid in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if script in f.read():
+                    found.append(pid)
+        except OSError:
+            pass
+    return found
+
+
 def test_nothing_changed_or_left_behind(batch):
+    assert not child_processes()
     assert batch["before"] == batch["after"]
     assert not stray_files()
     assert not list(batch["tmpdir"].iterdir())   # every hand-in's temporary folder was removed

@@ -62,10 +62,10 @@ def sandbox_prefix():
                "--mount-proc"]
         if os.geteuid() != 0:
             cmd.insert(1, "--map-root-user")
-        try:
-            ok = sys.platform.startswith("linux") and subprocess.run(
-                cmd + ["true"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, timeout=20).returncode == 0
+        wanted = os.environ.get("MYTORCH_SANDBOX", "1") != "0" and sys.platform.startswith("linux")
+        try:   # MYTORCH_SANDBOX=0 turns the namespaces off (to compare, or where they misbehave)
+            ok = wanted and subprocess.run(cmd + ["true"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.DEVNULL, timeout=20).returncode == 0
         except (OSError, subprocess.SubprocessError):
             ok = False
         _SANDBOX = cmd if ok else []
@@ -183,7 +183,11 @@ def _start(root, part, names, limits, scratch, show_output, hide_references):
     config = {"root": root, "part": part, "cases": names, "hide": hide, "scratch": scratch,
               "memory_mb": limits.memory_mb, "nproc": limits.nproc, "fsize_mb": limits.fsize_mb,
               "cpu_s": limits.cpu_s or int(limits.timeout * (len(names) + 1) + 10),
-              "readonly": [HERE], "sandboxed": bool(sandbox_prefix())}
+              "readonly": [HERE], "sandboxed": bool(sandbox_prefix()),
+              "drop": os.geteuid() == 0 and bool(sandbox_prefix())}
+    # RLIMIT_NPROC counts every process of the child's user on the machine, which the child
+    # (in its own PID namespace) cannot see: count them here.
+    config["nproc"] += _count_tasks(pwd.getpwnam("nobody").pw_uid if config["drop"] else os.getuid())
     res_r, res_w = os.pipe()
     out_r, out_w = (None, None) if show_output else os.pipe()
     cmd = sandbox_prefix() + [sys.executable, "-B", "-E", os.path.abspath(__file__), "child", json.dumps(config)]
@@ -203,7 +207,7 @@ def run_cases(root, part, names, limits=None, show_output=False, scratch=None, h
 
     Each case ends with a CaseResult: the arrays it sent, or an error whose
     kind is the child's ("error", "not implemented", "missing", ...) or the
-    parent's ("timeout", "crashed", "exited", "memory", "bad result").
+    parent's ("timeout", "crashed", "exited", "file size", "bad result").
     """
     import tempfile
     limits = limits or Limits()
@@ -211,81 +215,103 @@ def run_cases(root, part, names, limits=None, show_output=False, scratch=None, h
     if own_scratch:
         scratch = tempfile.mkdtemp(prefix="mytorch-child-")
     _share(scratch)
-    root = _readable_copy(root, scratch)
-    results, out_chunks, out_total, remaining = {}, [], 0, list(names)
-    cap = limits.output_kb * 1024
+    results, output, remaining = {}, _Output(limits.output_kb * 1024), list(names)
     try:
-        while remaining:
-            proc, res_r, out_r = _start(root, part, remaining, limits, scratch, show_output,
-                                          hide_references)
-            current, deadline = None, time.monotonic() + limits.timeout + 30
-            buf, sel = b"", selectors.DefaultSelector()
-            sel.register(res_r, selectors.EVENT_READ, "res")
-            if out_r is not None:
-                sel.register(out_r, selectors.EVENT_READ, "out")
-            open_fds, event = {res_r, out_r} - {None}, None
-            while open_fds:
-                wait = deadline - time.monotonic()
-                if wait <= 0:
-                    event = "timeout"
-                    break
-                for sk, _ in sel.select(timeout=min(wait, 1.0)):
-                    chunk = os.read(sk.fd, 1 << 16)
-                    if not chunk:
-                        sel.unregister(sk.fd)
-                        open_fds.discard(sk.fd)
-                        continue
-                    if sk.data == "out":
-                        out_total += len(chunk)
-                        kept = sum(map(len, out_chunks))
-                        if kept < cap:
-                            out_chunks.append(chunk[:cap - kept])
-                        continue
-                    buf += chunk
-                    while True:   # complete messages in buf
-                        nl = buf.find(b"\n", 0, MAX_HEADER)
-                        if nl < 0:
-                            if len(buf) > MAX_HEADER:
-                                event = "bad result"
-                            break
-                        try:
-                            header = json.loads(buf[:nl])
-                            size = int(header.get("bytes", 0))
-                            assert isinstance(header, dict) and 0 <= size <= MAX_PAYLOAD
-                            assert header.get("case") in remaining
-                        except Exception:
-                            event = "bad result"
-                            break
-                        if len(buf) < nl + 1 + size:
-                            break
-                        payload, buf = buf[nl + 1:nl + 1 + size], buf[nl + 1 + size:]
-                        if header.get("event") == "start":
-                            current, deadline = header["case"], time.monotonic() + limits.timeout
-                        elif header.get("event") == "done" and header["case"] not in results:
-                            results[header["case"]] = _accept(header, payload)
-                            current, deadline = None, time.monotonic() + limits.timeout
-                    if event:
-                        break
-                if event:
-                    break
-            _kill(proc)
-            for fd in open_fds:
-                os.close(fd)
-            sel.close()
+        root = _readable_copy(root, scratch)
+        while remaining:   # one child for all the cases; a new one only after a crash or a timeout
+            proc, res_r, out_r = _start(root, part, remaining, limits, scratch, show_output, hide_references)
+            try:
+                event, current = _read_child(res_r, out_r, remaining, limits, results, output)
+            finally:
+                _kill(proc)
             pending = [n for n in remaining if n not in results]
             if not pending:
                 break
-            if current is None or current not in pending:
+            if current not in pending:
                 current = pending[0]   # died between cases, or before the first: blame the next one
-            if event is None:
-                event = _death(proc.returncode)
+            event = event or _death(proc.returncode)
             results[current] = CaseResult(current, {}, _event_error(event, proc.returncode, limits))
             remaining = [n for n in pending if n != current]
     finally:
         if own_scratch:
             shutil.rmtree(scratch, ignore_errors=True)
-    output = b"".join(out_chunks).decode("utf-8", "replace")
-    return ChildRun(results, output, out_total, platform_notes())
+    return ChildRun(results, output.text(), output.total, platform_notes())
+
+
+class _Output:
+    """The child's stdout+stderr: the first `cap` bytes kept, the rest counted."""
+
+    def __init__(self, cap):
+        self.cap, self.chunks, self.kept, self.total = cap, [], 0, 0
+
+    def add(self, chunk):
+        self.total += len(chunk)
+        if self.kept < self.cap:
+            self.chunks.append(chunk[:self.cap - self.kept])
+            self.kept += len(self.chunks[-1])
+
+    def text(self):
+        return b"".join(self.chunks).decode("utf-8", "replace")
+
+
+def _read_child(res_r, out_r, remaining, limits, results, output):
+    """Read the child's messages into results until it ends -> (event, case running then).
+
+    event: None when the child closed its pipes, "timeout" when a case (or
+    the start) overran, "bad result" when a message was malformed.
+    """
+    sel, current, buf = selectors.DefaultSelector(), None, b""
+    deadline = time.monotonic() + limits.timeout + 30   # the start: Python, numpy, the grader
+    for fd, what in ((res_r, "res"), (out_r, "out")):
+        if fd is not None:
+            sel.register(fd, selectors.EVENT_READ, what)
+    try:
+        while sel.get_map():
+            wait = deadline - time.monotonic()
+            if wait <= 0:
+                return "timeout", current
+            for key, _ in sel.select(timeout=min(wait, 1.0)):
+                chunk = os.read(key.fd, 1 << 16)
+                if not chunk:
+                    sel.unregister(key.fd)
+                elif key.data == "out":
+                    output.add(chunk)
+                else:
+                    buf += chunk
+                    while buf:   # every complete message in buf
+                        header, payload, buf = _message(buf, remaining)
+                        if header is None:
+                            break
+                        if header == "bad":
+                            return "bad result", current
+                        current = header["case"] if header.get("event") == "start" else None
+                        deadline = time.monotonic() + limits.timeout
+                        if header.get("event") == "done" and header["case"] not in results:
+                            results[header["case"]] = _accept(header, payload)
+                    if all(n in results for n in remaining):
+                        return None, None   # done: no need to wait for processes it left behind
+        return None, current
+    finally:
+        for fd in (res_r, out_r):
+            if fd is not None:
+                os.close(fd)
+        sel.close()
+
+
+def _message(buf, remaining):
+    """-> (header, payload, rest of buf); (None, b"", buf) if incomplete; ("bad", ...) if malformed."""
+    nl = buf.find(b"\n", 0, MAX_HEADER)
+    if nl < 0:
+        return ("bad" if len(buf) > MAX_HEADER else None), b"", buf
+    try:
+        header = json.loads(buf[:nl])
+        size = int(header.get("bytes", 0))
+        assert isinstance(header, dict) and 0 <= size <= MAX_PAYLOAD and header.get("case") in remaining
+    except Exception:   # the child controls these bytes
+        return "bad", b"", buf
+    if len(buf) < nl + 1 + size:
+        return None, b"", buf
+    return header, buf[nl + 1:nl + 1 + size], buf[nl + 1 + size:]
 
 
 def _death(code):
@@ -510,8 +536,7 @@ def _limits(config):
     lim(resource.RLIMIT_CPU, config["cpu_s"])
     lim(resource.RLIMIT_FSIZE, config["fsize_mb"] << 20)
     lim(resource.RLIMIT_CORE, 0)
-    # RLIMIT_NPROC counts every process of the user: allow what it runs now plus a few.
-    lim(resource.RLIMIT_NPROC, _count_tasks(os.getuid()) + config["nproc"])
+    lim(resource.RLIMIT_NPROC, config["nproc"])   # what the user runs now, plus a few
 
 
 def _drop_privileges():
@@ -519,6 +544,13 @@ def _drop_privileges():
     os.setgroups([])
     os.setgid(nobody.pw_gid)
     os.setuid(nobody.pw_uid)
+
+
+def _leave_user_namespace():
+    """Give up the user namespace's root: the mounts above can no longer be undone."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(0x10000000) != 0:   # CLONE_NEWUSER
+        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWUSER)")
 
 
 def _send(fd, header, payload=b""):
@@ -529,11 +561,13 @@ def _send(fd, header, payload=b""):
 
 def child_main(config):
     fd = int(os.environ.pop("MYTORCH_RESULT_FD"))
-    drop = os.geteuid() == 0 and config["sandboxed"]
+    drop = config["drop"]   # started as root: become nobody; else we are root of a user namespace
     if config["sandboxed"]:
         _sandbox_mounts(config, drop)
     if drop:
         _drop_privileges()
+    elif config["sandboxed"]:
+        _leave_user_namespace()
     os.chdir(config["scratch"])
     import numpy as np  # noqa: F401  (before the limits, and before the learner's code)
     import learner_side

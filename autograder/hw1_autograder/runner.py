@@ -18,12 +18,14 @@ import hashlib
 import importlib
 import json
 import os
+import shutil
 import sys
+import tempfile
 
 # The graded tests multiply small matrices, where extra BLAS threads only fight over the
 # cores of a busy machine (measured: ./grade.sh 1 took 57 s beside four busy processes with
-# the default threads, 14 s with one).  Set before numpy is first imported; the learner's
-# environment may still override it.
+# the default threads, 14 s with one).  The child always gets one thread (isolation.THREADS_ENV);
+# this process too, set before numpy is first imported.
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
@@ -40,10 +42,9 @@ PARTS = {
     "spring2021": ("graded", "hw1_refs.npz"),
     "autograd": ("graded_autograd", "autograd_refs.npz"),
 }
-AUTOLAB_NAMES = {  # the course's problem names on Autolab, per task
-    "Activations": "Activations", "Loss": "Loss", "BatchNorm": "Batch Norm", "Linear": "Linear Layer",
-    "Linear classifier": "Linear Classifier", "Hidden layers": "Multiple Hidden Layers", "Momentum": "Momentum",
-}
+# Autolab problem names, by test; a test not listed is its own problem name.  Edit to match the
+# problem names of your Autolab assessment.
+AUTOLAB_NAMES = {}
 # the order of the reasons in a status, most telling first
 STATUS_ORDER = ["bad archive", "timeout", "memory", "crashed", "exited", "exit", "processes", "file size",
                 "bad result", "tampering", "output limit", "missing", "not implemented", "returned None",
@@ -108,7 +109,7 @@ def grade(part, root, timeout=60.0, names=None, show_output=False, limits=None, 
     run_names = [t[1] for t in tests] + (["multiple_choice"] if hasattr(mod, "multiple_choice") else [])
     own = all(t[3] is not None for t in tests)
     run = isolation.run_cases(root, mod.__name__, run_names, limits, show_output, scratch, hide_references=own)
-    refs = References(os.path.join(HERE, "references", PARTS[part][1]))
+    refs = _references(part)
     rows, reasons = [], set()
     for task, name, points, case in tests:
         result = run.results[name]
@@ -128,8 +129,51 @@ def grade(part, root, timeout=60.0, names=None, show_output=False, limits=None, 
     status = " + ".join(r for r in STATUS_ORDER if r in reasons) or "ok"
     localise.name_unit_checks(rows)
     return {"rows": rows, "multiple_choice": mc, "status": status, "output": run.output,
-            "output_bytes": run.output_bytes, "notes": run.notes + ([] if own else [
-                f"the {part} part is still checked inside the child: its references are visible to it"])}
+            "output_bytes": run.output_bytes, "notes": run.notes + part_notes(part)}
+
+
+_REFS = {}
+
+
+def _references(part):
+    """The part's references, loaded once per process (read only, shared by grade_all's threads)."""
+    if part not in _REFS:
+        _REFS[part] = References(os.path.join(HERE, "references", PARTS[part][1]))
+    return _REFS[part]
+
+
+def part_notes(part):
+    """What the instructor must know about a part's grading."""
+    if all(t[3] is not None for t in part_tests(part)[1]):
+        return []
+    return [f"the {part} part is still checked inside the child: its references are visible to the "
+            f"learner's code there, and its pass/fail comes from the child"]
+
+
+def grade_archive(tar_path, part, timeout=60.0, names=None, show_output=False, limits=None):
+    """grade() of a handin.tar, unpacked here into a temporary folder -> grade()'s dict plus refused."""
+    work = tempfile.mkdtemp(prefix="grade-")
+    try:
+        os.chmod(work, 0o711)   # the unprivileged child must reach its folders inside
+        handin, scratch = os.path.join(work, "handin"), os.path.join(work, "scratch")
+        os.makedirs(scratch)
+        try:
+            files, refused = isolation.extract_handin(tar_path, handin)
+        except (ValueError, OSError) as e:
+            files, refused = [], [(os.path.basename(tar_path), str(e))]
+        if files:
+            result = grade(part, handin, timeout, names, show_output, limits, scratch)
+        else:
+            tests = [t for t in part_tests(part)[1] if names is None or t[1] in names]
+            result = {"rows": [{"task": t, "test": n, "max": p, "score": 0, "reason": "no file to grade",
+                                "tampered": []} for t, n, p, _ in tests],
+                      "multiple_choice": None, "status": "ok", "output": "", "output_bytes": 0, "notes": []}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if any(why != isolation.HARMLESS for _, why in refused):
+        result["status"] = "bad archive" + ("" if result["status"] == "ok" else " + " + result["status"])
+    result["refused"] = refused
+    return result
 
 
 def mc_summary(result):
@@ -189,11 +233,13 @@ def report(result):
 
 
 def autolab_scores(rows):
+    """{"problem": points}: the course's Autolab convention, one problem per graded test."""
     scores = {}
     for r in rows:
-        name = AUTOLAB_NAMES.get(r["task"], r["task"])
-        if not r.get("extra"):
-            scores[name] = scores.get(name, 0) + r["score"]
+        if r.get("extra"):
+            continue   # the checks beyond the course carry no points
+        name = AUTOLAB_NAMES.get(r["test"], r["test"])
+        scores[name] = scores.get(name, 0) + r["score"]
     return scores
 
 
@@ -204,6 +250,7 @@ def main(argv=None):
     ap.add_argument("--autolab", action="store_true", help='end with the line {"scores": {...}} (Autolab)')
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds per test (default 60)")
     ap.add_argument("--root", default=ROOT, help="project folder holding mytorch/ and hw1/")
+    ap.add_argument("--handin", metavar="TAR", help="grade this handin.tar (unpacked safely) instead of --root")
     ap.add_argument("--show-output", action="store_true", help="let the learner's prints through")
     ap.add_argument("--part", choices=sorted(PARTS), default="spring2021",
                     help="spring2021: the layer-wise homework (default); autograd: the Fall 2020 one")
@@ -219,7 +266,10 @@ def main(argv=None):
     names = [t[1] for t in part_tests(args.part)[1] if not args.k or args.k in t[1]]
     if not names:
         ap.error(f"no test name contains {args.k!r}")
-    result = grade(args.part, os.path.abspath(args.root), args.timeout, names, args.show_output)
+    if args.handin:
+        result = grade_archive(args.handin, args.part, args.timeout, names, args.show_output)
+    else:
+        result = grade(args.part, os.path.abspath(args.root), args.timeout, names, args.show_output)
     rows = result["rows"]
     score = sum(r["score"] for r in rows if not r.get("extra"))
     total = sum(r["max"] for r in rows if not r.get("extra"))
