@@ -128,7 +128,10 @@ def grade(part, root, timeout=60.0, names=None, show_output=False, limits=None, 
     mc = mc_summary(run.results.get("multiple_choice"))
     status = " + ".join(r for r in STATUS_ORDER if r in reasons) or "ok"
     localise.name_unit_checks(rows)
-    return {"rows": rows, "multiple_choice": mc, "status": status, "output": run.output,
+    # "rows": the graded table, as the instructor's tools expect; "extras": the checks beyond the course
+    extras = [r for r in rows if r["extra"]]
+    rows = [r for r in rows if not r["extra"]]
+    return {"rows": rows, "extras": extras, "multiple_choice": mc, "status": status, "output": run.output,
             "output_bytes": run.output_bytes, "notes": run.notes + part_notes(part)}
 
 
@@ -197,9 +200,9 @@ def mc_line(summary):
     return f"{right}/{len(summary)} correct" + (f" (check {', '.join(wrong)})" if wrong else "")
 
 
-def table(rows, mc=None):
+def table(rows, mc=None, extra=()):
     """The report a learner reads: the score table, the line of the extra checks, each failure's reason."""
-    graded, extra = [r for r in rows if not r.get("extra")], [r for r in rows if r.get("extra")]
+    graded = rows
     lines = [f"{'Task':<22}{'Test':<28}{'Score':>7}", "-" * 57]
     lines += [f"{r['task']:<22}{r['test']:<28}{r['score']:>4}/{r['max']:<3}" for r in graded]
     lines += ["-" * 57, f"{'Total':<50}{sum(r['score'] for r in graded):>4}/{sum(r['max'] for r in graded)}"]
@@ -209,7 +212,7 @@ def table(rows, mc=None):
         failed = [r["test"] for r in extra if r["reason"]]
         lines.append(f"Beyond the course (not scored): {len(extra) - len(failed)}/{len(extra)} checks pass"
                      + (f" (failed: {', '.join(failed)})" if failed else ""))
-    for r in graded + extra:
+    for r in list(graded) + list(extra):
         if r["reason"]:
             lines += ["", f"FAILED {r['test']}{' (beyond the course)' if r.get('extra') else ''}:"]
             lines += ["    " + line for line in r["reason"].splitlines()]
@@ -223,7 +226,7 @@ def passed(rows):
 
 def report(result):
     """table() plus what happened in the child beyond wrong values (status, replaced functions)."""
-    text = table(result["rows"], result["multiple_choice"])
+    text = table(result["rows"], result["multiple_choice"], result.get("extras", ()))
     tampered = sorted({t for r in result["rows"] for t in r["tampered"]})
     if tampered:
         text += f"\n\nNote: the code replaced {', '.join(tampered)}; grading does not depend on them."
@@ -236,8 +239,6 @@ def autolab_scores(rows):
     """{"problem": points}: the course's Autolab convention, one problem per graded test."""
     scores = {}
     for r in rows:
-        if r.get("extra"):
-            continue   # the checks beyond the course carry no points
         name = AUTOLAB_NAMES.get(r["test"], r["test"])
         scores[name] = scores.get(name, 0) + r["score"]
     return scores
@@ -270,19 +271,16 @@ def main(argv=None):
         result = grade_archive(args.handin, args.part, args.timeout, names, args.show_output)
     else:
         result = grade(args.part, os.path.abspath(args.root), args.timeout, names, args.show_output)
-    rows = result["rows"]
-    score = sum(r["score"] for r in rows if not r.get("extra"))
-    total = sum(r["max"] for r in rows if not r.get("extra"))
+    rows, extras = result["rows"], result.get("extras", [])
+    score, total = sum(r["score"] for r in rows), sum(r["max"] for r in rows)
     if args.json:
-        print(json.dumps({"score": score, "max": total, "status": result["status"],
-                          "tests": [r for r in rows if not r.get("extra")],
-                          "beyond_the_course": [r for r in rows if r.get("extra")],
-                          "multiple_choice": result["multiple_choice"]}, indent=2))
+        print(json.dumps({"score": score, "max": total, "status": result["status"], "tests": rows,
+                          "beyond_the_course": extras, "multiple_choice": result["multiple_choice"]}, indent=2))
     else:
         print(report(result))
     if args.autolab:
         print(json.dumps({"scores": autolab_scores(rows)}))
-    return 0 if passed(rows) else 1
+    return 0 if passed(rows + extras) else 1
 
 
 if __name__ == "__main__":
