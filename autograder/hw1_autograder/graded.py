@@ -22,6 +22,12 @@ Adding a graded test (at most three files):
   3. here: `@graded(task, name, points)` on the run half, then
      `@<name>.verify` on the verify half, at the place in this file where
      the test belongs in the table (file order is table order).
+A check beyond the course (not scored, on its own line of the report) is
+added the same way with `@beyond(task, name, 0)`.  A verify half may name
+the quantity a value is (`quantity="Linear.dW"`) and the inputs the learner's
+code had (`inputs={...}`): a wrong value is then matched against the
+catalogue of wrong formulas (mistakes.py).  A network case run through
+traced() and checked through v.localised() reports where an error enters.
 """
 import importlib
 
