@@ -103,7 +103,7 @@ def main(argv=None):
             rows[row["handin"]] = row
             print(f"[{done}/{len(tars)}] {row['handin']}: {row['total']} points, {row['status']} "
                   f"({row['seconds']} s)", flush=True)
-    columns = FIXED + [t[1] for t in runner.part_tests(args.part)[1]]
+    columns = FIXED + [t[1] for t in runner.part_tests(args.part)[1] if not getattr(t[3], "extra", False)]
     with open(out, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()

@@ -24,12 +24,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import handout_spec as spec  # noqa: E402
-import package_gradescope  # noqa: E402
 
 AUTOGRADER = "autograder/hw1_autograder"
-# The developers' tools stay home, as in the Gradescope zip: they compute the answers with torch,
-# or (the mutation check) hold the solution's lines.
-AUTOGRADER_EXCLUDE = package_gradescope.NOT_SHIPPED
+# The developers' tools stay home (the same set as package_gradescope.NOT_SHIPPED; a test keeps them
+# equal): they compute the answers with torch, or (the mutation check) hold the solution's lines.
+AUTOGRADER_EXCLUDE = {"generate_references.py", "generate_expected_graphs.py", "refcheck.py", "mutants.py"}
 SHIP = ["create_tarball.sh", "grade.sh", "sandbox.py", "expected_graphs", AUTOGRADER, "toyproblem"]
 TOY_EXCLUDE = {"oracle.py"}   # replaced by expected.json and a loader (see toy_data)
 

@@ -83,6 +83,11 @@ def test_contents(starter):
         assert not re.search(r"^\s*(import|from) torch\b", text, re.M), py
 
 
+def test_the_same_developer_tools_stay_home_as_from_the_gradescope_zip():
+    import package_gradescope
+    assert make_handout.AUTOGRADER_EXCLUDE == package_gradescope.NOT_SHIPPED
+
+
 def test_multiple_choice_answers_are_none(starter):
     res = run([sys.executable, "-c", "import mc; print([getattr(mc, f'question_{q}')() for q in range(1, 6)])"],
               starter / "hw1")

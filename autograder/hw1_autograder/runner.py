@@ -32,6 +32,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import isolation  # noqa: E402
+import localise  # noqa: E402
 from diagnose import Mismatch  # noqa: E402
 from graded import MC_KEY, ChildError, References, Verifier  # noqa: E402
 
@@ -120,12 +121,17 @@ def grade(part, root, timeout=60.0, names=None, show_output=False, limits=None, 
         if any(isinstance(v, str) for v in result.arrays.values()):
             reasons.add("not an array")
         rows.append({"task": task, "test": name, "max": points, "score": 0 if reason else points,
-                     "reason": reason, "tampered": list(result.tampered)})
+                     "reason": reason, "tampered": list(result.tampered),
+                     "extra": bool(getattr(case, "extra", False))})
     if run.output_bytes > limits.output_kb * 1024:
         reasons.add("output limit")
     mc = mc_summary(run.results.get("multiple_choice"))
     status = " + ".join(r for r in STATUS_ORDER if r in reasons) or "ok"
-    return {"rows": rows, "multiple_choice": mc, "status": status, "output": run.output,
+    localise.name_unit_checks(rows)
+    # "rows": the graded table, as the instructor's tools expect; "extras": the checks beyond the course
+    extras = [r for r in rows if r["extra"]]
+    rows = [r for r in rows if not r["extra"]]
+    return {"rows": rows, "extras": extras, "multiple_choice": mc, "status": status, "output": run.output,
             "output_bytes": run.output_bytes, "notes": run.notes + part_notes(part)}
 
 
@@ -218,22 +224,33 @@ def next_step(rows, part):
     return f"Next: {first['test']} ({first['task']}): {read}{write}."
 
 
-def table(rows, mc=None):
-    """The report a learner reads: the score table, then each failure's reason."""
+def table(rows, mc=None, extra=()):
+    """The report a learner reads: the score table, the line of the extra checks, each failure's reason."""
+    graded = rows
     lines = [f"{'Task':<22}{'Test':<28}{'Score':>7}", "-" * 57]
-    lines += [f"{r['task']:<22}{r['test']:<28}{r['score']:>4}/{r['max']:<3}" for r in rows]
-    lines += ["-" * 57, f"{'Total':<50}{sum(r['score'] for r in rows):>4}/{sum(r['max'] for r in rows)}"]
+    lines += [f"{r['task']:<22}{r['test']:<28}{r['score']:>4}/{r['max']:<3}" for r in graded]
+    lines += ["-" * 57, f"{'Total':<50}{sum(r['score'] for r in graded):>4}/{sum(r['max'] for r in graded)}"]
     if mc:
         lines.append(f"Multiple choice (not scored): {mc_line(mc)}")
-    for r in rows:
+    if extra:
+        failed = [r["test"] for r in extra if r["reason"]]
+        lines.append(f"Beyond the course (not scored): {len(extra) - len(failed)}/{len(extra)} checks pass"
+                     + (f" (failed: {', '.join(failed)})" if failed else ""))
+    for r in list(graded) + list(extra):
         if r["reason"]:
-            lines += ["", f"FAILED {r['test']}:"] + ["    " + line for line in r["reason"].splitlines()]
+            lines += ["", f"FAILED {r['test']}{' (beyond the course)' if r.get('extra') else ''}:"]
+            lines += ["    " + line for line in r["reason"].splitlines()]
     return "\n".join(lines)
+
+
+def passed(rows):
+    """Exit status 0 only when the table is full marks and every extra check passes."""
+    return all(r["score"] == r["max"] and not r["reason"] for r in rows)
 
 
 def report(result):
     """table() plus what happened in the child beyond wrong values (status, replaced functions)."""
-    text = table(result["rows"], result["multiple_choice"])
+    text = table(result["rows"], result["multiple_choice"], result.get("extras", ()))
     tampered = sorted({t for r in result["rows"] for t in r["tampered"]})
     if tampered:
         text += f"\n\nNote: the code replaced {', '.join(tampered)}; grading does not depend on them."
@@ -278,11 +295,11 @@ def main(argv=None):
         result = grade_archive(args.handin, args.part, args.timeout, names, args.show_output)
     else:
         result = grade(args.part, os.path.abspath(args.root), args.timeout, names, args.show_output)
-    rows = result["rows"]
+    rows, extras = result["rows"], result.get("extras", [])
     score, total = sum(r["score"] for r in rows), sum(r["max"] for r in rows)
     if args.json:
         print(json.dumps({"score": score, "max": total, "status": result["status"], "tests": rows,
-                          "multiple_choice": result["multiple_choice"]}, indent=2))
+                          "beyond_the_course": extras, "multiple_choice": result["multiple_choice"]}, indent=2))
     else:
         print(report(result))
         hint = next_step(rows, args.part)
@@ -290,7 +307,7 @@ def main(argv=None):
             print("\n" + hint)
     if args.autolab:
         print(json.dumps({"scores": autolab_scores(rows)}))
-    return 0 if score == total else 1
+    return 0 if passed(rows + extras) else 1
 
 
 if __name__ == "__main__":
