@@ -118,8 +118,8 @@ def test_end_to_end_on_a_slice(tmp_path):
 @pytest.mark.parametrize("stop,code", [(KeyboardInterrupt(), 130), (hw1.TrainingDiverged(2, 7, float("nan")), 1)])
 def test_stopped_run_keeps_finished_epochs(tmp_path, monkeypatch, stop, code, capsys):
     def two_epochs_then_stop(*args, **kwargs):
-        yield (1.0, 0.5, 1.1, 0.6)
-        yield (0.9, 0.4, 1.0, 0.5)
+        yield hw1.EpochStats(1.0, 0.5, 1.1, 0.6)
+        yield hw1.EpochStats(0.9, 0.4, 1.0, 0.5)
         raise stop
     monkeypatch.setattr(hw1, "train_epochs", two_epochs_then_stop)
     monkeypatch.setattr(train_script.mnist_data, "load_dset", lambda d: ((np.zeros((4, 784)), np.eye(10)[:4]),) * 3)

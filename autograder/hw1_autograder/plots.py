@@ -10,7 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-COLUMNS = ("train_loss", "train_error", "val_loss", "val_error")
+COLUMNS = ("train_loss", "train_error", "val_loss", "val_error")  # hw1.EpochStats's fields
 TITLES = {"train_loss": "Training loss", "train_error": "Training error",
           "val_loss": "Validation loss", "val_error": "Validation error"}
 
@@ -22,13 +22,13 @@ def _replace(path, write):
 
 
 def write_csv(path, rows):
-    """rows: list of (train_loss, train_error, val_loss, val_error), one per epoch."""
+    """rows: list of hw1.EpochStats (named fields as COLUMNS), one per epoch."""
     def write(tmp):
         with open(tmp, "w", newline="") as f:
             w = csv.writer(f)
             w.writerow(("epoch",) + COLUMNS)
             for epoch, row in enumerate(rows, 1):
-                w.writerow([epoch] + [repr(float(v)) for v in row])
+                w.writerow([epoch] + [repr(float(getattr(row, c))) for c in COLUMNS])
     _replace(path, write)
 
 
@@ -48,9 +48,9 @@ def _save(fig, path):
 
 def write_curves(outdir, rows):
     """One PNG per quantity: train_loss.png, train_error.png, val_loss.png, val_error.png."""
-    for i, name in enumerate(COLUMNS):
+    for name in COLUMNS:
         fig, ax = plt.subplots(figsize=(6, 4))
-        ax.plot(range(1, len(rows) + 1), [r[i] for r in rows])
+        ax.plot(range(1, len(rows) + 1), [getattr(r, name) for r in rows])
         ax.set(title=TITLES[name], xlabel="epoch", ylabel=name.split("_")[1])
         _save(fig, os.path.join(outdir, f"{name}.png"))
 
@@ -58,11 +58,11 @@ def write_curves(outdir, rows):
 def write_summary(path, rows, expected=None, label="this run"):
     """The four curves in one figure, each beside the expected curve when given."""
     fig, axes = plt.subplots(2, 2, figsize=(11, 7))
-    for ax, (i, name) in zip(axes.flat, enumerate(COLUMNS)):
+    for ax, name in zip(axes.flat, COLUMNS):
         if expected:
             ax.plot(range(1, len(expected[name]) + 1), expected[name], "--", color="gray",
                     label="expected (default run)")
-        ax.plot(range(1, len(rows) + 1), [r[i] for r in rows], label=label)
+        ax.plot(range(1, len(rows) + 1), [getattr(r, name) for r in rows], label=label)
         ax.set(title=TITLES[name], xlabel="epoch")
         ax.legend()
     fig.tight_layout()

@@ -99,14 +99,15 @@ def lr_schedule(s):
 
 
 def train(mlp, dset, s):
-    """Run the epochs, printing progress -> (rows, reason it stopped or None)."""
+    """Run the epochs, printing progress -> (list of hw1.EpochStats, reason it stopped or None)."""
     rows, t0 = [], time.perf_counter()
     try:
         for row in hw1.train_epochs(mlp, dset, s["epochs"], s["batch_size"], lr_schedule(s)):
             rows.append(row)
             t = time.perf_counter() - t0
-            print(f"epoch {len(rows):3d}/{s['epochs']}  train loss {row[0]:.4f} error {row[1]:.4f}  "
-                  f"val loss {row[2]:.4f} error {row[3]:.4f}  {t:6.1f} s", flush=True)
+            print(f"epoch {len(rows):3d}/{s['epochs']}  "
+                  f"train loss {row.train_loss:.4f} error {row.train_error:.4f}  "
+                  f"val loss {row.val_loss:.4f} error {row.val_error:.4f}  {t:6.1f} s", flush=True)
     except KeyboardInterrupt:
         return rows, "interrupted"
     except hw1.TrainingDiverged as e:
@@ -148,7 +149,9 @@ def main(argv=None):
         return 130 if stopped == "interrupted" else 1
     test_loss, test_error = hw1.evaluate(mlp, *dset[2])
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"final: train loss {rows[-1][0]:.4f} error {rows[-1][1]:.4f}, val error {rows[-1][3]:.4f}, "
+    last = rows[-1]
+    print(f"final: train loss {last.train_loss:.4f} error {last.train_error:.4f}, "
+          f"val error {last.val_error:.4f}, "
           f"test loss {test_loss:.4f} error {test_error:.4f} (accuracy {1 - test_error:.2%})")
     print(f"training time {seconds:.1f} s, peak memory {peak_mb:.0f} MB")
     return 0
