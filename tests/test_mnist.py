@@ -85,6 +85,8 @@ def test_script_refuses_bad_data_before_training(data_copy, tmp_path):
     (["--hiddens", "32", "0"], "--hiddens must be positive"),
     (["--bn", "4"], "--bn must be between 0 and the number of hidden layers (3)"),
     (["--activation", "softplus"], "invalid choice"),
+    (["--seed", "-1"], "--seed must be between 0 and 2**32 - 1"),
+    (["--limit", "0"], "--limit must be positive"),
     (["--batch-size", "ten"], "invalid int value"),
     (["--no-such-flag"], "unrecognized arguments"),
     (["--regenerate-expected", "--epochs", "3"], "default network only"),

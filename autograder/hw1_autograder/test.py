@@ -80,6 +80,8 @@ def parse_args(argv=None):
     if not 0 <= settings["bn"] <= len(settings["hiddens"]):
         problems.append(f"--bn must be between 0 and the number of hidden layers "
                         f"({len(settings['hiddens'])}), got {settings['bn']}")
+    if not 0 <= args.seed < 2 ** 32:
+        problems.append(f"--seed must be between 0 and 2**32 - 1 (numpy's seeds), got {args.seed}")
     if args.limit is not None and args.limit <= 0:
         problems.append(f"--limit must be positive, got {args.limit}")
     if problems:
