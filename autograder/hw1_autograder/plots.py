@@ -105,7 +105,8 @@ def write_summary(path, rows, expected=None, network="", expected_label="expecte
     """The four curves of this run in one figure, over this run's own epochs.
 
     expected: read_csv() of a reference run of the same network, or None; only
-    its first len(rows) epochs are drawn, labelled expected_label.
+    its first len(rows) epochs are drawn, as a broad light band labelled
+    expected_label.
     """
     n = len(rows)
     epochs = range(1, n + 1)
@@ -113,8 +114,10 @@ def write_summary(path, rows, expected=None, network="", expected_label="expecte
     for ax, name in zip(axes.flat, COLUMNS):
         if expected:
             reference = expected[name][:n]
-            ax.plot(range(1, len(reference) + 1), reference, "--", color="gray", marker="s", markersize=6,
-                    markerfacecolor="none", markevery=_markevery(len(reference)), label=expected_label)
+            # a broad light band under this run's line: where they agree, both stay visible
+            ax.plot(range(1, len(reference) + 1), reference, color="0.78", linewidth=7, marker="o",
+                    markersize=11, markevery=_markevery(len(reference)), solid_capstyle="round",
+                    label=expected_label)
         ax.plot(epochs, [getattr(r, name) for r in rows], marker="o", markersize=3,
                 markevery=_markevery(n), label="this run")
         ax.set_title(TITLES[name], fontsize=10)
