@@ -28,6 +28,12 @@ TITLES = {"train_loss": "Training loss", "train_error": "Training error",
 Y_LABELS = {"loss": "mean loss per example", "error": "error rate"}
 
 
+def _value(row, name):
+    """A row's statistic: rows are hw1.EpochStats, or plain tuples in COLUMNS order
+    (generate_expected_graphs.py shares no code with hw1/)."""
+    return getattr(row, name) if hasattr(row, name) else row[COLUMNS.index(name)]
+
+
 def _replace(path, write):
     tmp = path + ".tmp"
     write(tmp)
@@ -35,7 +41,8 @@ def _replace(path, write):
 
 
 def write_csv(path, rows, test=None):
-    """rows: list of hw1.EpochStats, one per epoch; test: (test_loss, test_error) or None.
+    """rows: list of hw1.EpochStats (or tuples in COLUMNS order), one per epoch;
+    test: (test_loss, test_error) or None.
 
     Columns: epoch, train_loss, train_error, val_loss, val_error, test_loss,
     test_error.  The test columns are empty except on the last row, measured
@@ -48,7 +55,7 @@ def write_csv(path, rows, test=None):
             for epoch, row in enumerate(rows, 1):
                 last = epoch == len(rows) and test is not None
                 test_values = [repr(float(v)) for v in test] if last else ["", ""]
-                w.writerow([epoch] + [repr(float(getattr(row, c))) for c in COLUMNS] + test_values)
+                w.writerow([epoch] + [repr(float(_value(row, c))) for c in COLUMNS] + test_values)
     _replace(path, write)
 
 
@@ -90,12 +97,12 @@ def write_curves(outdir, rows, network=""):
     epochs = range(1, len(rows) + 1)
     for name in COLUMNS:
         fig, ax = plt.subplots(figsize=(7, 4.5))
-        values = [getattr(r, name) for r in rows]
+        values = [_value(r, name) for r in rows]
         ax.plot(epochs, values, marker="o", markersize=4, markevery=_markevery(len(rows)))
         last = f"{values[-1]:.2%}" if name.endswith("error") else f"{values[-1]:.4f}"
         ax.annotate(last, (epochs[-1], values[-1]), textcoords="offset points",
                     xytext=(-6, 8), ha="right", fontsize=9)
-        ax.set_title(f"{TITLES[name]}\n{network}", fontsize=10)
+        ax.set_title(f"{TITLES[name]}\n{network}" if network else TITLES[name], fontsize=10)
         _epoch_axes(ax, name, len(rows))
         fig.tight_layout()
         _save(fig, os.path.join(outdir, f"{name}.png"))
@@ -118,7 +125,7 @@ def write_summary(path, rows, expected=None, network="", expected_label="expecte
             ax.plot(range(1, len(reference) + 1), reference, color="0.78", linewidth=7, marker="o",
                     markersize=11, markevery=_markevery(len(reference)), solid_capstyle="round",
                     label=expected_label)
-        ax.plot(epochs, [getattr(r, name) for r in rows], marker="o", markersize=3,
+        ax.plot(epochs, [_value(r, name) for r in rows], marker="o", markersize=3,
                 markevery=_markevery(n), label="this run")
         ax.set_title(TITLES[name], fontsize=10)
         _epoch_axes(ax, name, n)

@@ -3,7 +3,6 @@
     python3 autograder/hw1_autograder/test.py                  # writes runs/default/
     python3 autograder/hw1_autograder/test.py --outpath hw1    # the course's place, packed by create_tarball.sh
     python3 autograder/hw1_autograder/test.py --preset strong  # writes runs/strong/
-    python3 autograder/hw1_autograder/test.py --regenerate-expected
 
 Writes into --outpath (default: runs/<preset>/ in the repository, which
 git ignores): train_loss.png, train_error.png, val_loss.png,
@@ -60,16 +59,11 @@ def parse_args(argv=None):
     ap.add_argument("--bn", type=int, metavar="N", help="BatchNorm after the first N hidden layers")
     ap.add_argument("--seed", type=int, default=11785)
     ap.add_argument("--limit", type=int, metavar="N", help="train on the first N examples only")
-    ap.add_argument("--regenerate-expected", action="store_true",
-                    help="run the default network and write its curves into expected_graphs/")
     args = ap.parse_args(argv)
     settings = dict(STRONG if args.preset == "strong" else DEFAULTS)
     for key in ("epochs", "batch_size", "lr", "momentum", "hiddens", "activation", "bn"):
         if getattr(args, key) is not None:
             settings[key] = getattr(args, key)
-    if args.regenerate_expected and (args.preset != "default" or settings != DEFAULTS or args.limit
-                                     or args.outpath is not None):
-        ap.error("--regenerate-expected runs the default network only: drop the other options")
     problems = [f"--{k.replace('_', '-')} must be positive, got {settings[k]}"
                 for k in ("epochs", "batch_size") if settings[k] <= 0]
     problems += [f"--lr must be positive, got {settings['lr']}"] if not settings["lr"] > 0 else []
@@ -90,8 +84,6 @@ def parse_args(argv=None):
 
 
 def output_folder(args):
-    if args.regenerate_expected:
-        return EXPECTED
     return args.outpath if args.outpath is not None else os.path.join(RUNS, args.preset)
 
 
@@ -219,7 +211,7 @@ def test_predictions(mlp, x):
 
 
 def write_outputs(outdir, rows, network, expected=None, test=None):
-    """The curves and stats.csv; summary, confusion and mistakes unless outdir is expected_graphs/.
+    """The curves, stats.csv and summary; confusion and mistakes when the test set was evaluated.
 
     expected: read_csv() of the same network's reference run, or None.
     test: (test_x, test_labels, probabilities, test_loss, test_error), or None when training stopped.
@@ -227,8 +219,6 @@ def write_outputs(outdir, rows, network, expected=None, test=None):
     test_figures = test[3:] if test else None
     plots.write_csv(os.path.join(outdir, "stats.csv"), rows, test_figures)
     plots.write_curves(outdir, rows, network)
-    if os.path.abspath(outdir) == os.path.abspath(EXPECTED):
-        return
     plots.write_summary(os.path.join(outdir, "summary.png"), rows, expected, network,
                         expected_label="expected: the same network, expected_graphs/")
     if test:
