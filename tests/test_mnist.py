@@ -216,3 +216,13 @@ def test_stopped_run_keeps_finished_epochs(tmp_path, monkeypatch, stop, code, ca
     assert (tmp_path / "val_error.png").exists() and not (tmp_path / "confusion.png").exists()
     if code == 1:
         assert "epoch 2, batch 7" in capsys.readouterr().err
+
+
+def test_mistakes_are_ordered_most_confident_first():
+    labels = np.array([0, 1, 2, 3])
+    probabilities = np.full((4, 10), 0.01)
+    probabilities[0, 5] = 0.6   # wrong, p = 0.6
+    probabilities[1, 1] = 0.9   # right
+    probabilities[2, 7] = 0.95  # wrong, p = 0.95
+    probabilities[3, 4] = 0.3   # wrong, p = 0.3
+    assert plots.most_confident_mistakes(labels, probabilities).tolist() == [2, 0, 3]

@@ -170,6 +170,21 @@ def write_confusion(path, labels, predictions, network=""):
     _save(fig, path)
 
 
+def most_confident_mistakes(labels, probabilities):
+    """Indices of the misclassified examples, highest predicted probability first (ties: lower index)."""
+    predictions = probabilities.argmax(axis=1)
+    wrong = np.flatnonzero(predictions != labels)
+    confidence = probabilities[wrong, predictions[wrong]]
+    return wrong[np.argsort(-confidence, kind="stable")]
+
+
+def _probability(p):
+    """Three decimals, more near 1, where the most confident mistakes sit."""
+    if p < 0.999:
+        return f"= {p:.3f}"
+    return f"= {p:.5f}" if p < 0.99999 else "> 0.99999"
+
+
 def write_mistakes(path, images, labels, probabilities, network="", count=40, columns=8):
     """A grid of misclassified images, the most confident mistakes first.
 
@@ -178,9 +193,8 @@ def write_mistakes(path, images, labels, probabilities, network="", count=40, co
     digit, and the probability the network gave its (wrong) prediction.
     """
     predictions = probabilities.argmax(axis=1)
-    wrong = np.flatnonzero(predictions != labels)
-    confidence = probabilities[wrong, predictions[wrong]]
-    shown = wrong[np.argsort(-confidence, kind="stable")][:count]
+    wrong = np.count_nonzero(predictions != labels)
+    shown = most_confident_mistakes(labels, probabilities)[:count]
     cells = max(len(shown), 1)
     rows = (cells + columns - 1) // columns
     fig, axes = plt.subplots(rows, columns, figsize=(1.6 * columns, 1.9 * rows + 0.9), squeeze=False)
@@ -189,11 +203,11 @@ def write_mistakes(path, images, labels, probabilities, network="", count=40, co
     for ax, i in zip(axes.flat, shown):
         ax.imshow(images[i].reshape(28, 28), cmap="gray_r")
         ax.set_title(f"true {labels[i]}, predicted {predictions[i]}\n"
-                     f"p({predictions[i]}) = {probabilities[i, predictions[i]]:.3f}",
+                     f"p({predictions[i]}) {_probability(probabilities[i, predictions[i]])}",
                      fontsize=8)
     if not len(shown):
         axes.flat[0].text(0.5, 0.5, "no mistakes", ha="center", va="center")
-    fig.suptitle(f"The {len(shown)} most confident of {len(wrong)} test-set mistakes\n{network}", fontsize=10)
+    fig.suptitle(f"The {len(shown)} most confident of {wrong} test-set mistakes\n{network}", fontsize=10)
     fig.tight_layout()
     _save(fig, path)
 
