@@ -100,8 +100,10 @@ def write_curves(outdir, rows, network=""):
         values = [_value(r, name) for r in rows]
         ax.plot(epochs, values, marker="o", markersize=4, markevery=_markevery(len(rows)))
         last = f"{values[-1]:.2%}" if name.endswith("error") else f"{values[-1]:.4f}"
-        ax.annotate(last, (epochs[-1], values[-1]), textcoords="offset points",
-                    xytext=(-6, 8), ha="right", fontsize=9)
+        # in the corner the curve leaves empty: top right when it falls, bottom right when it rises
+        falling = values[-1] <= values[0]
+        ax.text(0.98, 0.95 if falling else 0.05, f"epoch {len(rows)}: {last}", transform=ax.transAxes,
+                ha="right", va="top" if falling else "bottom", fontsize=9)
         ax.set_title(f"{TITLES[name]}\n{network}" if network else TITLES[name], fontsize=10)
         _epoch_axes(ax, name, len(rows))
         fig.tight_layout()
