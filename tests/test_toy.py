@@ -130,10 +130,10 @@ def test_oracle_agrees_with_torch_where_installed():
 
 
 @pytest.mark.parametrize("mutant,step,hint", [
-    ("dW summed, not averaged", "WRONG dW1", "batch"),
+    ("dW summed, not averaged", "WRONG dW1", "expected × 2 (the batch size)"),
     ("sigmoid derivative from the input", "WRONG sigmoid1.derivative", "from the input instead of the stored output"),
     ("unbiased batch variance", "WRONG bn1.var", "unbiased variance"),
-    ("dgamma averaged, not summed", "WRONG dgamma1", "sums"),
+    ("dgamma averaged, not summed", "WRONG dgamma1", "expected / 3 (the batch size)"),
     ("momentum not applied at all", "WRONG step 2: W1", "plain SGD"),
 ])
 def test_broken_layer_is_flagged_at_the_right_step(tmp_path, mutant, step, hint):
