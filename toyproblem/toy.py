@@ -24,9 +24,6 @@ sys.path[:0] = [HERE, os.path.join(os.path.dirname(HERE), "autograder", "hw1_aut
 import diagnose  # noqa: E402  (the autograder's comparison and hints)
 import oracle  # noqa: E402
 
-# The autograder's comparison: diagnose.compare, called report in older versions of diagnose.py.
-compare = getattr(diagnose, "compare", None) or diagnose.report
-
 LEARNER_MODULES = ("activation", "loss", "linear", "batchnorm", "residual", "hw1")
 
 
@@ -356,7 +353,7 @@ def run_scenario(number, lib, root, verbose, out=print):
             out(f"  Scenario {number} stops here.")
             return False
         assert yielded_name == name, f"toy.py: scenario {number} yields {yielded_name!r} where the oracle has {name!r}"
-        problem = compare(name, got, want, batch=batch_size, mistakes=known_mistakes(name, expected))
+        problem = diagnose.compare(name, got, want, batch=batch_size, mistakes=known_mistakes(name, expected))
         if problem is None:
             out(f"  ok    {name:<20} = {fmt(got, 4)}   ({formula})")
             if verbose:
