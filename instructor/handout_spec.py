@@ -40,7 +40,7 @@ def partial(section, what, blank, drop=()):
 
 # The Spring 2021 (layer-wise) homework's files; the other BLANK files are the autograd homework's.
 LAYERWISE = ["mytorch/activation.py", "mytorch/loss.py", "mytorch/linear.py", "mytorch/batchnorm.py",
-             "hw1/hw1.py", "hw1/mc.py"]
+             "mytorch/residual.py", "hw1/hw1.py", "hw1/mc.py"]
 
 BLANK = {
     # ------------------------------------------------ Spring 2021: layer-wise backprop
@@ -98,6 +98,12 @@ BLANK = {
                              "yield (train_loss, train_error, val_loss, val_error): mean loss per example, "
                              "error rates",
                              "training figures come from the batches as they are trained"),
+    },
+    "mytorch/residual.py": {
+        "Residual.forward": todo("the worked problems' residual block (toy scenario 6)",
+                                 "x + relu(linear(x)); the Linear keeps x, the ReLU its output"),
+        "Residual.backward": todo("the worked problems' residual block (toy scenario 6)",
+                                  "dL/dx = delta + (delta * relu'(z)) @ W^T; sets linear.dW and linear.db"),
     },
     "hw1/mc.py": {f"question_{q}": answer("2", f"return your answer to question {q} as 'a', 'b', 'c' or 'd'")
                   for q in range(1, 6)},
@@ -200,6 +206,7 @@ GIVEN = {
     "mytorch/batchnorm.py": ["BatchNorm.__init__", "BatchNorm.__call__"],
     "hw1/hw1.py": ["TrainingDiverged.__init__", "_check_sizes", "MLP.error", "MLP.total_loss", "MLP.__call__",
                    "MLP.train", "MLP.eval", "evaluate", "get_training_stats", "_columns"],
+    "mytorch/residual.py": ["Residual.__init__", "Residual.__call__"],
     "hw1/mc.py": [],
     "mytorch/tensor.py": ["_as_tensor", "Tensor.__init__", "Tensor.shape", "Tensor.__len__", "Tensor.__repr__",
                           "Tensor.item", "Tensor.copy", "Tensor.zeros", "Tensor.ones", "Tensor.arange",
