@@ -170,7 +170,7 @@ class Div(Function):
 
 # ------------------------------------------------------------------ 2 MLPs
 class MatMul(Function):
-    """(n, k) @ (k, m) -> (n, m)."""
+    """(n, k) @ (k, m) -> (n, m).  backward returns None for an input that does not require grad."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -183,9 +183,11 @@ class MatMul(Function):
     @staticmethod
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
-        grad_a = grad_output.data @ b.data.T
-        grad_b = a.data.T @ grad_output.data
-        return tensor.Tensor(grad_a), tensor.Tensor(grad_b)
+        # the products dominate a small network's time: skip the one no input needs
+        # (a Linear layer's input batch is a constant)
+        grad_a = tensor.Tensor(grad_output.data @ b.data.T) if a.requires_grad else None
+        grad_b = tensor.Tensor(a.data.T @ grad_output.data) if b.requires_grad else None
+        return grad_a, grad_b
 
 
 class ReLU(Function):
