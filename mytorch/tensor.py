@@ -10,6 +10,8 @@ import numpy as np
 from . import autograd_engine
 from .nn import functional as F
 
+_FLOAT64 = np.dtype(np.float64)
+
 
 class Tensor:
     """The handout's appendix A:
@@ -20,9 +22,10 @@ class Tensor:
     """
 
     def __init__(self, data, requires_grad=False, is_leaf=True, is_parameter=False):
-        data = np.asarray(data)
-        if data.dtype != np.float64 and data.dtype.kind in "fb":
-            data = data.astype(np.float64)
+        if type(data) is not np.ndarray or data.dtype is not _FLOAT64:   # the common case costs two checks
+            data = np.asarray(data)
+            if data.dtype.kind in "fb":
+                data = data.astype(np.float64)
         self.data = data
         self.requires_grad = requires_grad
         self.is_leaf = is_leaf

@@ -319,27 +319,47 @@ class Dropout(Function):
 
 # ------------------------------------------------------------------ 2.5 cross-entropy
 def cross_entropy(predicted, target):
-    """Mean cross-entropy of logits and integer labels, built from the ops above.
+    """Mean cross-entropy of logits and integer labels (appendix B).
 
     predicted: Tensor (N, C) of logits; target: Tensor (N,) of labels in
-    0..C-1 -> a 0-d Tensor.  The row maximum is taken out as a constant
-    before exp (LogSumExp): log-softmax does not depend on it, so the
-    gradient is exactly (softmax - one_hot) / N.
+    0..C-1 -> a 0-d Tensor.  The handout allows either way: this is its
+    second, one op (CrossEntropy below) whose backward is appendix B.2's
+    (softmax - one_hot) / N; a loss built from Sub, Exp, Sum, Log and Mul
+    gives the same values (the tests check both), at seven graph nodes
+    instead of one.
     """
-    _check_tensors("cross_entropy", predicted, target)
-    logits, labels = predicted.data, target.data
-    if logits.ndim != 2 or labels.shape != (logits.shape[0],):
-        raise ValueError(f"cross_entropy: predicted must be (N, C) and target (N,), got {logits.shape} "
-                         f"and {labels.shape}")
-    batch_size, num_classes = logits.shape
-    if labels.dtype.kind not in "iu" or labels.size and not (0 <= labels.min() and labels.max() < num_classes):
-        raise ValueError(f"cross_entropy: target must hold integer labels in 0..{num_classes - 1}")
-    shifted = predicted - tensor.Tensor(logits.max(axis=1, keepdims=True))
-    log_softmax = shifted - shifted.exp().sum(axis=1, keepdims=True).log()
-    # NLLLoss: minus the mean over the batch of log_softmax at each label
-    weights = to_one_hot(target, num_classes)
-    weights.data *= -1.0 / batch_size
-    return (log_softmax * weights).sum()
+    return CrossEntropy.apply(predicted, target)
+
+
+class CrossEntropy(Function):
+    """LogSoftmax (with the LogSumExp trick, B.1) then NLLLoss averaged over the batch."""
+
+    @staticmethod
+    def forward(ctx, predicted, target):
+        _check_tensors("cross_entropy", predicted, target)
+        logits, labels = predicted.data, target.data
+        if logits.ndim != 2 or labels.shape != (logits.shape[0],):
+            raise ValueError(f"cross_entropy: predicted must be (N, C) and target (N,), got {logits.shape} "
+                             f"and {labels.shape}")
+        batch_size, num_classes = logits.shape
+        if labels.dtype.kind not in "iu" or labels.size and not (0 <= labels.min() and labels.max() < num_classes):
+            raise ValueError(f"cross_entropy: target must hold integer labels in 0..{num_classes - 1}")
+        a = logits.max(axis=1, keepdims=True)
+        shifted = logits - a
+        exp_shifted = np.exp(shifted)
+        sum_exp = exp_shifted.sum(axis=1, keepdims=True)
+        log_softmax = shifted - np.log(sum_exp)
+        loss = -log_softmax[np.arange(batch_size), labels].sum() / batch_size
+        ctx.softmax = exp_shifted / sum_exp
+        ctx.labels = labels
+        return _result(loss, predicted.requires_grad)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        batch_size = len(ctx.labels)
+        grad = ctx.softmax.copy()
+        grad[np.arange(batch_size), ctx.labels] -= 1.0     # softmax - one_hot
+        return tensor.Tensor(grad * (grad_output.data / batch_size)), None
 
 
 def to_one_hot(arr, num_classes):
