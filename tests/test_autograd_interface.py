@@ -1,5 +1,7 @@
 """The Fall 2020 starter's interface, name by name (issue 10), and nn.Residual against
 PyTorch float64 and central finite differences."""
+import os
+
 import numpy as np
 import pytest
 
@@ -19,6 +21,8 @@ from mytorch.optim.adam import Adam
 from mytorch.optim.optimizer import Optimizer
 from mytorch.optim.sgd import SGD
 from mytorch.tensor import Tensor
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def test_tensor_attributes_and_constructors():
@@ -194,3 +198,36 @@ def test_residual_against_finite_differences():
     analytic = W.grad.data.copy()
     numeric_W = numerical_gradient(lambda: float((block(Tensor(x)).data * up).sum()), W.data)
     assert rel_error(analytic, numeric_W) < 1e-7
+
+
+def test_cross_entropy_function_equals_the_loss_built_from_ops():
+    torch = pytest.importorskip("torch")
+    rng = np.random.RandomState(13)
+    z, labels = rng.randn(6, 4) * 3, rng.randint(0, 4, 6)
+    z[0] = [800.0, -800.0, 0.0, 1.0]
+    fused = Tensor(z, requires_grad=True)
+    loss = CrossEntropyLoss()(fused, Tensor(labels))
+    loss.backward()
+    composite = Tensor(z, requires_grad=True)   # LogSumExp through the graph: Sub, Exp, Sum, Log, Mul, Sum
+    shifted = composite - Tensor(z.max(axis=1, keepdims=True))
+    log_softmax = shifted - shifted.exp().sum(axis=1, keepdims=True).log()
+    built = (log_softmax * Tensor(np.eye(4)[labels] * (-1 / 6))).sum()
+    built.backward()
+    zt = torch.tensor(z, requires_grad=True)
+    ref = torch.nn.functional.cross_entropy(zt, torch.tensor(labels))
+    ref.backward()
+    for value, grad in ((loss, fused), (built, composite)):
+        np.testing.assert_allclose(value.data, ref.item(), rtol=1e-12)
+        np.testing.assert_allclose(grad.grad.data, zt.grad.numpy(), rtol=1e-10, atol=1e-15)
+
+
+def test_validation_plot_counts_batches_trained_from_the_first_point():
+    import importlib
+    import sys
+    sys.path.insert(0, os.path.join(ROOT, "autograder", "hw1_autograder"))
+    test_mnist = importlib.import_module("test_mnist")
+
+    class Schedule:
+        BATCH_SIZE, NUM_EPOCHS, VALIDATE_EVERY = 100, 2, 100
+    assert test_mnist.batches_trained(Schedule, 50000, 10) == [1, 101, 201, 301, 401, 501, 601, 701, 801, 901]
+    assert test_mnist.batches_trained(Schedule, 250, 4) == [1, 4]
