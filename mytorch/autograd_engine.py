@@ -86,8 +86,9 @@ class Function:
         output_tensor = cls.forward(backward_function.ctx, *args)
         requires_grad = False
         parents = backward_function.next_functions
+        Tensor = tensor.Tensor
         for arg in args:
-            if isinstance(arg, tensor.Tensor) and arg.requires_grad:
+            if isinstance(arg, Tensor) and arg.requires_grad:
                 requires_grad = True
                 if arg.grad_fn is None:   # first use of a leaf that requires grad
                     arg.grad_fn = AccumulateGrad(arg)
@@ -137,15 +138,16 @@ def backward(grad_fn, grad_of_outputs):
             node.apply(grad)
             continue
         grads_of_inputs = node.apply(grad)
-        if not isinstance(grads_of_inputs, tuple):
+        if type(grads_of_inputs) is not tuple:
             grads_of_inputs = (grads_of_inputs,)
         for parent, g in zip(node.next_functions, grads_of_inputs):
             if parent is None or g is None:
                 continue
-            if parent in grads:   # a second path into parent: sum, never in place (g may be shared)
-                grads[parent] = tensor.Tensor(grads[parent].data + g.data)
-            else:
+            earlier = grads.get(parent)
+            if earlier is None:
                 grads[parent] = g
+            else:   # a second path into parent: sum, never in place (g may be shared)
+                grads[parent] = tensor.Tensor(earlier.data + g.data)
 
 
 # Last, so that importing this module first works: tensor.py and nn/functional.py need Function defined.

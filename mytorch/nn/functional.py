@@ -37,10 +37,12 @@ def _result(data, requires_grad):
     return tensor.Tensor(data, requires_grad=requires_grad, is_leaf=not requires_grad)
 
 
-def _check_tensors(op, *args):
-    for i, arg in enumerate(args):
-        if not isinstance(arg, tensor.Tensor):
-            raise TypeError(f"{op}.forward: argument {i + 1} must be a Tensor, got {type(arg).__name__}")
+def _check_tensors(op, a, b=None):
+    """A clear TypeError unless a (and b, when given) are Tensors."""
+    Tensor = tensor.Tensor
+    if not isinstance(a, Tensor) or b is not None and not isinstance(b, Tensor):
+        bad, i = (a, 1) if not isinstance(a, Tensor) else (b, 2)
+        raise TypeError(f"{op}.forward: argument {i} must be a Tensor, got {type(bad).__name__}")
 
 
 def _broadcast_error(op, a, b):

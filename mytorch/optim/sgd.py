@@ -21,6 +21,9 @@ class SGD(Optimizer):
         for param, v in zip(self.params, self.momentums):
             if param.grad is None:   # not reached by the last backward
                 continue
+            if self.momentum == 0:   # W = W - lr grad: v stays 0, the same numbers in two fewer passes
+                param.data -= self.lr * param.grad.data
+                continue
             # in place: the same arrays serve every step
             v *= self.momentum
             v -= self.lr * param.grad.data
