@@ -14,7 +14,7 @@ RUNNER = os.path.join(AG, "runner.py")
 
 def run(*args, cwd=ROOT, runner=RUNNER):
     return subprocess.run([sys.executable, runner, *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300)
+                          timeout=3600)
 
 
 def test_full_score_from_any_directory(tmp_path):

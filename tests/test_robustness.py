@@ -195,7 +195,7 @@ def test_same_seed_same_numbers_bit_for_bit():
 def grade_copy(edits, tmp_path, *args):
     mutants.make_copy(edits, str(tmp_path))
     res = subprocess.run([sys.executable, os.path.join(AG, "runner.py"), "--root", str(tmp_path), "--json",
-                          "--timeout", "3", *args], capture_output=True, text=True, timeout=300)
+                          "--timeout", "300", *args], capture_output=True, text=True, timeout=3600)
     return {t["test"]: t for t in json.loads(res.stdout)["tests"]}, res.returncode
 
 

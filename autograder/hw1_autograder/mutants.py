@@ -136,9 +136,9 @@ def make_copy(edits, folder):
             f.write(text.replace(old, new, 1))
 
 
-def grade(root, timeout=3):
+def grade(root, timeout=300):
     res = subprocess.run([sys.executable, RUNNER, "--root", root, "--json", "--timeout", str(timeout)],
-                         capture_output=True, text=True, timeout=600)
+                         capture_output=True, text=True, timeout=3600)
     return json.loads(res.stdout)
 
 
