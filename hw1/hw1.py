@@ -6,6 +6,7 @@ walks the same layers in reverse; step() applies momentum SGD.
 """
 import os
 import sys
+from typing import NamedTuple
 
 import numpy as np
 
@@ -17,11 +18,25 @@ from linear import Linear  # noqa: E402
 from loss import *  # noqa: E402,F401,F403
 
 
+class EpochStats(NamedTuple):
+    """The four training statistics, by name.
+
+    train_epochs yields one per epoch (each field a float); get_training_stats
+    returns one whose fields are float64 arrays with one entry per epoch.
+    It is a tuple, so the course's
+    `losses, errors, val_losses, val_errors = get_training_stats(...)` works.
+    """
+    train_loss: float   # mean per-example loss over the epoch's training batches
+    train_error: float  # error rate over the epoch's training batches, as trained
+    val_loss: float     # mean per-example validation loss, eval mode, after the epoch
+    val_error: float    # validation error rate, eval mode, after the epoch
+
+
 class TrainingDiverged(FloatingPointError):
     """The training loss became NaN or infinite; `epoch`, `batch` say where.
 
     From get_training_stats, `finished` holds the statistics of the epochs
-    that completed before it (four arrays of length `epoch`).
+    that completed before it (an EpochStats of arrays of length `epoch`).
     """
 
     def __init__(self, epoch, batch, loss):
@@ -170,7 +185,7 @@ def _shuffled_batches(x, y, c, idx, batch_size, rows=512):
 
 
 def train_epochs(mlp, dset, nepochs, batch_size, lr_schedule=None):
-    """Train mlp, yielding (train_loss, train_error, val_loss, val_error) per epoch.
+    """Train mlp, yielding one EpochStats (floats) per epoch.
 
     dset: ((train_x, train_y), (val_x, val_y), _), labels one-hot.
     lr_schedule: optional function epoch -> learning rate, applied at the
@@ -198,13 +213,15 @@ def train_epochs(mlp, dset, nepochs, batch_size, lr_schedule=None):
             mlp.step()
             loss_sum += batch_loss
             errors += np.count_nonzero(mlp.output.argmax(axis=1) != c)
-        yield (loss_sum / n, errors / n) + evaluate(mlp, val_x, val_y)
+        val_loss, val_error = evaluate(mlp, val_x, val_y)
+        yield EpochStats(loss_sum / n, errors / n, val_loss, val_error)
 
 
 def get_training_stats(mlp, dset, nepochs, batch_size, lr_schedule=None):
-    """-> (training_losses, training_errors, validation_losses, validation_errors).
+    """-> EpochStats of float64 arrays of length nepochs.
 
-    Each a float64 array of length nepochs: mean per-example loss and error
+    In the course's order: (training_losses, training_errors,
+    validation_losses, validation_errors), mean per-example loss and error
     rate per epoch.  See train_epochs for dset and lr_schedule.
     """
     rows = []
@@ -217,5 +234,6 @@ def get_training_stats(mlp, dset, nepochs, batch_size, lr_schedule=None):
 
 
 def _columns(rows):
-    stats = np.array(rows, dtype=np.float64).reshape(len(rows), 4)
-    return tuple(stats[:, i].copy() for i in range(4))
+    """A list of per-epoch EpochStats -> one EpochStats of arrays over the epochs."""
+    return EpochStats(*(np.array([getattr(r, f) for r in rows], dtype=np.float64)
+                        for f in EpochStats._fields))

@@ -27,8 +27,8 @@ def fails_with(fn, *words):
 
 
 def test_checks_pass_on_the_library():
-    for _, _, _, fn in ga.EXTRAS + ga.BONUS:
-        fn()
+    for case in ga.EXTRAS + ga.BONUS:
+        case.run()
 
 
 def _visited_once_backward(grad_fn, grad_of_outputs, seen=None):
@@ -61,9 +61,9 @@ def _recursive_backward(grad_fn, grad_of_outputs):
 
 def test_traversal_order_names_a_node_run_too_early(monkeypatch):
     monkeypatch.setattr(autograd_engine, "backward", _visited_once_backward)
-    fails_with(ga.traversal_order, "only the gradient of the exp path arrived", "before")
+    fails_with(ga.traversal_order.run, "only the gradient of the exp path arrived", "before")
     monkeypatch.setattr(autograd_engine, "backward", _recursive_backward)
-    fails_with(ga.traversal_order, "ran 2 times", "before all its gradients have arrived")
+    fails_with(ga.traversal_order.run, "ran 2 times", "before all its gradients have arrived")
 
 
 def test_unbroadcast_averaging_is_named(monkeypatch):
@@ -73,14 +73,14 @@ def test_unbroadcast_averaging_is_named(monkeypatch):
         out = good(grad, shape)
         return out * (np.prod(shape) / grad.size) if grad.shape != shape else out
     monkeypatch.setattr(F, "unbroadcast", mean_unbroadcast)
-    fails_with(ga.unbroadcast_alone, "unbroadcast averages")
-    fails_with(ga.ops_direct_binary, "averages where it must sum")
+    fails_with(ga.unbroadcast_alone.run, "unbroadcast averages")
+    fails_with(ga.ops_direct_binary.run, "averages where it must sum")
 
 
 def test_relu_derivative_at_zero_is_named(monkeypatch):
     monkeypatch.setattr(F.ReLU, "backward", staticmethod(
         lambda ctx, g: Tensor(g.data * (ctx.saved_tensors[0].data >= 0))))
-    fails_with(ga.relu_at_zero, "z > 0, not z >= 0")
+    fails_with(ga.relu_at_zero.run, "z > 0, not z >= 0")
 
 
 def test_swapped_mul_gradients_are_named(monkeypatch):
@@ -88,7 +88,7 @@ def test_swapped_mul_gradients_are_named(monkeypatch):
         a, b = ctx.saved_tensors
         return (Tensor(F.unbroadcast(g.data * a.data, a.shape)), Tensor(F.unbroadcast(g.data * b.data, b.shape)))
     monkeypatch.setattr(F.Mul, "backward", staticmethod(swapped))
-    fails_with(ga.ops_direct_binary, "Mul's gradients are swapped")
+    fails_with(ga.ops_direct_binary.run, "Mul's gradients are swapped")
 
 
 def test_div_sign_and_sub_sign_are_named(monkeypatch):
@@ -97,26 +97,26 @@ def test_div_sign_and_sub_sign_are_named(monkeypatch):
         return (Tensor(F.unbroadcast(g.data / b.data, a.shape)),
                 Tensor(F.unbroadcast(g.data * a.data / b.data ** 2, b.shape)))
     monkeypatch.setattr(F.Div, "backward", staticmethod(div_no_sign))
-    fails_with(ga.ops_direct_binary, "the sign is missing")
+    fails_with(ga.ops_direct_binary.run, "the sign is missing")
     monkeypatch.undo()
     monkeypatch.setattr(F.Sub, "backward", staticmethod(
         lambda ctx, g: (Tensor(F.unbroadcast(g.data, ctx.saved_tensors[0].shape)),
                         Tensor(F.unbroadcast(g.data, ctx.saved_tensors[1].shape)))))
-    fails_with(ga.ops_direct_binary, "-grad_output (the sign is missing)")
+    fails_with(ga.ops_direct_binary.run, "-grad_output (the sign is missing)")
 
 
 def test_backward_returning_arrays_is_named(monkeypatch):
     monkeypatch.setattr(F.Sub, "backward", staticmethod(
         lambda ctx, g: (F.unbroadcast(g.data, ctx.saved_tensors[0].shape),
                         -F.unbroadcast(g.data, ctx.saved_tensors[1].shape))))
-    fails_with(ga.ops_direct_binary, "expected a Tensor")
+    fails_with(ga.ops_direct_binary.run, "expected a Tensor")
 
 
 def test_overwriting_accumulate_grad_is_named(monkeypatch):
     def overwrite(self, arg):
         self.variable.grad = Tensor(arg.data.copy())
     monkeypatch.setattr(autograd_engine.AccumulateGrad, "apply", overwrite)
-    fails_with(ga.accumulate_grad, "replaced the first")
+    fails_with(ga.accumulate_grad.run, "replaced the first")
 
 
 def test_momentum_with_the_wrong_sign_is_named(monkeypatch):
@@ -126,16 +126,16 @@ def test_momentum_with_the_wrong_sign_is_named(monkeypatch):
             v += self.lr * p.grad.data
             p.data += v
     monkeypatch.setattr(SGD, "step", ascent)
-    fails_with(ga.sgd_momentum_sign, "goes up the gradient")
+    fails_with(ga.sgd_momentum_sign.run, "goes up the gradient")
 
 
 def test_sigmoid_derivative_from_the_input_is_named(monkeypatch):
     monkeypatch.setattr(F.Sigmoid, "backward", staticmethod(
         lambda ctx, g: Tensor(g.data * ctx.saved_tensors[0].data)))
-    fails_with(ga.ops_direct_unary, "the factor (1 - s) is missing")
+    fails_with(ga.ops_direct_unary.run, "the factor (1 - s) is missing")
 
 
 def test_grade_sh_1b_full_marks():
     res = subprocess.run(["sh", os.path.join(ROOT, "grade.sh"), "1b"], capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stdout + res.stderr
-    assert "Total" in res.stdout and "80/80" in res.stdout
+    assert "80/80" in res.stdout
