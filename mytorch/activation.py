@@ -19,13 +19,13 @@ def sigmoid(x):
     exp is only ever taken of -|x|; for x < 0 the form e^x / (1 + e^x) keeps
     full relative precision where 1 - 1/(1 + e^-x) would cancel.
     """
-    # Speed: six passes, two temporaries, each result one rounding of
-    # 1 / (1 + e) or of e / (1 + e), e = exp(-|x|) (and copysign(x, -1) = -|x|).
-    e = np.copysign(x, -1.0, out=np.empty_like(x))  # an array even for 0-d x
+    # Speed: six passes (the comparison included) over two arrays, where
+    # -abs, 1 + e and / took three more; same roundings: where(...) / (1 + e).
+    e = np.copysign(x, -1.0, out=np.empty_like(x))  # -|x|, an array even for 0-d x
     np.exp(e, out=e)
-    den = e + 1.0
-    out = np.divide(1.0, den)
-    np.divide(e, den, out=out, where=x < 0)
+    out = np.where(x < 0, e, 1.0)
+    e += 1.0
+    out /= e
     return out
 
 
