@@ -8,19 +8,22 @@ Thresholds, for float64 and the default step h = 1e-6:
 import numpy as np
 
 
-def rel_error(a, b):
-    """max |a - b| / max(|a|, |b|) over all entries; a, b: same shape.
+def rel_error(a, b, scale=0.0):
+    """max |a - b| / max(|a|, |b|, scale) over all entries; a, b: same shape.
 
-    The scale is the largest entry of either array, not each entry's own
-    size: finite differences carry an absolute rounding error of about
+    The denominator is the largest entry of either array, not each entry's
+    own size: finite differences carry an absolute rounding error of about
     1e-16 / h, which would swamp the relative error of entries near zero.
-    Two zero arrays have error 0.
+    For a gradient that may be mathematically zero, pass `scale`, the size
+    of comparable gradients (e.g. the other layers' ones): otherwise two
+    arrays of rounding noise are compared with each other and the result
+    means nothing.  Two exactly zero arrays have error 0.
     """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"rel_error: shapes differ: {a.shape} vs {b.shape}")
-    scale = max(np.max(np.abs(a), initial=0.0), np.max(np.abs(b), initial=0.0))
-    return float(np.max(np.abs(a - b), initial=0.0) / scale) if scale > 0 else 0.0
+    denom = max(np.max(np.abs(a), initial=0.0), np.max(np.abs(b), initial=0.0), scale)
+    return float(np.max(np.abs(a - b), initial=0.0) / denom) if denom > 0 else 0.0
 
 
 def numerical_gradient(f, x, h=1e-6):

@@ -118,7 +118,7 @@ def test_lecture_example_matches_closed_form():
 
 def test_sandbox_prints_the_expected_gradients(tmp_path):
     res = subprocess.run([sys.executable, os.path.join(ROOT, "sandbox.py")], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=60)
+                         capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stdout + res.stderr
     assert "WRONG" not in res.stdout and res.stdout.count(" ok") == 7
     assert (tmp_path / "sandbox_graph.dot").read_text().startswith("digraph")
@@ -277,7 +277,9 @@ def test_grade_sh_1_scores_100(tmp_path):
     for d in ("mytorch", "hw1", "autograder"):
         shutil.copytree(os.path.join(ROOT, d), tmp_path / d, ignore=shutil.ignore_patterns("__pycache__", "*.png"))
     shutil.copy(os.path.join(ROOT, "grade.sh"), tmp_path)
-    res = subprocess.run(["sh", str(tmp_path / "grade.sh"), "1"], capture_output=True, text=True, timeout=300)
+    # A generous per-test limit: this test is about the score, not the machine's speed.
+    res = subprocess.run(["sh", str(tmp_path / "grade.sh"), "1", "--timeout", "900"],
+                         capture_output=True, text=True, timeout=3600)
     assert res.returncode == 0, res.stdout + res.stderr
     assert "100/100" in res.stdout
     assert (tmp_path / "hw1" / "validation_accuracy.png").read_bytes()[:4] == b"\x89PNG"

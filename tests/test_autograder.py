@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
 
 import pytest
 
@@ -14,7 +15,7 @@ RUNNER = os.path.join(AG, "runner.py")
 
 def run(*args, cwd=ROOT, runner=RUNNER):
     return subprocess.run([sys.executable, runner, *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300)
+                          timeout=3600)
 
 
 def test_full_score_from_any_directory(tmp_path):
@@ -65,3 +66,52 @@ def test_missing_reference_is_reported(ag_copy):
     (ag_copy / "references" / "hw1_refs.npz").unlink()
     res = run("--root", ROOT, runner=str(ag_copy / "runner.py"))
     assert res.returncode == 2 and "is missing" in res.stderr
+
+
+# ------------------------------------------------ what a learner sees for common unfinished states
+def learner_copy(tmp_path, appended):
+    """A copy of mytorch/ and hw1/ with code appended to mytorch/activation.py."""
+    for d in ("mytorch", "hw1"):
+        shutil.copytree(os.path.join(ROOT, d), tmp_path / d, ignore=shutil.ignore_patterns("__pycache__"))
+    with open(tmp_path / "mytorch" / "activation.py", "a") as f:
+        f.write(appended)
+    return tmp_path
+
+
+def test_not_implemented_and_missing_return_are_named(tmp_path):
+    root = learner_copy(tmp_path, '''
+
+def _sigmoid_forward(self, x):
+    raise NotImplementedError("Sigmoid.forward: store 1 / (1 + exp(-x)) in self.state and return it")
+
+
+def _tanh_forward(self, x):
+    self.state = np.tanh(x)   # no return
+
+
+Sigmoid.forward = _sigmoid_forward
+Tanh.forward = _tanh_forward
+''')
+    res = run("--root", str(root), "-k", "_forward")
+    assert res.returncode == 1
+    out = res.stdout
+    assert ("FAILED sigmoid_forward:\n    not implemented yet: Sigmoid.forward: store 1 / (1 + exp(-x)) in "
+            "self.state and return it\n") in out
+    assert "FAILED tanh_forward:\n    Tanh.forward returned None (missing `return`?)" in out
+    assert "Traceback" not in out and "Status: not implemented + returned None" in out
+
+
+def test_autolab_last_line_and_handin_archive(tmp_path):
+    tar = tmp_path / "handin.tar"
+    with tarfile.open(tar, "w") as t:
+        for d in ("mytorch", "hw1"):
+            for base, dirs, files in os.walk(os.path.join(ROOT, d)):
+                dirs[:] = [x for x in dirs if x != "__pycache__"]
+                for f in files:
+                    if f.endswith(".py"):
+                        t.add(os.path.join(base, f), os.path.relpath(os.path.join(base, f), ROOT))
+    res = run("--handin", str(tar), "--autolab", "-k", "linear")
+    last = json.loads(res.stdout.strip().splitlines()[-1])
+    assert res.returncode == 0
+    assert last == {"scores": {"linear_forward": 2, "linear_backward": 2, "linear_classifier_forward": 2,
+                               "linear_classifier_backward": 2, "linear_classifier_step": 2}}

@@ -127,19 +127,54 @@ def test_zero_grads_and_plain_sgd_step():
     assert not mlp.bn_layers[0].dgamma.any() and not mlp.bn_layers[0].dbeta.any()
 
 
-def test_multiple_choice_answers():
+def test_multiple_choice_question_1_by_numpy():
     a = np.arange(60.).reshape(3, 4, 5)
     shapes = {"a": ((3, 4, 5), (4, 5)), "b": ((1, 4, 5), (4, 5)), "c": ((3, 4, 5), (1, 4, 5)),
               "d": ((3, 4, 5), (3, 4, 5))}
     assert shapes[mc.question_1()] == (np.sum(a, axis=0, keepdims=True).shape, np.sum(a, axis=0).shape)
-    # Question 5: only option (c), f(x @ w + b), is an affine map then an activation with these shapes.
-    x, b = np.ones((2, 3)), np.ones((1, 4))
-    with pytest.raises(ValueError):
-        np.dot(x, b)  # option (a) does not even have matching shapes
-    assert mc.question_5() == "c"
-    # Questions 2-4 are conceptual; their answers are the handout's: per-neuron batch statistics,
-    # running estimates needed at inference, and (a) for question 4.
-    assert (mc.question_2(), mc.question_3(), mc.question_4()) == ("a", "a", "a")
+
+
+def test_multiple_choice_question_2_per_neuron_over_the_batch():
+    # Option (a): one mean per neuron, over the batch; (b): one mean per layer, over its neurons.
+    x = np.random.RandomState(0).randn(6, 3) * [1.0, 10.0, 100.0] + [0.0, 5.0, -5.0]
+    per_neuron = [sum(x[i, j] for i in range(6)) / 6 for j in range(3)]
+    per_layer = [sum(x.ravel()) / x.size] * 3
+    appendix_mean = sum(x[i] for i in range(6)) / 6   # the appendix: mu_B = 1/m sum_i x_i
+    means = {"a": per_neuron, "b": per_layer}
+    assert np.allclose(appendix_mean, means[mc.question_2()], rtol=1e-12, atol=0)
+
+
+def test_multiple_choice_question_3_one_example_needs_running_estimates():
+    # At inference there may be one example: its own batch statistics normalise it to 0 whatever
+    # it is, so the answer must be (a), keep running estimates from training.
+    x1, x2 = np.array([[3.0, -1.0]]), np.array([[-7.0, 2.0]])
+    own = [(x - x.mean(0)) / np.sqrt(x.var(0) + 1e-8) for x in (x1, x2)]
+    information_lost = np.array_equal(own[0], own[1])
+    assert information_lost and mc.question_3() == ("a" if information_lost else "b")
+
+
+def test_multiple_choice_question_4_is_one_of_its_options():
+    assert mc.question_4() in ("a", "b")   # an opinion: any listed option is right
+
+
+def test_multiple_choice_question_5_by_evaluating_each_option():
+    # Evaluate every option with the shapes of the question and compare with a layer computed
+    # entry by entry: z_ij = f(sum_k x_ik w_kj + b_j).
+    rng = np.random.RandomState(1)
+    x, w, b = rng.randn(2, 3), rng.randn(3, 4), rng.randn(1, 4)
+    f = np.tanh
+    layer = np.array([[np.tanh(sum(x[i, k] * w[k, j] for k in range(3)) + b[0, j]) for j in range(4)]
+                      for i in range(2)])
+    options = {"a": lambda: f(np.dot(x, b) + w), "b": lambda: f(np.dot(x, w)) + b,
+               "c": lambda: f(np.dot(x, w) + b)}
+    valid = []
+    for name, option in options.items():
+        try:
+            if np.allclose(option(), layer, rtol=1e-12, atol=1e-12):
+                valid.append(name)
+        except ValueError:
+            pass  # shapes that do not even multiply
+    assert valid == [mc.question_5()]
 
 
 def test_get_training_stats_shapes_and_ranges():

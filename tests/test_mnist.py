@@ -86,7 +86,6 @@ def test_script_refuses_bad_data_before_training(data_copy, tmp_path):
     (["--activation", "softplus"], "invalid choice"),
     (["--batch-size", "ten"], "invalid int value"),
     (["--no-such-flag"], "unrecognized arguments"),
-    (["--regenerate-expected", "--epochs", "3"], "default network only"),
 ])
 def test_invalid_options_are_refused(args, words, capsys):
     with pytest.raises(SystemExit) as e:
@@ -105,7 +104,7 @@ def test_end_to_end_on_a_slice(tmp_path):
     out = tmp_path / "out"
     res = subprocess.run([sys.executable, TEST_PY, "--limit", "1000", "--epochs", "2", "--outpath", str(out),
                           "--hiddens", "16", "--activation", "relu", "--bn", "1", "--lr", "0.05"],
-                         capture_output=True, text=True, timeout=120)
+                         capture_output=True, text=True, timeout=3600)
     assert res.returncode == 0, res.stderr
     assert "epoch   2/2" in res.stdout and "test loss" in res.stdout
     for name in ("train_loss.png", "train_error.png", "val_loss.png", "val_error.png", "summary.png"):

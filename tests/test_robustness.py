@@ -274,7 +274,7 @@ def test_same_seed_same_numbers_bit_for_bit():
 def grade_copy(edits, tmp_path, *args):
     mutants.make_copy(edits, str(tmp_path))
     res = subprocess.run([sys.executable, os.path.join(AG, "runner.py"), "--root", str(tmp_path), "--json",
-                          "--timeout", "3", *args], capture_output=True, text=True, timeout=300)
+                          "--timeout", "300", *args], capture_output=True, text=True, timeout=3600)
     return {t["test"]: t for t in json.loads(res.stdout)["tests"]}, res.returncode
 
 
@@ -306,6 +306,6 @@ def test_a_crashing_test_process_costs_one_test(tmp_path):
 
 def test_mutation_suite_every_mutant_caught_and_hinted():
     results = mutants.run_all()
-    assert len(results) >= 15
+    assert len(results) >= 40
     missed = [(r["name"], r["failed"], r["reason"]) for r in results if not (r["caught"] and r["hinted"])]
     assert not missed

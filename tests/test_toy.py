@@ -16,7 +16,7 @@ import oracle  # noqa: E402
 
 def run_toy(*args, root=ROOT):
     return subprocess.run([sys.executable, os.path.join(TOY, "toy.py"), "--root", str(root), *args],
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=3600)
 
 
 def test_all_scenarios_match():

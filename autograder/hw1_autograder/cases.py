@@ -25,6 +25,14 @@ BN_STEPS = 3        # training steps checked one by one in the BatchNorm test
 MOMENTUM_STEPS = 5
 
 
+def key(*parts):
+    """The name of a reference array: its parts joined by '/', e.g. key("momentum", "step0", "W1").
+
+    The graded cases (graded.py) and generate_references.py both name references through it.
+    """
+    return "/".join(str(p) for p in parts)
+
+
 def rng(k):
     return np.random.RandomState(SEED + k)
 
@@ -66,10 +74,10 @@ def initial_weights(name, output_side_first=False):
     """
     hiddens = MLPS[name][0]
     shapes = list(zip([IN] + hiddens, hiddens + [OUT]))
-    np.random.seed(SEED)
+    r = np.random.RandomState(SEED)   # the stream np.random.seed(SEED) starts, without touching it
     if output_side_first:
-        return [np.random.randn(i, o) for i, o in shapes[::-1]][::-1]
-    return [np.random.randn(i, o) for i, o in shapes]
+        return [r.randn(i, o) for i, o in shapes[::-1]][::-1]
+    return [r.randn(i, o) for i, o in shapes]
 
 
 # ------------------------------------------------- the autograd homework (Fall 2020)
@@ -109,3 +117,44 @@ def ag_logits():
 def ag_batch(step):
     r = rng(240 + step)
     return r.randn(10, AG_SIZES[0]), r.randint(0, AG_SIZES[-1], 10)
+
+
+# ------------------------------------------- the extra checks of the Spring homework
+MLPS["sigmoid_output"] = ([32], ["tanh", "sigmoid"], 0)   # an output activation that is not Identity
+MLPS["training_stats"] = ([16], ["sigmoid", "identity"], 1)
+STATS_EPOCHS, STATS_BATCH = 2, 20
+TRACED = ["linear_classifier", "single_hidden", "hidden_64_32", "hidden_5x32", "hidden_48_24_16",
+          "sigmoid_output", "batchnorm"]   # networks with per-layer references (step 0)
+ACT_REGIONS = ("zero", "typical", "extreme")
+
+
+def activation_region(region):
+    """Inputs for one region of an activation: exact zeros, typical values, extremes."""
+    if region == "zero":
+        return np.zeros((3, 4))
+    if region == "typical":
+        return rng(4).randn(BATCH, 32) * 2
+    return np.array([[1000.0, -1000.0, 700.0, -700.0, 40.0, -40.0, 1e-12, -1e-12]])
+
+
+def batchnorm_input(constant_feature=False):
+    """x (BATCH, 16), gamma, beta (1, 16) away from 1 and 0, delta (BATCH, 16).
+
+    constant_feature: column 3 of x is the same number in every row and column 7 varies by
+    1e-8 only (a degenerate batch, where eps decides the result).
+    """
+    r = rng(5)
+    x = r.randn(BATCH, 16) * 3 + 2
+    gamma, beta, delta = 1 + 0.5 * r.randn(1, 16), r.randn(1, 16), r.randn(BATCH, 16)
+    if constant_feature:
+        x[:, 3] = 5.0
+        x[:, 7] = 5.0 + 1e-8 * r.randn(BATCH)
+    return x, gamma, beta, delta
+
+
+def training_slice():
+    """A small seeded dataset in get_training_stats's format: (train, val, test)."""
+    r = rng(300)
+    def part(n):
+        return r.randn(n, IN), np.eye(OUT)[r.randint(0, OUT, n)]
+    return part(60), part(20), part(20)

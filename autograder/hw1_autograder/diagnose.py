@@ -1,10 +1,25 @@
 """Compare a learner's value with the reference and explain the difference.
 
-check() raises Mismatch with a readable report: the quantity, its shape,
-the first differing index, got vs expected, the largest errors and, when
-the numbers fit a known mistake, a one-line hint.
+    compare(label, got, expected, rtol, atol, ...) -> None or the report text
+    check(label, got, expected, ...)               raises Mismatch(report)
+
+A report names the quantity and its shape, the worst entry and one typical
+entry (got, expected, relative error against |expected| + atol), how many
+entries differ and, when the numbers fit one, a hint.  Hints come first from
+the catalogue of wrong formulas (mistakes.py), evaluated on the inputs the
+learner's code was given, then from the ratio and shape of the arrays.  A
+hint is only given when the wrong formula or ratio reproduces the numbers.
+
+Numpy only: the toy problem and the runner use this same module.
 """
+import inspect
+
 import numpy as np
+
+try:
+    from mistakes import CATALOGUE, FITTED
+except ImportError:  # imported as a package module
+    from .mistakes import CATALOGUE, FITTED
 
 RTOL, ATOL = 1e-4, 1e-8   # the course's tolerances
 
@@ -13,82 +28,166 @@ class Mismatch(AssertionError):
     """A graded value is wrong; str() is the full report."""
 
 
-def _ratio_hint(got, expected, batch):
-    """A hint when got is a constant multiple of expected that names a known mistake."""
-    mask = np.abs(expected) > 1e-6
+def _close(a, b, rtol, atol):
+    """Same shape and close, nan where the other is nan (a wrong formula may give nan too)."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True))
+
+
+def catalogue_hint(quantity, got, expected, inputs, rtol=RTOL, atol=ATOL):
+    """The explanation of the first catalogue entry for `quantity` that reproduces `got`.
+
+    inputs: name -> value, the arguments the entries may ask for.  An entry
+    whose arguments are not all given, that raises, or that gives the right
+    answer on these inputs (it cannot be told apart there) is skipped.
+    """
+    if not quantity or inputs is None:
+        return None
+    for fn, why in CATALOGUE.get(quantity, ()):
+        names = list(inspect.signature(fn).parameters)
+        if not all(n in inputs for n in names):
+            continue
+        try:
+            with np.errstate(all="ignore"):
+                value = fn(*(np.asarray(inputs[n], dtype=np.float64) if np.ndim(inputs[n]) else inputs[n]
+                             for n in names))
+        except Exception:  # a candidate that does not apply to these shapes
+            continue
+        if value is None:
+            continue
+        if _close(got, value, rtol, atol) and not _close(value, expected, rtol, atol):
+            return why
+    for fn in FITTED.get(quantity, ()):
+        names = list(inspect.signature(fn).parameters)[1:]
+        if all(n in inputs for n in names) and np.shape(got) == np.shape(expected):
+            try:
+                with np.errstate(all="ignore"):
+                    why = fn(np.asarray(got, dtype=np.float64), *(inputs[n] for n in names))
+            except Exception:  # does not apply to these values
+                why = None
+            if why:
+                return why
+    return None
+
+
+def ratio_hint(got, expected, batch=None):
+    """A hint when got is a constant multiple of expected: the batch size, m/(m-1), -1."""
+    mask = np.abs(expected) > 1e-6 * max(1.0, float(np.max(np.abs(expected), initial=0.0)))
     if not mask.any():
         return None
-    r = got[mask] / expected[mask]
+    with np.errstate(all="ignore"):
+        r = got[mask] / expected[mask]
+    if r.size < 2:
+        return None   # one number: any factor fits it
     c = float(np.median(r))
-    if not np.allclose(r, c, rtol=1e-6, atol=0):
+    if not np.isfinite(c) or not np.allclose(r, c, rtol=1e-6, atol=0):
         return None
     if batch:
         m = batch
         if np.isclose(c, m):
-            return (f"got = expected × {m} (the batch size): summed over the batch where the course "
-                    f"averages (Linear's dW and db are batch means)")
+            return f"got = expected × {m} (the batch size): a sum over the batch where a mean is expected"
         if np.isclose(c, 1 / m):
-            return (f"got = expected / {m} (the batch size): averaged or divided by the batch where "
-                    f"the course sums (BatchNorm's dgamma, dbeta are sums; the loss derivative is "
-                    f"softmax - y, not divided)")
+            return f"got = expected / {m} (the batch size): divided by the batch where nothing divides"
         if np.isclose(c, m / (m - 1)):
-            return ("got = expected × m/(m-1): unbiased variance; BatchNorm uses the biased batch "
-                    "variance (divide by m, ddof=0)")
+            return "got = expected × m/(m-1): an unbiased variance where the biased one (divide by m) is expected"
     if np.isclose(c, -1):
         return "got = -expected: the sign is flipped"
+    sizes = sorted({int(d) for d in expected.shape + ((batch,) if batch else ()) if d > 1})
+    for p in sizes:
+        for q in sizes:
+            if p != q and np.isclose(c, p / q, rtol=1e-9):
+                return (f"got = expected × {p}/{q} everywhere: divided by {q} where {p} belongs "
+                        f"(or the other way round); check which count a sum or mean divides by")
+    if c == 0:
+        return "got is 0 everywhere: the value was never computed, or reset after it was"
+    if not np.isclose(c, 1):
+        return f"got = expected × {c:.6g} everywhere: one constant factor is off"
     return None
 
 
-def _shape_hint(got, expected):
+def shape_hint(got, expected):
     if got.shape == expected.shape[1:] and expected.shape[:1] == (1,):
         return (f"shape {got.shape} instead of {expected.shape}: keep the batch axis "
                 f"(keepdims=True) so it broadcasts as a row")
-    if got.shape == expected.shape[::-1]:
+    if got.ndim == 2 and got.shape == expected.shape[::-1]:
         return "the array is transposed"
+    if got.size == 1 and expected.size > 1:
+        return "a single number where one value per entry is expected: summed or averaged too far?"
     return None
 
 
-def report(name, got, expected, batch=None, mistakes=()):
-    """-> None if got matches expected (course tolerance), else the report text.
-
-    mistakes: (hint, value) pairs, each the value a known mistake would give.
-    """
+def _as_array(got, expected):
+    """-> (array, None) or (None, report line) for a value that is not an array of numbers."""
+    if got is None:
+        return None, "returned None (missing `return`?)"
     try:
-        got = np.asarray(got, dtype=np.float64)
+        arr = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
-        return f"{name}: expected an array of shape {expected.shape}, got {type(got).__name__}"
-    if got.shape != expected.shape:
-        lines = [f"{name}: wrong shape: got {got.shape}, expected {expected.shape}"]
-        hint = _shape_hint(got, expected)
+        return None, f"expected an array of shape {expected.shape}, got {type(got).__name__}"
+    return arr, None
+
+
+def _fmt_index(i):
+    return list(i) if i else "scalar"
+
+
+def _entries(got, expected, close, atol):
+    """Lines for the worst entry (largest error) and one typical wrong entry (median error)."""
+    with np.errstate(all="ignore"):
+        err = np.abs(got - expected)
+        err = np.where(np.isnan(err), np.inf, err)
+    wrong = np.argwhere(~close)
+    errs = err[~close]
+    order = np.argsort(errs, kind="stable")
+    picks = [("worst", wrong[order[-1]])]
+    if len(order) > 2:
+        picks.append(("typical", wrong[order[len(order) // 2]]))
+    lines = []
+    for what, idx in picks:
+        i = tuple(int(k) for k in idx)
+        g, e = got[i], expected[i]
+        with np.errstate(all="ignore"):
+            rel = abs(g - e) / (abs(e) + atol)
+        lines.append(f"{what} at {_fmt_index(i)}: got {g:.10g}, expected {e:.10g} (relative error {rel:.3g})")
+    return lines
+
+
+def compare(label, got, expected, rtol=RTOL, atol=ATOL, batch=None, mistakes=(), quantity=None,
+            inputs=None):
+    """-> None if got matches expected within rtol/atol, else the report text.
+
+    batch: the batch size, for the ratio hints.
+    mistakes: extra (hint, value) pairs, each the value a known mistake would give.
+    quantity, inputs: a CATALOGUE key and the inputs the learner's code received.
+    """
+    expected = np.asarray(expected, dtype=np.float64)
+    arr, problem = _as_array(got, expected)
+    if problem:
+        return f"{label}: {problem}"
+    hint = None
+    if arr.shape != expected.shape:
+        lines = [f"{label}: wrong shape: got {arr.shape}, expected {expected.shape}"]
+        hint = catalogue_hint(quantity, arr, expected, inputs, rtol, atol) or shape_hint(arr, expected)
         return "\n".join(lines + ([f"hint: {hint}"] if hint else []))
-    close = np.isclose(got, expected, rtol=RTOL, atol=ATOL)
+    close = np.isclose(arr, expected, rtol=rtol, atol=atol)
     if close.all():
         return None
-    first = tuple(int(i) for i in np.argwhere(~close)[0])
-    with np.errstate(all="ignore"):
-        abs_err = np.abs(got - expected)
-        rel_err = abs_err / np.maximum(np.abs(expected), 1e-300)
-    where = list(first) if first else "scalar"
-    lines = [f"{name}: wrong values, shape {expected.shape}",
-             f"first difference at {where}: got {got[first]:.10g}, expected {expected[first]:.10g}",
-             f"largest abs error {np.nanmax(abs_err):.3g}, largest rel error {np.nanmax(rel_err):.3g}",
-             f"{int((~close).sum())} of {close.size} values differ"]
-    hint = None
-    if not np.isfinite(got).all() and np.isfinite(expected).all():
-        hint = ("non-finite values (inf/nan): exp overflowed; take the row max out before exp "
-                "(LogSumExp) and use a stable sigmoid")
+    lines = [f"{label}: wrong values, shape {expected.shape}: {int((~close).sum())} of {close.size} differ"]
+    lines += _entries(arr, expected, close, atol)
     for text, value in mistakes:
-        if hint is None and value is not None and np.shape(value) == got.shape \
-                and np.allclose(got, value, rtol=RTOL, atol=ATOL):
+        if hint is None and value is not None and _close(arr, value, rtol, atol):
             hint = text
-    if hint is None:
-        with np.errstate(all="ignore"):
-            hint = _ratio_hint(got, expected, batch)
+    hint = hint or catalogue_hint(quantity, arr, expected, inputs, rtol, atol)
+    if hint is None and not np.isfinite(arr).all() and np.isfinite(expected).all():
+        hint = ("non-finite values (inf/nan): exp overflowed or 0 was divided by 0; take the row max out "
+                "before exp (LogSumExp), use a stable sigmoid, keep eps inside the square root")
+    hint = hint or ratio_hint(arr, expected, batch)
     return "\n".join(lines + ([f"hint: {hint}"] if hint else []))
 
 
-def check(name, got, expected, batch=None, mistakes=()):
-    """Raise Mismatch with report() unless got matches expected."""
-    text = report(name, got, expected, batch, mistakes)
+def check(label, got, expected, batch=None, mistakes=(), quantity=None, inputs=None, rtol=RTOL, atol=ATOL):
+    """Raise Mismatch with compare()'s report unless got matches expected."""
+    text = compare(label, got, expected, rtol, atol, batch, mistakes, quantity, inputs)
     if text:
         raise Mismatch(text)
+

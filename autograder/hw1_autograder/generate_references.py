@@ -22,6 +22,8 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import cases  # noqa: E402
+import refcheck  # noqa: E402
+from cases import key  # noqa: E402  (the one naming of reference arrays, shared with graded.py)
 
 REFS = os.path.join(HERE, "references", "hw1_refs.npz")
 AG_REFS = os.path.join(HERE, "references", "autograd_refs.npz")
@@ -44,18 +46,19 @@ def elementwise(refs):
         xt = t(x, grad=True)
         y = ACTS[name](xt)
         y.sum().backward()
-        refs[f"{name}/forward"], refs[f"{name}/derivative"] = n(y), n(xt.grad)
+        refs[key(name, "forward")], refs[key(name, "derivative")] = n(y), n(xt.grad)
     logits, labels = cases.loss_input()
     xt = t(logits, grad=True)
     loss = torch.nn.functional.cross_entropy(xt, torch.tensor(labels.argmax(1)), reduction="none")
     loss.sum().backward()
-    refs["softmax_ce/forward"], refs["softmax_ce/derivative"] = n(loss), n(xt.grad)
+    refs[key("softmax_ce", "forward")], refs[key("softmax_ce", "derivative")] = n(loss), n(xt.grad)
     x, W, b, delta = cases.linear_input()
     xt, Wt, bt = t(x, True), t(W, True), t(b, True)
     out = xt @ Wt + bt
     out.backward(t(delta))
-    refs["linear/forward"] = n(out)
-    refs["linear/dx"], refs["linear/dW"], refs["linear/db"] = n(xt.grad), n(Wt.grad) / len(x), n(bt.grad) / len(x)
+    refs[key("linear", "forward")] = n(out)
+    refs[key("linear", "dx")], refs[key("linear", "dW")], refs[key("linear", "db")] = \
+        n(xt.grad), n(Wt.grad) / len(x), n(bt.grad) / len(x)
 
 
 class TorchMLP:
@@ -136,29 +139,28 @@ def mlps(refs):
         x, y = cases.batch(0)
         net.batch = len(x)
         out, grads = net.train_step(x, y)
-        refs[f"{name}/output"] = out
-        refs.update({f"{name}/{k}": v for k, v in grads.items()})
+        refs[key(name, "output")] = out
+        refs.update({key(name, k): v for k, v in grads.items()})
         if name == "linear_classifier":
             net.step(cases.LR, 0.0)
-            refs.update({f"{name}/step/{k}": v for k, v in net.params().items()})
+            refs.update({key(name, "step", k): v for k, v in net.params().items()})
 
     net = TorchMLP("batchnorm")
     for s in range(cases.BN_STEPS):
         x, y = cases.batch(s)
         net.batch = len(x)
         if s == 0:
-            refs["batchnorm/mistake/bn_after_act"] = n(net.forward(x, bn_after_act=True))
+            refs[key("batchnorm", "mistake", "bn_after_act")] = n(net.forward(x, bn_after_act=True))
         out, grads = net.train_step(x, y)
         mean, var, norm = net.stats[0]
-        refs.update({f"batchnorm/step{s}/output": out, f"batchnorm/step{s}/mean": n(mean),
-                     f"batchnorm/step{s}/var": n(var), f"batchnorm/step{s}/norm": n(norm),
-                     f"batchnorm/step{s}/running_mean": n(net.running_mean[0]),
-                     f"batchnorm/step{s}/running_var": n(net.running_var[0])})
-        refs.update({f"batchnorm/step{s}/{k}": v for k, v in grads.items()})
+        step = {"output": out, "mean": n(mean), "var": n(var), "norm": n(norm),
+                "running_mean": n(net.running_mean[0]), "running_var": n(net.running_var[0]), **grads}
+        refs.update({key("batchnorm", f"step{s}", k): v for k, v in step.items()})
         net.step(cases.LR, 0.0)
+        refs.update({f"batchnorm/step{s}/after/{k}": v for k, v in net.params().items() if k[:-1] in ("gamma", "beta")})
     x, _ = cases.batch(99)
-    refs["batchnorm/eval/output"] = n(net.forward(x, train=False))
-    refs["batchnorm/mistake/eval_batch_stats"] = n(net.forward(x, train=False, eval_batch_stats=True))
+    refs[key("batchnorm", "eval", "output")] = n(net.forward(x, train=False))
+    refs[key("batchnorm", "mistake", "eval_batch_stats")] = n(net.forward(x, train=False, eval_batch_stats=True))
 
     net = TorchMLP("momentum")
     for s in range(cases.MOMENTUM_STEPS):
@@ -166,7 +168,125 @@ def mlps(refs):
         net.batch = len(x)
         net.train_step(x, y)
         net.step(cases.LR, cases.MOMENTUM)
-        refs.update({f"momentum/step{s}/{k}": v for k, v in net.params().items()})
+        refs.update({key("momentum", f"step{s}", k): v for k, v in net.params().items()})
+
+
+
+# --------------------------------------------- per-layer references and extra checks
+def act_derivative(name, z):
+    """d act(z) / dz elementwise, by autograd."""
+    zt = z.detach().clone().requires_grad_(True)
+    ACTS[name](zt).sum().backward()
+    return n(zt.grad)
+
+
+def trace(net, x, y):
+    """Every intermediate of one forward and backward of net (fresh parameters), by retain_grad.
+
+    z{k}: Linear k's output; bn{k}/mean, var, norm, out; a{k}: activation k's output;
+    act{k}/derivative; delta_out: dL/d(output); da{k}: the gradient arriving at activation
+    k's output; dbn{k}: at BatchNorm k's output; dz{k}: at Linear k's output; dW{k}, db{k}
+    (batch means), dgamma{k}, dbeta{k} (sums).
+    """
+    out, h, keep = {}, t(x), []
+    for k, (W, b) in enumerate(zip(net.W, net.b)):
+        z = h @ W + b
+        z.retain_grad()
+        keep.append(("z", k, z))
+        pre = z
+        if k < net.nbn:
+            mean, var = z.mean(0, keepdim=True), z.var(0, unbiased=False, keepdim=True)
+            norm = (z - mean) / torch.sqrt(var + EPS)
+            pre = net.gamma[k] * norm + net.beta[k]
+            pre.retain_grad()
+            keep.append(("bn", k, pre))
+            out.update({f"bn{k}/mean": n(mean), f"bn{k}/var": n(var), f"bn{k}/norm": n(norm)})
+        h = ACTS[net.acts[k]](pre)
+        h.retain_grad()
+        keep.append(("a", k, h))
+        out[f"act{k}/derivative"] = act_derivative(net.acts[k], pre)
+    torch.nn.functional.cross_entropy(h, torch.tensor(y.argmax(1)), reduction="sum").backward()
+    m = len(x)
+    for kind, k, v in keep:
+        key = {"z": f"z{k}", "bn": f"bn{k}/out", "a": f"a{k}"}[kind]
+        out[key] = n(v)
+        out[{"z": f"dz{k}", "bn": f"dbn{k}", "a": f"da{k}"}[kind]] = n(v.grad)
+    out["delta_out"] = out[f"da{len(net.W) - 1}"]
+    out.update({f"dW{k}": n(W.grad) / m for k, W in enumerate(net.W)})
+    out.update({f"db{k}": n(b.grad) / m for k, b in enumerate(net.b)})
+    out.update({f"dgamma{k}": n(g.grad) for k, g in enumerate(net.gamma)})
+    out.update({f"dbeta{k}": n(g.grad) for k, g in enumerate(net.beta)})
+    return out
+
+
+def traces(refs):
+    x, y = cases.batch(0)
+    for name in cases.TRACED:
+        refs.update({f"{name}/trace/{k}": v for k, v in trace(TorchMLP(name), x, y).items()})
+
+
+def extras(refs):
+    """References of the checks beside the 100-point table."""
+    for name in ("sigmoid", "tanh", "relu", "identity"):
+        for region in cases.ACT_REGIONS:
+            xt = t(cases.activation_region(region), True)
+            y = ACTS[name](xt) if name != "identity" else xt * 1.0
+            y.sum().backward()
+            refs[f"extra/{name}/{region}/forward"], refs[f"extra/{name}/{region}/derivative"] = n(y), n(xt.grad)
+    for constant in (False, True):
+        x, gamma, beta, delta = cases.batchnorm_input(constant)
+        xt, gt, bt = t(x, True), t(gamma, True), t(beta, True)
+        mean, var = xt.mean(0, keepdim=True), xt.var(0, unbiased=False, keepdim=True)
+        norm = (xt - mean) / torch.sqrt(var + EPS)
+        out = gt * norm + bt
+        out.backward(t(delta))
+        p = f"extra/bn/{'constant' if constant else 'unit'}"
+        refs.update({f"{p}/mean": n(mean), f"{p}/var": n(var), f"{p}/norm": n(norm), f"{p}/out": n(out),
+                     f"{p}/running_mean": 0.9 * 0.0 + 0.1 * n(mean), f"{p}/running_var": 0.9 + 0.1 * n(var),
+                     f"{p}/dgamma": n(gt.grad), f"{p}/dbeta": n(bt.grad), f"{p}/dx": n(xt.grad)})
+        # eval on the batch after one training step: running statistics from that step
+        rm, rv = torch.tensor(0.1 * n(mean)), torch.tensor(0.9 + 0.1 * n(var))
+        refs[f"{p}/eval"] = n(gt * (t(x) - rm) / torch.sqrt(rv + EPS) + bt)
+    # error and total_loss of the single-hidden network's output on batch 0
+    net, (x, y) = TorchMLP("single_hidden"), cases.batch(0)
+    out = net.forward(x)
+    refs["extra/mlp/error"] = np.array(float((out.argmax(1) != torch.tensor(y.argmax(1))).sum()))
+    refs["extra/mlp/total_loss"] = n(torch.nn.functional.cross_entropy(
+        out, torch.tensor(y.argmax(1)), reduction="sum"))
+    net = TorchMLP("sigmoid_output")
+    net.batch = len(x)
+    refs["sigmoid_output/output"], grads = net.train_step(x, y)
+    refs.update({f"sigmoid_output/{k}": v for k, v in grads.items()})
+    training_stats(refs)
+
+
+def training_stats(refs):
+    """get_training_stats on a small slice: one index array shuffled by np.random.shuffle at the
+    start of every epoch, per-epoch mean loss and error rate, validation in eval mode."""
+    (tx, ty), (vx, vy), _ = cases.training_slice()
+    net = TorchMLP("training_stats")
+    np.random.seed(cases.SEED)   # the global stream as the learner's MLP leaves it: seeded, then W drawn
+    for W in cases.initial_weights("training_stats"):
+        np.random.randn(*W.shape)
+    idx, rows = np.arange(len(tx)), []
+    B = cases.STATS_BATCH
+    for _ in range(cases.STATS_EPOCHS):
+        np.random.shuffle(idx)
+        loss, errors = 0.0, 0
+        for s in range(0, len(tx), B):
+            xb, yb = tx[idx[s:s + B]], ty[idx[s:s + B]]
+            net.batch = len(xb)
+            out, _ = net.train_step(xb, yb)
+            loss += float(torch.nn.functional.cross_entropy(t(out), torch.tensor(yb.argmax(1)), reduction="sum"))
+            errors += int((out.argmax(1) != yb.argmax(1)).sum())
+            net.step(cases.LR, cases.MOMENTUM)
+        with torch.no_grad():
+            vout = net.forward(vx, train=False)
+            vloss = float(torch.nn.functional.cross_entropy(vout, torch.tensor(vy.argmax(1)), reduction="sum"))
+            verr = int((n(vout).argmax(1) != vy.argmax(1)).sum())
+        rows.append((loss / len(tx), errors / len(tx), vloss / len(vx), verr / len(vx)))
+    for i, key in enumerate(("training_losses", "training_errors", "validation_losses", "validation_errors")):
+        refs[f"extra/training_stats/{key}"] = np.array([r[i] for r in rows])
 
 
 def ag_ops(refs):
@@ -227,6 +347,8 @@ def compute():
     refs, ag = {}, {}
     elementwise(refs)
     mlps(refs)
+    traces(refs)
+    extras(refs)
     ag_ops(ag)
     return {REFS: refs, AG_REFS: ag}
 
@@ -237,23 +359,19 @@ def sha256(path):
 
 
 def check(files):
-    """Exit 1 if any committed reference differs from a fresh one by > 1e-10 relative."""
+    """Exit 1 if any committed reference differs from a fresh one (the rule in refcheck.py)."""
     status = 0
     for path, refs in files.items():
-        with np.load(path, allow_pickle=False) as stored:
-            keys = set(stored.files)
-            bad = sorted(keys ^ set(refs))
-            for k in sorted(keys & set(refs)):
-                a, b = stored[k], refs[k]
-                scale = max(np.max(np.abs(b)), 1e-300) if b.size else 1.0
-                if a.shape != b.shape or np.max(np.abs(a - b), initial=0.0) / scale > 1e-10:
-                    bad.append(k)
+        with np.load(path, allow_pickle=False) as f:
+            stored = {k: f[k] for k in f.files}
+        bad = refcheck.differing(stored, refs)
         name = os.path.basename(path)
         if bad:
             print(f"{name}: differs from a fresh torch run: {bad[:10]}")
             status = 1
         else:
-            print(f"{name}: matches a fresh torch float64 run, {len(keys)} arrays within 1e-10 relative")
+            print(f"{name}: matches a fresh torch float64 run, {len(stored)} arrays within "
+                  f"{refcheck.RTOL:g} × (|value| + the largest value of that quantity in its case)")
     return status
 
 

@@ -1,35 +1,172 @@
-"""The graded tests of the Spring 2021 homework: 100 points.
+"""The graded cases of the Spring 2021 homework: 100 points, one registry.
 
-Each test builds the learner's objects, runs them on inputs regenerated
-from seeds (cases.py) and compares with the PyTorch references
-(references/hw1_refs.npz) through diagnose.check.  Tests run one per
-process (see runner.py), so they import the learner's code lazily.
+Every case has two halves that never meet in one process:
+
+  run(out)   runs in the UNTRUSTED child (isolation.py), next to the
+             learner's code.  It builds the learner's objects from the
+             fixed inputs of cases.py, runs them and stores every value the
+             case checks as a named array: `out["step0/W1"] = layer.W`.
+             It never sees a reference value.
+  verify(v)  runs in the TRUSTED parent, which never imports learner code.
+             `v.check(label, name, key(...))` compares the child's array
+             `name` with the reference `key(...)` of references/hw1_refs.npz
+             (through Verifier.check, the one place that calls diagnose).
+
+The child sends the arrays through a channel that cannot run code (.npz
+read with allow_pickle=False); the parent checks their type and shape,
+compares and scores.  Nothing the child prints or exits with is a score.
+
+Adding a graded test (at most three files):
+  1. cases.py: its inputs, if new (seeded, numpy only);
+  2. generate_references.py: its references under cases.key(...) names;
+  3. here: `@graded(task, name, points)` on the run half, then
+     `@<name>.verify` on the verify half, at the place in this file where
+     the test belongs in the table (file order is table order).
+A check beyond the course (not scored, on its own line of the report) is
+added the same way with `@beyond(task, name, 0)`.  A verify half may name
+the quantity a value is (`quantity="Linear.dW"`) and the inputs the learner's
+code had (`inputs={...}`): a wrong value is then matched against the
+catalogue of wrong formulas (mistakes.py).  A network case run through
+traced() and checked through v.localised() reports where an error enters.
 """
 import importlib
-import os
 
 import numpy as np
 
 import cases
+import localise
+from cases import key
 from diagnose import Mismatch, check
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REFS = os.path.join(HERE, "references", "hw1_refs.npz")
-TESTS = []   # (task, name, points, function), in the order of the table
+CASES = []   # Case objects, in the order of the score table
 
 
 class Missing(Exception):
     """A module, class or method of the learner's code does not exist yet."""
 
 
-def registry(tests):
-    """A decorator factory: @graded(task, name, points) appends the test to `tests`."""
+class ReturnedNone(Exception):
+    """A method that must return a value returned None."""
+
+
+class Case:
+    """One graded test: task, name, points; run (child half), verify (parent half)."""
+
+    def __init__(self, task, name, points, run, extra=False):
+        self.task, self.name, self.points, self.run = task, name, points, run
+        self.verify_fn, self.extra = None, extra
+
+    def verify(self, fn):
+        """Decorator: the parent half, fn(v) with v a Verifier."""
+        self.verify_fn = fn
+        return fn
+
+
+def registry(cases_list, extra=False):
+    """A decorator factory: @graded(task, name, points) appends a Case to cases_list."""
     def graded(task, name, points):
-        def register(fn):
-            tests.append((task, name, points, fn))
-            return fn
+        def register(run):
+            c = Case(task, name, points, run, extra)
+            cases_list.append(c)
+            return c
         return register
     return graded
+
+
+graded = registry(CASES)
+# "Beyond the course": checks outside the 100-point table, reported on their own line.
+beyond = registry(CASES, extra=True)
+
+
+# ------------------------------------------------ the parent side: checking the child's arrays
+class ChildError(Exception):
+    """The child's run stopped with an exception before this value; str() is its explanation."""
+
+
+class Verifier:
+    """What verify(v) sees: the child's arrays (got), its error if any, and the references."""
+
+    def __init__(self, got, error, refs):
+        self.got, self.error, self.refs = got, error, refs
+
+    def value(self, name, label=None):
+        """The child's array `name`, or the reason there is none."""
+        if name in self.got:
+            got = self.got[name]
+            if isinstance(got, str):   # the child could not send it as a float array
+                raise Mismatch(f"{label or name}: {got}")
+            return got
+        if self.error:
+            raise ChildError(self.error)
+        raise Mismatch(f"no value was recorded for {name}")
+
+    def check(self, label, name, ref, batch=None, mistakes=(), quantity=None, inputs=None):
+        """Compare the child's array `name` with reference `ref` (a key, or an array).
+
+        mistakes: (hint, value) pairs; value may be a function of nothing,
+        evaluated here and skipped if it fails (it may use the child's arrays).
+        quantity, inputs: a key of the catalogue of wrong formulas (mistakes.py) and
+        the inputs the learner's code was given (values, or functions of nothing).
+        """
+        got = self.value(name, label)
+        expected = self.refs(ref) if isinstance(ref, str) else ref
+        inputs = {k: _try(v) for k, v in (inputs or {}).items()}
+        check(label, got, expected, batch=batch, mistakes=[(t, _try(v)) for t, v in mistakes],
+              quantity=quantity, inputs={k: v for k, v in inputs.items() if v is not None})
+
+    def trace(self, prefix="trace/"):
+        """The per-layer values localise.record() kept in the child, without their prefix."""
+        return {k[len(prefix):]: v for k, v in self.got.items()
+                if k.startswith(prefix) and not isinstance(v, str)}
+
+    def localised(self, name, checks, ref_prefix=None, prefix="trace/"):
+        """Run checks(); on a Mismatch put the line saying where the error enters first."""
+        try:
+            checks()
+        except Mismatch as e:
+            where = self.where(name, ref_prefix or name, prefix)
+            if not where:
+                raise
+            # With a hint of its own, the line replaces the value's hint, which would speak of a
+            # quantity that is only downstream of the error.
+            detail = "\n".join(line for line in str(e).splitlines()
+                               if "\nhint: " not in where or not line.startswith("hint: "))
+            raise Mismatch(f"{where}\n{detail}") from None
+
+    def where(self, name, ref_prefix, prefix="trace/"):
+        hiddens, acts, nbn = cases.MLPS[name]
+        refs = _RefView(self.refs, key(ref_prefix, "trace"))
+        x, y = cases.batch(0)
+        found = localise.localise(self.trace(prefix), refs, acts, nbn, x, y)
+        if found is None:
+            return None
+        line, component, hint = found
+        unit = localise.UNIT_CHECK.get(component)
+        text = f"where: {line}" + (f" (unit check: {unit})" if unit else "")
+        return text + (f"\nhint: {hint}" if hint else "")
+
+    def ref(self, name):
+        return self.refs(name)
+
+
+class _RefView:
+    """refs[k] reads the reference key(prefix, k)."""
+
+    def __init__(self, refs, prefix):
+        self.refs, self.prefix = refs, prefix
+
+    def __getitem__(self, k):
+        return self.refs(key(self.prefix, k))
+
+
+def _try(value):
+    if not callable(value):
+        return value
+    try:
+        with np.errstate(all="ignore"):
+            return value()
+    except Exception:   # a hint built from the child's arrays may not fit: no hint
+        return None
 
 
 class References:
@@ -38,17 +175,14 @@ class References:
     def __init__(self, path):
         self.path, self.arrays = path, None
 
-    def __call__(self, key):
+    def __call__(self, k):
         if self.arrays is None:
             with np.load(self.path, allow_pickle=False) as f:
-                self.arrays = {k: f[k] for k in f.files}
-        return self.arrays[key]
+                self.arrays = {name: f[name] for name in f.files}
+        return self.arrays[k]
 
 
-graded = registry(TESTS)
-ref = References(REFS)
-
-
+# ------------------------------------------------ the child side: the learner's objects
 def module(name):
     try:
         return importlib.import_module(name)
@@ -66,73 +200,237 @@ def new(mod, cls, *args):
     return obj(*args)
 
 
-def call(obj, method, *args):
+def call(obj, method, *args, returns=True):
+    """obj.method(*args); returns=True: a None result is an error naming the method."""
     fn = getattr(obj, method, None)
     if fn is None:
         raise Missing(f"{type(obj).__name__} has no method {method}()")
-    return fn(*args)
+    value = fn(*args)
+    if returns and value is None:
+        raise ReturnedNone(f"{type(obj).__name__}.{method} returned None (missing `return`?)")
+    return value
 
 
 ACT_CLASS = {"identity": "Identity", "sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU"}
 
 
-def build(name):
-    """The learner's MLP for case `name`, seeded as the course did."""
+def build(name, out):
+    """The learner's MLP for case `name`, seeded as the course did; records each W as built."""
     hiddens, acts, nbn = cases.MLPS[name]
-    momentum = cases.MOMENTUM if name == "momentum" else 0.0
+    momentum = cases.MOMENTUM if name in ("momentum", "training_stats") else 0.0
     np.random.seed(cases.SEED)
     mlp = new("hw1", "MLP", cases.IN, cases.OUT, hiddens, [new("activation", ACT_CLASS[a]) for a in acts],
               lambda i, o: np.random.randn(i, o), lambda o: np.zeros((1, o)),
               new("loss", "SoftmaxCrossEntropy"), cases.LR, momentum, nbn)
+    for k in range(len(hiddens) + 1):
+        out[f"init/W{k}"] = mlp.linear_layers[k].W
+    return mlp
+
+
+def verify_build(v, name):
     hint = ("build linear_layers input side first, calling weight_init_fn(in, out) then "
             "bias_init_fn(out) for each layer")
     reverse = cases.initial_weights(name, output_side_first=True)
     for k, W in enumerate(cases.initial_weights(name)):
-        check(f"linear_layers[{k}].W after construction", mlp.linear_layers[k].W, W,
-              mistakes=[(hint, reverse[k])])
-    return mlp
+        v.check(f"linear_layers[{k}].W after construction", f"init/W{k}", W, mistakes=[(hint, reverse[k])])
 
 
 # ---------------------------------------------------------------- activations
-def _activation(cls, key, derivative, mistakes=()):
-    x = cases.activation_input()
+def _activation_run(cls, derivative, out, x=None):
     act = new("activation", cls)
-    out = call(act, "forward", x.copy())
-    if not derivative:
-        check(f"{cls}.forward(x)", out, ref(f"{key}/forward"))
-        check(f"{cls}.state", act.state, ref(f"{key}/forward"))
-        return
-    check(f"{cls}.derivative()", call(act, "derivative"), ref(f"{key}/derivative"),
-          mistakes=[(text, fn(x)) for text, fn in mistakes])
+    value = call(act, "forward", cases.activation_input() if x is None else x)
+    if derivative:
+        out["derivative"] = call(act, "derivative")
+    else:
+        out["forward"], out["state"] = value, act.state
 
 
-FROM_INPUT = "derivative computed from the input x instead of the stored output (self.state)"
-for _cls, _key, _wrong in (("Sigmoid", "sigmoid", [(FROM_INPUT, lambda x: x * (1 - x))]),
-                           ("Tanh", "tanh", [(FROM_INPUT, lambda x: 1 - x * x)]),
-                           ("ReLU", "relu", [("ReLU'(0) must be 0: test state > 0, not >= 0",
-                                              lambda x: (x >= 0).astype(float)),
-                                             ("ReLU'(0) must be 0: test state > 0, not >= 0 "
-                                              "(state >= 0 holds everywhere)", np.ones_like)])):
-    graded("Activations", f"{_key}_forward", 2)(lambda c=_cls, k=_key: _activation(c, k, False))
-    graded("Activations", f"{_key}_derivative", 2)(
-        lambda c=_cls, k=_key, w=_wrong: _activation(c, k, True, w))
+def _activation_cases(k, cls):
+    forward = graded("Activations", f"{k}_forward", 2)(lambda out: _activation_run(cls, False, out))
+
+    @forward.verify
+    def _(v):
+        x = {"x": cases.activation_input()}
+        v.check(f"{cls}.forward(x)", "forward", key(k, "forward"), quantity=f"{cls}.forward", inputs=x)
+        v.check(f"{cls}.state", "state", key(k, "forward"), quantity=f"{cls}.forward", inputs=x)
+
+    derivative = graded("Activations", f"{k}_derivative", 2)(lambda out: _activation_run(cls, True, out))
+
+    @derivative.verify
+    def _(v):
+        v.check(f"{cls}.derivative()", "derivative", key(k, "derivative"), quantity=f"{cls}.derivative",
+                inputs={"x": cases.activation_input(), "state": v.ref(key(k, "forward"))})
+
+
+_activation_cases("sigmoid", "Sigmoid")
+_activation_cases("tanh", "Tanh")
+_activation_cases("relu", "ReLU")
 
 
 # ------------------------------------------------------------------- loss
 @graded("Loss", "softmax_ce_forward", 2)
-def softmax_ce_forward():
+def softmax_ce_forward(out):
     x, y = cases.loss_input()
-    check("SoftmaxCrossEntropy.forward(x, y)", new("loss", "SoftmaxCrossEntropy")(x, y),
-          ref("softmax_ce/forward"))
+    out["forward"] = call(new("loss", "SoftmaxCrossEntropy"), "__call__", x, y)
+
+
+@softmax_ce_forward.verify
+def _(v):
+    x, y = cases.loss_input()
+    v.check("SoftmaxCrossEntropy.forward(x, y)", "forward", key("softmax_ce", "forward"),
+            quantity="SoftmaxCrossEntropy.forward", inputs={"x": x, "y": y})
 
 
 @graded("Loss", "softmax_ce_derivative", 2)
-def softmax_ce_derivative():
+def softmax_ce_derivative(out):
     x, y = cases.loss_input()
     ce = new("loss", "SoftmaxCrossEntropy")
-    ce(x, y)
-    check("SoftmaxCrossEntropy.derivative()", call(ce, "derivative"), ref("softmax_ce/derivative"),
-          batch=len(x))
+    call(ce, "__call__", x, y)
+    out["derivative"] = call(ce, "derivative")
+
+
+@softmax_ce_derivative.verify
+def _(v):
+    x, y = cases.loss_input()
+    v.check("SoftmaxCrossEntropy.derivative()", "derivative", key("softmax_ce", "derivative"),
+            batch=cases.BATCH, quantity="SoftmaxCrossEntropy.derivative", inputs={"x": x, "y": y})
+
+
+# ------------------------------------------------------------------ MLP steps, both halves
+def zero_grads_run(mlp, out, prefix):
+    """Calls zero_grads() and records every gradient it must have reset."""
+    call(mlp, "zero_grads", returns=False)
+    for k, layer in enumerate(mlp.linear_layers):
+        out[f"{prefix}/linear_layers[{k}].dW"], out[f"{prefix}/linear_layers[{k}].db"] = layer.dW, layer.db
+    for k, layer in enumerate(mlp.bn_layers or []):
+        out[f"{prefix}/bn_layers[{k}].dgamma"] = layer.dgamma
+        out[f"{prefix}/bn_layers[{k}].dbeta"] = layer.dbeta
+
+
+def zero_grads_verify(v, prefix, n_linear, n_bn):
+    names = [f"linear_layers[{k}].{a}" for k in range(n_linear) for a in ("dW", "db")]
+    names += [f"bn_layers[{k}].{a}" for k in range(n_bn) for a in ("dgamma", "dbeta")]
+    for where in names:
+        if np.any(v.value(f"{prefix}/{where}")):
+            raise Mismatch(f"{where} is not zero after zero_grads()\nhint: gradients accumulated instead "
+                           f"of reset: zero_grads() must set dW, db, dgamma, dbeta to 0")
+
+
+def grads_run(mlp, out, prefix=""):
+    for k, layer in enumerate(mlp.linear_layers):
+        out[f"{prefix}dW{k}"], out[f"{prefix}db{k}"] = layer.dW, layer.db
+
+
+def grads_verify(v, ref_prefix, n_linear, prefix=""):
+    for k in range(n_linear):
+        for g in ("dW", "db"):
+            v.check(f"linear_layers[{k}].{g}", f"{prefix}{g}{k}", key(ref_prefix, f"{g}{k}"),
+                    batch=cases.BATCH)
+
+
+def n_linear(name):
+    return len(cases.MLPS[name][0]) + 1
+
+
+# ---------------------------------------------------------------- BatchNorm
+@graded("BatchNorm", "batchnorm_train", 12)
+def batchnorm_train(out):
+    mlp = build("batchnorm", out)
+    rec = localise.record(mlp)
+    bn = mlp.bn_layers[0]
+    for s in range(cases.BN_STEPS):
+        x, y = cases.batch(s)
+        zero_grads_run(mlp, out, f"step{s}/zeroed")
+        for attr in ("running_mean", "running_var", "gamma", "beta"):
+            out[f"step{s}/before/{attr}"] = getattr(bn, attr)
+        rec.clear()
+        try:
+            out[f"step{s}/output"] = call(mlp, "forward", x)
+            for attr in ("mean", "var", "norm", "running_mean", "running_var"):
+                out[f"step{s}/{attr}"] = getattr(bn, attr)
+            call(mlp, "backward", y, returns=False)
+        finally:
+            out.update({f"step{s}/trace/{k}": a for k, a in rec.items() if a is not None})
+        out[f"step{s}/dgamma0"], out[f"step{s}/dbeta0"] = bn.dgamma, bn.dbeta
+        grads_run(mlp, out, f"step{s}/")
+        call(mlp, "step", returns=False)
+        out[f"step{s}/after/gamma0"], out[f"step{s}/after/beta0"] = bn.gamma, bn.beta
+
+
+def _bn_inputs(v, s):
+    """The inputs BatchNorm 0 had at step s, as the learner's network gave them (functions of nothing)."""
+    get = lambda name: (lambda: v.value(name))  # noqa: E731
+    return {"x": get(f"step{s}/trace/bn0/in"), "delta": get(f"step{s}/trace/dbn0"), "eps": localise.EPS,
+            "alpha": localise.ALPHA, "gamma": get(f"step{s}/before/gamma"), "beta": get(f"step{s}/before/beta"),
+            "running_mean": get(f"step{s}/before/running_mean"), "running_var": get(f"step{s}/before/running_var")}
+
+
+@batchnorm_train.verify
+def _(v):
+    verify_build(v, "batchnorm")
+    after_act = v.ref("batchnorm/mistake/bn_after_act")
+    for s in range(cases.BN_STEPS):
+        p, bn_in = f"batchnorm/step{s}", _bn_inputs(v, s)
+        zero_grads_verify(v, f"step{s}/zeroed", n_linear("batchnorm"), 1)
+        order_hint = ("BatchNorm placed after the activation: the order is Linear -> BatchNorm -> activation",
+                      after_act if s == 0 else None)
+
+        def checks(s=s, p=p, bn_in=bn_in, order_hint=order_hint):
+            # The layer's own statistics first: they explain a wrong output best.
+            for attr in ("mean", "var", "norm"):
+                v.check(f"step {s}: bn_layers[0].{attr}", f"step{s}/{attr}", key(p, attr), batch=cases.BATCH,
+                        quantity=f"BatchNorm.{attr}", inputs=bn_in)
+            v.check(f"step {s}: MLP.forward(x)", f"step{s}/output", key(p, "output"), mistakes=[order_hint])
+            for attr in ("running_mean", "running_var"):
+                v.check(f"step {s}: bn_layers[0].{attr}", f"step{s}/{attr}", key(p, attr),
+                        quantity=f"BatchNorm.{attr}", inputs=bn_in)
+            for g in ("dgamma", "dbeta"):
+                v.check(f"step {s}: bn_layers[0].{g}", f"step{s}/{g}0", key(p, f"{g}0"), batch=cases.BATCH,
+                        quantity=f"BatchNorm.{g}", inputs=bn_in)
+            grads_verify(v, p, n_linear("batchnorm"), f"step{s}/")
+            for attr, grad in (("gamma", "dgamma"), ("beta", "dbeta")):
+                v.check(f"step {s}: bn_layers[0].{attr} after step()", f"step{s}/after/{attr}0",
+                        key(p, "after", f"{attr}0"), quantity="MLP.step", inputs={
+                            "param": lambda s=s, a=attr: v.value(f"step{s}/before/{a}"),
+                            "grad": lambda s=s, g=grad: v.value(f"step{s}/{g}0"), "lr": cases.LR,
+                            "momentum": 0.0, "velocity": lambda s=s, a=attr: np.zeros_like(
+                                v.value(f"step{s}/before/{a}"))})
+        if s == 0:
+            v.localised("batchnorm", checks, prefix="step0/trace/")
+        else:
+            checks()
+
+
+@graded("BatchNorm", "batchnorm_inference", 6)
+def batchnorm_inference(out):
+    mlp = build("batchnorm", out)
+    for s in range(cases.BN_STEPS):
+        x, y = cases.batch(s)
+        call(mlp, "zero_grads", returns=False)
+        call(mlp, "forward", x)
+        call(mlp, "backward", y, returns=False)
+        call(mlp, "step", returns=False)
+    bn = mlp.bn_layers[0]
+    out["before/running_mean"], out["before/running_var"] = bn.running_mean, bn.running_var
+    call(mlp, "eval", returns=False)
+    out["output"] = call(mlp, "forward", cases.batch(99)[0])
+    out["after/running_mean"], out["after/running_var"] = bn.running_mean, bn.running_var
+
+
+@batchnorm_inference.verify
+def _(v):
+    verify_build(v, "batchnorm")
+    v.value("output")
+    for stat in ("running_mean", "running_var"):
+        before, after = v.value(f"before/{stat}"), v.value(f"after/{stat}")
+        if not (before.shape == after.shape and np.array_equal(before, after)):
+            raise Mismatch("bn_layers[0].running_mean/running_var changed during an eval-mode forward\n"
+                           "hint: running statistics updated in eval mode: only training may change them "
+                           "(BatchNorm.forward(x, eval=True) must leave them alone, and MLP.forward must pass "
+                           "eval=True when not self.train_mode)")
+    v.check("MLP.forward(x) in eval mode", "output", key("batchnorm", "eval", "output"), mistakes=[
+        ("eval mode used the batch statistics: use running_mean and running_var",
+         v.ref("batchnorm/mistake/eval_batch_stats"))])
 
 
 # ------------------------------------------------------------------- linear
@@ -143,146 +441,288 @@ def _linear():
 
 
 @graded("Linear", "linear_forward", 2)
-def linear_forward():
+def linear_forward(out):
     layer, x, _ = _linear()
-    check("Linear.forward(x)", call(layer, "forward", x), ref("linear/forward"))
+    out["forward"] = call(layer, "forward", x)
+
+
+@linear_forward.verify
+def _(v):
+    x, W, b, _ = cases.linear_input()
+    v.check("Linear.forward(x)", "forward", key("linear", "forward"), quantity="Linear.forward",
+            inputs={"x": x, "W": W, "b": b})
 
 
 @graded("Linear", "linear_backward", 2)
-def linear_backward():
+def linear_backward(out):
     layer, x, delta = _linear()
     call(layer, "forward", x)
     dx = call(layer, "backward", delta)
-    m = len(x)
-    check("Linear.dW", layer.dW, ref("linear/dW"), batch=m)
-    check("Linear.db", layer.db, ref("linear/db"), batch=m)
-    check("Linear.backward(delta) (dL/dx)", dx, ref("linear/dx"), batch=m)
+    out["dW"], out["db"], out["dx"] = layer.dW, layer.db, dx
 
 
-# ---------------------------------------------------------------------- MLPs
-def _zero_grads(mlp):
-    call(mlp, "zero_grads")
-    layers = [(f"linear_layers[{k}]", L, ("dW", "db")) for k, L in enumerate(mlp.linear_layers)]
-    layers += [(f"bn_layers[{k}]", L, ("dgamma", "dbeta")) for k, L in enumerate(mlp.bn_layers or [])]
-    for where, layer, names in layers:
-        for attr in names:
-            if np.any(getattr(layer, attr)):
-                raise Mismatch(f"{where}.{attr} is not zero after zero_grads()\nhint: gradients "
-                               f"accumulated instead of reset: zero_grads() must set dW, db, dgamma, "
-                               f"dbeta to 0")
+@linear_backward.verify
+def _(v):
+    x, W, _, delta = cases.linear_input()
+    inputs = {"x": x, "W": W, "delta": delta}
+    v.check("Linear.dW", "dW", key("linear", "dW"), batch=cases.BATCH, quantity="Linear.dW", inputs=inputs)
+    v.check("Linear.db", "db", key("linear", "db"), batch=cases.BATCH, quantity="Linear.db", inputs=inputs)
+    v.check("Linear.backward(delta) (dL/dx)", "dx", key("linear", "dx"), batch=cases.BATCH,
+            quantity="Linear.dx", inputs=inputs)
 
 
-def _check_grads(mlp, prefix, m):
-    for k, layer in enumerate(mlp.linear_layers):
-        check(f"linear_layers[{k}].dW", layer.dW, ref(f"{prefix}/dW{k}"), batch=m)
-        check(f"linear_layers[{k}].db", layer.db, ref(f"{prefix}/db{k}"), batch=m)
+# ------------------------------------------------------------ MLPs without BatchNorm
+def traced(mlp, out, steps, prefix="trace/"):
+    """Run steps() with the learner's layers recorded; keep what they saw under prefix."""
+    rec = localise.record(mlp)
+    try:
+        steps()
+    finally:
+        out.update({prefix + k: a for k, a in rec.items() if a is not None})
 
 
-def _mlp_forward(name):
-    mlp = build(name)
-    x, _ = cases.batch(0)
-    check(f"MLP({name}).forward(x)", call(mlp, "forward", x), ref(f"{name}/output"))
+def _mlp_forward_run(name, out):
+    mlp = build(name, out)
+    traced(mlp, out, lambda: out.update(output=call(mlp, "forward", cases.batch(0)[0])))
 
 
-def _mlp_backward(name):
-    mlp = build(name)
+def _mlp_forward_verify(name, v):
+    verify_build(v, name)
+    v.localised(name, lambda: v.check(f"MLP({name}).forward(x)", "output", key(name, "output")))
+
+
+def _mlp_backward_run(name, out):
+    mlp = build(name, out)
     x, y = cases.batch(0)
-    call(mlp, "forward", x)
-    call(mlp, "backward", y)
-    _check_grads(mlp, name, len(x))
+
+    def steps():
+        call(mlp, "forward", x)
+        call(mlp, "backward", y, returns=False)
+    traced(mlp, out, steps)
+    grads_run(mlp, out)
 
 
-for _name, _task, _pts in (("linear_classifier", "Linear classifier", 2),
-                           ("single_hidden", "Hidden layers", 5),
-                           ("hidden_64_32", "Hidden layers", 6),
-                           ("hidden_5x32", "Hidden layers", 6),
-                           ("hidden_48_24_16", "Hidden layers", 6)):
-    graded(_task, f"{_name}_forward", _pts)(lambda n=_name: _mlp_forward(n))
-    graded(_task, f"{_name}_backward", _pts)(lambda n=_name: _mlp_backward(n))
+def _mlp_backward_verify(name, v):
+    verify_build(v, name)
+    v.localised(name, lambda: grads_verify(v, name, n_linear(name)))
+
+
+def _mlp_cases(name, task, points):
+    graded(task, f"{name}_forward", points)(lambda out: _mlp_forward_run(name, out)).verify(
+        lambda v: _mlp_forward_verify(name, v))
+    graded(task, f"{name}_backward", points)(lambda out: _mlp_backward_run(name, out)).verify(
+        lambda v: _mlp_backward_verify(name, v))
+
+
+_mlp_cases("linear_classifier", "Linear classifier", 2)
 
 
 @graded("Linear classifier", "linear_classifier_step", 2)
-def linear_classifier_step():
-    mlp = build("linear_classifier")
+def linear_classifier_step(out):
+    mlp = build("linear_classifier", out)
     x, y = cases.batch(0)
     call(mlp, "forward", x)
-    call(mlp, "backward", y)
-    call(mlp, "step")
-    layer = mlp.linear_layers[0]
-    check("linear_layers[0].W after step()", layer.W, ref("linear_classifier/step/W0"))
-    check("linear_layers[0].b after step()", layer.b, ref("linear_classifier/step/b0"))
+    call(mlp, "backward", y, returns=False)
+    L = mlp.linear_layers[0]
+    out["before/W0"], out["before/b0"], out["before/dW0"], out["before/db0"] = L.W, L.b, L.dW, L.db
+    call(mlp, "step", returns=False)
+    out["W0"], out["b0"] = L.W, L.b
 
 
-def _bn_train_steps(mlp, checked):
-    for s in range(cases.BN_STEPS):
-        x, y = cases.batch(s)
-        _zero_grads(mlp)
-        out = call(mlp, "forward", x)
-        if not checked:
-            call(mlp, "backward", y)
-            call(mlp, "step")
-            continue
-        p, bn, m = f"batchnorm/step{s}", mlp.bn_layers[0], len(x)
-        after_act = ref("batchnorm/mistake/bn_after_act")
-        order_hint = ("BatchNorm placed after the activation: the order is Linear -> BatchNorm -> activation",
-                      after_act if s == 0 else None)
-        if s == 0 and np.shape(out) == after_act.shape and np.allclose(out, after_act, rtol=1e-4):
-            check(f"step {s}: MLP.forward(x)", out, ref(f"{p}/output"), mistakes=[order_hint])
-        # Otherwise the layer's own statistics first: they explain a wrong output best.
-        for attr in ("mean", "var", "norm"):
-            check(f"step {s}: bn_layers[0].{attr}", getattr(bn, attr), ref(f"{p}/{attr}"), batch=m)
-        check(f"step {s}: MLP.forward(x)", out, ref(f"{p}/output"), mistakes=[order_hint])
-        stale = "running statistics not updated in training (running_mean/running_var unchanged)"
-        check(f"step {s}: bn_layers[0].running_mean", bn.running_mean, ref(f"{p}/running_mean"),
-              mistakes=[(stale, np.zeros_like(bn.running_mean))])
-        check(f"step {s}: bn_layers[0].running_var", bn.running_var, ref(f"{p}/running_var"),
-              mistakes=[(stale, np.ones_like(bn.running_var))])
-        call(mlp, "backward", y)
-        check(f"step {s}: bn_layers[0].dgamma", bn.dgamma, ref(f"{p}/dgamma0"), batch=m)
-        check(f"step {s}: bn_layers[0].dbeta", bn.dbeta, ref(f"{p}/dbeta0"), batch=m)
-        _check_grads(mlp, p, m)
-        call(mlp, "step")
+@linear_classifier_step.verify
+def _(v):
+    verify_build(v, "linear_classifier")
+    for attr, grad in (("W", "dW"), ("b", "db")):
+        v.check(f"linear_layers[0].{attr} after step()", f"{attr}0", key("linear_classifier", "step", f"{attr}0"),
+                quantity="MLP.step", inputs=_step_inputs(v, "before", attr, grad, 0, 0.0))
 
 
-@graded("BatchNorm", "batchnorm_train", 12)
-def batchnorm_train():
-    _bn_train_steps(build("batchnorm"), checked=True)
+_mlp_cases("single_hidden", "Hidden layers", 5)
+_mlp_cases("hidden_64_32", "Hidden layers", 6)
+_mlp_cases("hidden_5x32", "Hidden layers", 6)
+_mlp_cases("hidden_48_24_16", "Hidden layers", 6)
 
 
-@graded("BatchNorm", "batchnorm_inference", 6)
-def batchnorm_inference():
-    mlp = build("batchnorm")
-    _bn_train_steps(mlp, checked=False)
-    bn = mlp.bn_layers[0]
-    before = bn.running_mean.copy(), bn.running_var.copy()
-    call(mlp, "eval")
-    x, _ = cases.batch(99)
-    out = call(mlp, "forward", x)
-    if not (np.array_equal(bn.running_mean, before[0]) and np.array_equal(bn.running_var, before[1])):
-        raise Mismatch("bn_layers[0].running_mean/running_var changed during an eval-mode forward\n"
-                       "hint: running statistics updated in eval mode: only training may change them")
-    check("MLP.forward(x) in eval mode", out, ref("batchnorm/eval/output"), mistakes=[
-        ("eval mode used the batch statistics: use running_mean and running_var",
-         ref("batchnorm/mistake/eval_batch_stats"))])
-
-
+# ------------------------------------------------------------------- momentum
 @graded("Momentum", "momentum", 10)
-def momentum():
-    mlp = build("momentum")
-    lr = cases.LR
+def momentum(out):
+    mlp = build("momentum", out)
     for s in range(cases.MOMENTUM_STEPS):
         x, y = cases.batch(s)
-        _zero_grads(mlp)
+        zero_grads_run(mlp, out, f"step{s}/zeroed")
         call(mlp, "forward", x)
-        call(mlp, "backward", y)
-        before = [(L.W.copy(), L.b.copy(), L.momentum_W.copy(), L.momentum_b.copy(), L.dW.copy(), L.db.copy())
-                  for L in mlp.linear_layers]
-        call(mlp, "step")
-        for k, (layer, (W, b, vW, vb, dW, db)) in enumerate(zip(mlp.linear_layers, before)):
-            for attr, p, v, g in (("W", W, vW, dW), ("b", b, vb, db)):
-                expected = ref(f"momentum/step{s}/{attr}{k}")
-                check(f"step {s}: linear_layers[{k}].{attr}", getattr(layer, attr), expected, mistakes=[
-                    (f"momentum not applied{' to the bias' if attr == 'b' else ''}: plain SGD update",
-                     p - lr * g if s else None),
-                    ("wrong sign: the update moved the parameters the other way "
-                     "(v = momentum*v - lr*grad; param += v)", 2 * p - expected)])
+        call(mlp, "backward", y, returns=False)
+        for k, L in enumerate(mlp.linear_layers):
+            for attr in ("W", "b", "dW", "db", "momentum_W", "momentum_b"):
+                out[f"step{s}/before/{attr}{k}"] = getattr(L, attr)
+        call(mlp, "step", returns=False)
+        for k, L in enumerate(mlp.linear_layers):
+            out[f"step{s}/W{k}"], out[f"step{s}/b{k}"] = L.W, L.b
+
+
+def _step_inputs(v, before, attr, grad, k, momentum):
+    """The catalogue's inputs for one parameter's update: its values before step()."""
+    get = lambda name: (lambda: v.value(f"{before}/{name}{k}"))  # noqa: E731
+    velocity = get(f"momentum_{attr}") if momentum else (lambda: np.zeros_like(v.value(f"{before}/{attr}{k}")))
+    return {"param": get(attr), "grad": get(grad), "velocity": velocity, "lr": cases.LR, "momentum": momentum}
+
+
+@momentum.verify
+def _(v):
+    verify_build(v, "momentum")
+    n = n_linear("momentum")
+    for s in range(cases.MOMENTUM_STEPS):
+        zero_grads_verify(v, f"step{s}/zeroed", n, 0)
+        for k in range(n):
+            for attr, grad in (("W", "dW"), ("b", "db")):
+                v.check(f"step {s}: linear_layers[{k}].{attr}", f"step{s}/{attr}{k}",
+                        key("momentum", f"step{s}", f"{attr}{k}"), quantity="MLP.step",
+                        inputs=_step_inputs(v, f"step{s}/before", attr, grad, k, cases.MOMENTUM))
+
+
+# ------------------------------------------------ beyond the course (not scored, own line)
+def _beyond_activation(act, region):
+    cls = ACT_CLASS[act]
+    case = beyond("Activations", f"{act}_{region}", 0)(
+        lambda out: (_activation_run(cls, False, out, cases.activation_region(region)),
+                     _activation_run(cls, True, out, cases.activation_region(region))))
+
+    @case.verify
+    def _(v):
+        p, x = key("extra", act, region), cases.activation_region(region)
+        v.check(f"{cls}.forward(x) at {region} inputs", "forward", key(p, "forward"),
+                quantity=f"{cls}.forward", inputs={"x": x})
+        v.check(f"{cls}.derivative() at {region} inputs", "derivative", key(p, "derivative"),
+                quantity=f"{cls}.derivative", inputs={"x": x, "state": v.ref(key(p, "forward"))})
+
+
+for _act in ("sigmoid", "tanh", "relu", "identity"):
+    for _region in cases.ACT_REGIONS:
+        _beyond_activation(_act, _region)
+
+
+@beyond("Loss", "softmax_ce_per_example", 0)
+def softmax_ce_per_example(out):
+    x, y = cases.loss_input()
+    out["forward"] = call(new("loss", "SoftmaxCrossEntropy"), "__call__", x[2:5], y[2:5])
+
+
+@softmax_ce_per_example.verify
+def _(v):
+    x, y = cases.loss_input()
+    got = v.value("forward")
+    if got.shape != (3,):
+        raise Mismatch(f"SoftmaxCrossEntropy.forward on 3 examples: shape {got.shape}, expected (3,): one loss "
+                       f"per example, not summed or averaged, no class axis")
+    v.check("SoftmaxCrossEntropy.forward(x, y) on 3 examples", "forward", v.ref("softmax_ce/forward")[2:5],
+            quantity="SoftmaxCrossEntropy.forward", inputs={"x": x[2:5], "y": y[2:5]})
+
+
+@beyond("Linear", "linear_backward_returned", 0)
+def linear_backward_returned(out):
+    layer, x, delta = _linear()
+    call(layer, "forward", x)
+    out["dx"] = call(layer, "backward", delta)
+
+
+@linear_backward_returned.verify
+def _(v):
+    x, W, _, delta = cases.linear_input()
+    v.check("Linear.backward(delta): the gradient it returns", "dx", key("linear", "dx"), batch=cases.BATCH,
+            quantity="Linear.dx", inputs={"x": x, "W": W, "delta": delta})
+
+
+def _bn_unit_run(out, constant):
+    x, gamma, beta, delta = cases.batchnorm_input(constant)
+    bn = new("batchnorm", "BatchNorm", x.shape[1])
+    bn.gamma, bn.beta = gamma.copy(), beta.copy()
+    out["out"] = call(bn, "forward", x)
+    for attr in ("mean", "var", "norm", "running_mean", "running_var"):
+        out[attr] = getattr(bn, attr)
+    out["dx"] = call(bn, "backward", delta)
+    out["dgamma"], out["dbeta"] = bn.dgamma, bn.dbeta
+    out["eval"] = call(bn, "forward", x, True)
+
+
+def _bn_unit_verify(v, constant):
+    x, gamma, beta, delta = cases.batchnorm_input(constant)
+    p = key("extra", "bn", "constant" if constant else "unit")
+    inputs = {"x": x, "gamma": gamma, "beta": beta, "delta": delta, "eps": localise.EPS, "alpha": localise.ALPHA,
+              "running_mean": np.zeros((1, x.shape[1])), "running_var": np.ones((1, x.shape[1]))}
+    for q in ("mean", "var", "norm", "out", "running_mean", "running_var", "dgamma", "dbeta"):
+        v.check(f"BatchNorm.{q}", q, key(p, q), batch=cases.BATCH, quantity=f"BatchNorm.{q}", inputs=inputs)
+    v.check("BatchNorm.backward(delta): the gradient it returns", "dx", key(p, "dx"), batch=cases.BATCH,
+            quantity="BatchNorm.dx", inputs=inputs)
+    after = dict(inputs, running_mean=v.ref(key(p, "running_mean")), running_var=v.ref(key(p, "running_var")))
+    v.check("BatchNorm.forward(x, eval=True) after one training step", "eval", key(p, "eval"),
+            quantity="BatchNorm.eval", inputs=after)
+
+
+beyond("BatchNorm", "batchnorm_unit", 0)(lambda out: _bn_unit_run(out, False)).verify(
+    lambda v: _bn_unit_verify(v, False))
+beyond("BatchNorm", "batchnorm_constant_feature", 0)(lambda out: _bn_unit_run(out, True)).verify(
+    lambda v: _bn_unit_verify(v, True))
+
+
+@beyond("MLP", "mlp_error_and_total_loss", 0)
+def mlp_error_and_total_loss(out):
+    mlp = build("single_hidden", out)
+    x, y = cases.batch(0)
+    out["output"] = call(mlp, "forward", x)
+    out["error"] = call(mlp, "error", y)
+    out["total_loss"] = call(mlp, "total_loss", y)
+
+
+@mlp_error_and_total_loss.verify
+def _(v):
+    y = cases.batch(0)[1]
+    inputs = {"output": v.ref("single_hidden/output"), "y": y}
+    v.check("MLP.forward(x)", "output", key("single_hidden", "output"))
+    v.check("MLP.error(labels)", "error", key("extra", "mlp", "error"), quantity="MLP.error", inputs=inputs)
+    v.check("MLP.total_loss(labels)", "total_loss", key("extra", "mlp", "total_loss"), quantity="MLP.total_loss",
+            inputs=inputs)
+
+
+beyond("MLP", "sigmoid_output_forward", 0)(lambda out: _mlp_forward_run("sigmoid_output", out)).verify(
+    lambda v: _mlp_forward_verify("sigmoid_output", v))
+beyond("MLP", "sigmoid_output_backward", 0)(lambda out: _mlp_backward_run("sigmoid_output", out)).verify(
+    lambda v: _mlp_backward_verify("sigmoid_output", v))
+
+
+STATS = ("training_losses", "training_errors", "validation_losses", "validation_errors")
+
+
+@beyond("MLP", "training_stats", 0)
+def training_stats(out):
+    mlp = build("training_stats", out)   # seeds numpy: the shuffles that follow are the reference's
+    stats = call(module("hw1"), "get_training_stats", mlp, cases.training_slice(), cases.STATS_EPOCHS,
+                 cases.STATS_BATCH)
+    for name, value in zip(STATS, stats):
+        out[name] = value
+
+
+@training_stats.verify
+def _(v):
+    verify_build(v, "training_stats")
+    (train_x, _), (val_x, _), _ = cases.training_slice()
+    try:
+        for name in STATS:
+            n = len(train_x) if name.startswith("training") else len(val_x)
+            expected = v.ref(key("extra", "training_stats", name))
+            v.check(f"get_training_stats: {name}", name, expected, mistakes=[
+                (f"{name} are totals over the epoch: divide by the number of examples ({n})", expected * n)])
+    except Mismatch as e:
+        raise Mismatch(f"{e}\nnote: the reference shuffles one index array with np.random.shuffle at the start "
+                       f"of every epoch, averages the loss and the error over the epoch's examples, and "
+                       f"evaluates the validation set in eval mode after each epoch") from None
+
+
+# ---------------------------------------------------------- multiple choice (not scored)
+MC_KEY = {1: "b", 2: "a", 3: "a", 4: "a", 5: "c"}
+
+
+def multiple_choice(out):
+    """Child half: each answer as the code points of str(answer) (the channel holds numbers only)."""
+    mc = module("mc")
+    for q in MC_KEY:
+        out[f"question_{q}"] = np.array([ord(c) for c in str(call(mc, f"question_{q}"))[:16]], dtype=float)

@@ -1,0 +1,633 @@
+"""Run graded cases in an untrusted child process; hand raw arrays back to the trusted parent.
+
+Parent side: run_cases(root, part, names, limits) starts ONE child for a
+hand-in, which runs the cases one after the other and sends, for each, a
+JSON header line and an .npz payload (plain float64 arrays) through a pipe.
+The parent never imports the learner's code: it only reads that pipe
+(np.load with allow_pickle=False, sizes and types checked).  A case that
+hangs or kills its process costs that case only: the parent kills the
+child's whole process group and starts a fresh child for the cases after it.
+
+Child side (`python3 isolation.py child CONFIG`), before any learner code:
+resource limits (RLIMIT_AS, CPU, NPROC, FSIZE), and where the platform
+allows (Linux with unshare(1)): new network, mount and PID namespaces; the
+reference files and git folders hidden under empty tmpfs mounts; the grader
+folder read-only; private /tmp, /var/tmp, /dev/shm; when started as root,
+a switch to the unprivileged user `nobody`.  platform_notes() says which of
+these were not available.
+"""
+import ctypes
+import json
+import os
+import pwd
+import resource
+import selectors
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+import zipfile
+import zlib
+from dataclasses import dataclass
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+THREADS_ENV = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+                                "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS", "BLIS_NUM_THREADS")}
+MAX_PAYLOAD = 32 << 20      # bytes of arrays one case may send
+MAX_HEADER = 64 << 10       # bytes of one JSON header line
+MAX_TEXT = 4000             # characters of one error text kept
+
+
+@dataclass
+class Limits:
+    timeout: float = 60.0     # wall-clock seconds per case (and for the child's start)
+    memory_mb: int = 2048     # RLIMIT_AS
+    cpu_s: int = 0            # RLIMIT_CPU for the whole child; 0: timeout x cases + 10
+    nproc: int = 16           # processes/threads beyond those the user already has
+    fsize_mb: int = 16        # largest file the child may write
+    output_kb: int = 64       # the child's stdout+stderr kept by the parent
+
+
+# ================================================================ parent side
+_SANDBOX = None
+
+
+def sandbox_prefix():
+    """The unshare(1) command that gives the child its namespaces, or [] where unavailable."""
+    global _SANDBOX
+    if _SANDBOX is None:
+        cmd = [shutil.which("unshare") or "unshare", "--net", "--mount", "--pid", "--fork", "--kill-child",
+               "--mount-proc"]
+        if os.geteuid() != 0:
+            cmd.insert(1, "--map-root-user")
+        wanted = os.environ.get("MYTORCH_SANDBOX", "1") != "0" and sys.platform.startswith("linux")
+        try:   # MYTORCH_SANDBOX=0 turns the namespaces off (to compare, or where they misbehave)
+            ok = wanted and subprocess.run(cmd + ["true"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.DEVNULL, timeout=20).returncode == 0
+        except (OSError, subprocess.SubprocessError):
+            ok = False
+        _SANDBOX = cmd if ok else []
+    return _SANDBOX
+
+
+def platform_notes():
+    """What this machine's child sandbox lacks, in words (empty: everything above applies)."""
+    notes = []
+    if not sandbox_prefix():
+        notes.append("no namespaces (unshare unavailable): the child has the network, sees the whole "
+                     "file system as its user and shares /tmp")
+        if os.geteuid() == 0:
+            notes.append("running as root without namespaces: the child stays root (run as a normal user)")
+    elif os.geteuid() != 0:
+        notes.append("not root: the child runs as your own user and can read what you can")
+    return notes
+
+
+def secret_paths():
+    """Folders the child must not see: the references and this repository's git data."""
+    paths = [os.path.join(HERE, "references")]
+    for base in {ROOT, HERE}:
+        git = os.path.join(base, ".git")
+        if os.path.isdir(git):
+            paths.append(git)
+        elif os.path.isfile(git):   # a worktree: "gitdir: ..." and its commondir
+            with open(git) as f:
+                line = f.read().strip()
+            if line.startswith("gitdir:"):
+                gitdir = os.path.normpath(os.path.join(base, line[7:].strip()))
+                paths.append(gitdir)
+                common = os.path.join(gitdir, "commondir")
+                if os.path.isfile(common):
+                    with open(common) as f:
+                        paths.append(os.path.normpath(os.path.join(gitdir, f.read().strip())))
+    return sorted({os.path.realpath(p) for p in paths if os.path.isdir(p)})
+
+
+@dataclass
+class CaseResult:
+    name: str
+    arrays: dict          # name -> float64 ndarray, or a str: why the child could not send it
+    error: dict = None    # {"kind": ..., "text": ...} the child's exception, or the parent's event
+    tampered: tuple = ()  # functions the child saw replaced after this case (names)
+
+
+@dataclass
+class ChildRun:
+    results: dict         # case name -> CaseResult
+    output: str           # the child's stdout+stderr, capped
+    output_bytes: int     # how much it wrote in all
+    notes: list
+
+
+def _env(scratch):
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": scratch, "TMPDIR": "/tmp", "LANG": "C.UTF-8",
+           "PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8", "MPLBACKEND": "Agg"}
+    env.update(THREADS_ENV)
+    return env
+
+
+def _kill(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        proc.kill()
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+def _parse_npz(payload):
+    """-> {name: float64 ndarray} from bytes the child sent, or raise ValueError."""
+    import io
+    import numpy as np
+    buf = io.BytesIO(payload)
+    with zipfile.ZipFile(buf) as z:
+        infos = z.infolist()
+        if len(infos) > 5000 or sum(i.file_size for i in infos) > 4 * MAX_PAYLOAD or \
+                any(i.compress_type != zipfile.ZIP_STORED for i in infos):
+            raise ValueError("results archive too large or compressed")
+    buf.seek(0)
+    arrays = {}
+    with np.load(buf, allow_pickle=False) as f:
+        for name in f.files:
+            a = f[name]
+            if type(a) is not np.ndarray or a.dtype != np.float64 or a.ndim > 8 or len(name) > 300:
+                raise ValueError(f"{name!r} is not a plain float64 array")
+            arrays[name] = a
+    return arrays
+
+
+def _accept(header, payload):
+    """A CaseResult from one 'done' message, checked; the child controls all of it."""
+    arrays = {}
+    try:
+        if payload:
+            arrays = _parse_npz(payload)
+    except Exception as e:   # anything malformed: the case's values are unusable
+        return CaseResult(header["case"], {}, {"kind": "bad result", "text": f"unusable results: {e}"[:MAX_TEXT]})
+    for name, why in dict(header.get("rejected") or {}).items():
+        arrays[str(name)[:300]] = f"returned {str(why)[:300]}"
+    error = header.get("error")
+    if error is not None:
+        error = {"kind": str(error.get("kind", "error"))[:40], "text": str(error.get("text", ""))[:MAX_TEXT]}
+    tampered = tuple(str(t)[:100] for t in (header.get("tampered") or ())[:20])
+    return CaseResult(header["case"], arrays, error, tampered)
+
+
+def _start(root, part, names, limits, scratch, show_output, hide_references):
+    hide = [p for p in secret_paths() if hide_references or p != os.path.join(HERE, "references")]
+    config = {"root": root, "part": part, "cases": names, "hide": hide, "scratch": scratch,
+              "memory_mb": limits.memory_mb, "nproc": limits.nproc, "fsize_mb": limits.fsize_mb,
+              "cpu_s": limits.cpu_s or int(limits.timeout * (len(names) + 1) + 10),
+              "readonly": [HERE], "sandboxed": bool(sandbox_prefix()),
+              "drop": os.geteuid() == 0 and bool(sandbox_prefix())}
+    # RLIMIT_NPROC counts every process of the child's user on the machine, which the child
+    # (in its own PID namespace) cannot see: count them here.
+    tasks = _count_tasks(_nobody()[0] if config["drop"] else os.getuid())
+    config["nproc"] = None if tasks is None else config["nproc"] + tasks
+    res_r, res_w = os.pipe()
+    out_r, out_w = (None, None) if show_output else os.pipe()
+    cmd = sandbox_prefix() + [sys.executable, "-B", "-E", os.path.abspath(__file__), "child", json.dumps(config)]
+    try:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, pass_fds=(res_w,),
+                                env=dict(_env(scratch), MYTORCH_RESULT_FD=str(res_w)), cwd=scratch,
+                                start_new_session=True)
+    finally:
+        os.close(res_w)
+        if out_w is not None:
+            os.close(out_w)
+    return proc, res_r, out_r
+
+
+def run_cases(root, part, names, limits=None, show_output=False, scratch=None, hide_references=True):
+    """Run the cases `names` of module `part` on the learner's code at root -> ChildRun.
+
+    Each case ends with a CaseResult: the arrays it sent, or an error whose
+    kind is the child's ("error", "not implemented", "missing", ...) or the
+    parent's ("timeout", "crashed", "exited", "file size", "bad result").
+    """
+    import tempfile
+    limits = limits or Limits()
+    own_scratch = scratch is None
+    if own_scratch:
+        scratch = tempfile.mkdtemp(prefix="mytorch-child-")
+    _share(scratch)
+    results, output, remaining, learner_root = {}, _Output(limits.output_kb * 1024), list(names), root
+    try:
+        root = _readable_copy(root, scratch)
+        while remaining:   # one child for all the cases; a new one only after a crash or a timeout
+            proc, res_r, out_r = _start(root, part, remaining, limits, scratch, show_output, hide_references)
+            try:
+                event, current = _read_child(res_r, out_r, remaining, limits, results, output)
+            finally:
+                _kill(proc)
+            pending = [n for n in remaining if n not in results]
+            if not pending:
+                break
+            if current not in pending:
+                current = pending[0]   # died between cases, or before the first: blame the next one
+            event = event or _death(proc.returncode)
+            results[current] = CaseResult(current, {}, _event_error(event, proc.returncode, limits))
+            remaining = [n for n in pending if n != current]
+        if root != learner_root:
+            _copy_back_plots(root, learner_root)
+    finally:
+        if own_scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return ChildRun(results, output.text(), output.total, platform_notes())
+
+
+class _Output:
+    """The child's stdout+stderr: the first `cap` bytes kept, the rest counted."""
+
+    def __init__(self, cap):
+        self.cap, self.chunks, self.kept, self.total = cap, [], 0, 0
+
+    def add(self, chunk):
+        self.total += len(chunk)
+        if self.kept < self.cap:
+            self.chunks.append(chunk[:self.cap - self.kept])
+            self.kept += len(self.chunks[-1])
+
+    def text(self):
+        return b"".join(self.chunks).decode("utf-8", "replace")
+
+
+def _read_child(res_r, out_r, remaining, limits, results, output):
+    """Read the child's messages into results until it ends -> (event, case running then).
+
+    event: None when the child closed its pipes, "timeout" when a case (or
+    the start) overran, "bad result" when a message was malformed.
+    """
+    sel, current, buf = selectors.DefaultSelector(), None, b""
+    deadline = time.monotonic() + limits.timeout + 30   # the start: Python, numpy, the grader
+    for fd, what in ((res_r, "res"), (out_r, "out")):
+        if fd is not None:
+            sel.register(fd, selectors.EVENT_READ, what)
+    try:
+        while sel.get_map():
+            wait = deadline - time.monotonic()
+            if wait <= 0:
+                return "timeout", current
+            for key, _ in sel.select(timeout=min(wait, 1.0)):
+                chunk = os.read(key.fd, 1 << 16)
+                if not chunk:
+                    sel.unregister(key.fd)
+                elif key.data == "out":
+                    output.add(chunk)
+                else:
+                    buf += chunk
+                    while buf:   # every complete message in buf
+                        header, payload, buf = _message(buf, remaining)
+                        if header is None:
+                            break
+                        if header == "bad":
+                            return "bad result", current
+                        current = header["case"] if header.get("event") == "start" else None
+                        deadline = time.monotonic() + limits.timeout
+                        if header.get("event") == "done" and header["case"] not in results:
+                            results[header["case"]] = _accept(header, payload)
+                    if all(n in results for n in remaining):
+                        return None, None   # done: no need to wait for processes it left behind
+        return None, current
+    finally:
+        for fd in (res_r, out_r):
+            if fd is not None:
+                os.close(fd)
+        sel.close()
+
+
+def _message(buf, remaining):
+    """-> (header, payload, rest of buf); (None, b"", buf) if incomplete; ("bad", ...) if malformed."""
+    nl = buf.find(b"\n", 0, MAX_HEADER)
+    if nl < 0:
+        return ("bad" if len(buf) > MAX_HEADER else None), b"", buf
+    try:
+        header = json.loads(buf[:nl])
+        size = int(header.get("bytes", 0))
+        assert isinstance(header, dict) and 0 <= size <= MAX_PAYLOAD and header.get("case") in remaining
+    except Exception:   # the child controls these bytes
+        return "bad", b"", buf
+    if len(buf) < nl + 1 + size:
+        return None, b"", buf
+    return header, buf[nl + 1:nl + 1 + size], buf[nl + 1 + size:]
+
+
+def _death(code):
+    """The parent's name for how the child ended while running a case."""
+    if code is not None and code >= 0:
+        return "exited"
+    if code in (-signal.SIGXFSZ,):
+        return "file size"
+    if code in (-signal.SIGXCPU,):
+        return "timeout"
+    return "crashed"
+
+
+def _event_error(event, code, limits):
+    how = (f"exit code {code}" if code is not None and code >= 0 else
+           f"killed by {signal.Signals(-code).name}" if code and -code in signal.valid_signals() else f"status {code}")
+    text = {
+        "timeout": f"timed out after {limits.timeout:g} s (an infinite loop?); the process was killed",
+        "exited": f"the test process died ({how}) in the middle of this test: os._exit() in the code?",
+        "crashed": f"the test process died ({how}): a crash, or a limit reached ({limits.memory_mb} MB of "
+                   f"memory, CPU time)",
+        "file size": f"the test process wrote a file larger than {limits.fsize_mb} MB and was stopped",
+        "bad result": "the test process sent malformed results (did the code write to the grader's pipe?)",
+    }[event]
+    return {"kind": event, "text": text}
+
+
+def _share(path):
+    """Let the unprivileged child use path (its working directory)."""
+    if os.geteuid() == 0:
+        os.chmod(path, 0o777)
+
+
+def _readable_copy(root, scratch):
+    """A copy of root's mytorch/ and hw1/ that the unprivileged child can read -> its path.
+
+    Only when the child will drop to `nobody`: the learner's folder may be private to root.
+    """
+    if not (os.geteuid() == 0 and sandbox_prefix()):
+        return root
+    dst = os.path.join(scratch, "handin")
+    for d in ("mytorch", "hw1"):
+        if os.path.isdir(os.path.join(root, d)):
+            shutil.copytree(os.path.join(root, d), os.path.join(dst, d), symlinks=False,
+                            ignore=shutil.ignore_patterns("__pycache__"))
+    os.makedirs(dst, exist_ok=True)
+    give_to_nobody(dst)
+    return dst
+
+
+def _copy_back_plots(copy, root):
+    """The plots a test wrote into the copy's hw1/ (the MNIST test's curve) go to the learner's hw1/."""
+    folder = os.path.join(copy, "hw1")
+    for f in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+        src, dst = os.path.join(folder, f), os.path.join(root, "hw1", f)
+        st = os.lstat(src)
+        if f.endswith(".png") and stat.S_ISREG(st.st_mode) and st.st_size < 16 << 20 and \
+                os.path.isdir(os.path.dirname(dst)) and not os.path.islink(dst):
+            with open(src, "rb") as a:
+                data = a.read()
+            with open(dst, "wb") as b:
+                b.write(data)
+
+
+def give_to_nobody(folder):
+    """chown -R nobody: the child may read and write its own copy of the learner's files."""
+    uid, gid = _nobody()
+    for base, dirs, files in os.walk(folder):
+        for p in [base] + [os.path.join(base, f) for f in files]:
+            os.lchown(p, uid, gid)
+            os.chmod(p, 0o755 if p == base else 0o644)
+
+
+# ================================================================ hand-ins, unpacked by the parent
+HANDIN_DIRS = ("mytorch", "hw1")
+HARMLESS = "outside mytorch/ and hw1/"   # a stray file: ignored; every other refusal marks a bad archive
+MAX_ARCHIVE, MAX_FILES, MAX_FILE, MAX_TOTAL = 50 << 20, 500, 4 << 20, 20 << 20
+
+
+def _safe_name(name):
+    """name as a relative path under mytorch/ or hw1/, or the reason it is refused."""
+    if "\0" in name or "\\" in name:
+        return None, "odd characters"
+    if name.startswith("/"):
+        return None, "absolute path"
+    parts = [p for p in name.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        return None, "'..' in the path"
+    if not parts or parts[0] not in HANDIN_DIRS:
+        return None, "outside mytorch/ and hw1/"
+    return "/".join(parts), None
+
+
+def extract_handin(tar_path, dest):
+    """Unpack the regular files under mytorch/ and hw1/ of a hand-in .tar into dest.
+
+    Never follows the archive's own ideas: no links, devices, absolute paths or
+    '..'; size limits.  -> (extracted names, refused [(name, why)]); raises
+    ValueError when the file is not a readable archive.
+    """
+    import tarfile
+    if os.path.getsize(tar_path) > MAX_ARCHIVE:
+        raise ValueError(f"archive larger than {MAX_ARCHIVE >> 20} MB")
+    done, refused, total = [], [], 0
+    try:
+        with tarfile.open(tar_path, "r:*") as tar:
+            for n, m in enumerate(tar):
+                if n >= MAX_FILES:
+                    refused.append(("...", f"more than {MAX_FILES} entries: the rest ignored"))
+                    break
+                name, why = _safe_name(m.name)
+                if m.isdir() and why is None:
+                    continue
+                if why is None and not m.isreg():
+                    why = "a link" if (m.issym() or m.islnk()) else "not a regular file"
+                if why is None and (m.size > MAX_FILE or total + m.size > MAX_TOTAL):
+                    why = "too large"
+                if why is None and name in done:
+                    why = "a second copy"
+                if why:
+                    if not (m.isdir() and why == "outside mytorch/ and hw1/"):
+                        refused.append((m.name[:200], why))
+                    continue
+                _write_new(os.path.join(dest, name), tar.extractfile(m).read(m.size))
+                total += m.size
+                done.append(name)
+    except (tarfile.TarError, EOFError, OSError, zlib.error) as e:
+        if not done:
+            raise ValueError(f"not a readable tar archive ({type(e).__name__}: {e})") from None
+        refused.append(("...", f"archive damaged after {len(done)} files: {e}"))
+    return done, refused
+
+
+def copy_handin(folder, dest):
+    """The same rules for a hand-in given as folders (Gradescope's upload) -> (names, refused)."""
+    done, refused, total = [], [], 0
+    for top in HANDIN_DIRS:
+        for base, dirs, files in os.walk(os.path.join(folder, top)):
+            dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(base, d)) and d != "__pycache__"]
+            for f in files:
+                path = os.path.join(base, f)
+                rel = os.path.relpath(path, folder).replace(os.sep, "/")
+                st = os.lstat(path)
+                why = ("a link" if os.path.islink(path) else "not a regular file" if not os.path.isfile(path)
+                       else "too large" if st.st_size > MAX_FILE or total + st.st_size > MAX_TOTAL else None)
+                if why or len(done) >= MAX_FILES:
+                    refused.append((rel, why or "too many files"))
+                    continue
+                with open(path, "rb") as src:
+                    _write_new(os.path.join(dest, rel), src.read(MAX_FILE + 1))
+                total += st.st_size
+                done.append(rel)
+    return done, refused
+
+
+def _write_new(path, data):
+    os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+
+
+# ================================================================ child side
+PRIVATE = ["/tmp", "/var/tmp", "/dev/shm"]   # each child gets its own, empty
+SYSTEM_DIRS = {"bin", "boot", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "run", "sbin", "sys",
+               "usr", "var", "tmp", "nix", "gnu", "snap", "lost+found"}
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC = 1, 2, 4, 32, 4096, 16384
+
+
+def _mount(source, target, fstype, flags, data=None):
+    libc = ctypes.CDLL(None, use_errno=True)
+    args = [s.encode() if isinstance(s, str) else s for s in (source, target, fstype, data)]
+    if libc.mount(args[0], args[1], args[2], ctypes.c_ulong(flags), args[3]) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, f"mount {target}: {os.strerror(e)}")
+
+
+def _world_writable():
+    """Other folders anyone may write in (/run/lock, ...), one level under the system's folders."""
+    found = []
+    for top in ("/var", "/run", "/dev", "/etc", "/usr"):
+        try:
+            entries = list(os.scandir(top))
+        except OSError:
+            continue
+        for e in entries:
+            try:
+                if e.is_dir(follow_symlinks=False) and e.stat(follow_symlinks=False).st_mode & 0o002:
+                    found.append(e.path)
+            except OSError:
+                pass
+    return sorted(set(found) - set(PRIVATE))
+
+
+def _blocked_ancestor(path):
+    """The highest ancestor of path that others cannot traverse, or None."""
+    parts = os.path.realpath(path).split(os.sep)[1:]
+    for i in range(1, len(parts)):
+        d = os.sep + os.sep.join(parts[:i])
+        if not os.stat(d).st_mode & 0o001:
+            return d
+    return None
+
+
+def _sandbox_mounts(config, drop):
+    """Inside the new mount namespace: hide, make private, make read-only, keep needed paths."""
+    needed = [config["root"], config["scratch"], HERE] + [p for p in sys.path if p and os.path.isdir(p)]
+    needed = sorted({os.path.realpath(p) for p in needed})
+    covers = [d for d in PRIVATE + _world_writable() if os.path.isdir(d) and not os.path.islink(d)]
+    # Top-level folders outside the system's own (/work, /home, /root, /srv, ...) are covered:
+    # other copies of the grader and its references may live there.
+    covers += [os.path.join("/", d) for d in sorted(os.listdir("/")) if d not in SYSTEM_DIRS
+               and os.path.isdir(os.path.join("/", d)) and not os.path.islink(os.path.join("/", d))]
+    if drop:
+        covers += sorted({a for a in map(_blocked_ancestor, needed) if a} - set(covers))
+    keep = {}   # paths under a folder about to be covered, opened first so they can be put back
+    for p in needed:
+        if any(p == c or p.startswith(c + os.sep) for c in covers):
+            keep[p] = os.open(p, os.O_RDONLY | os.O_DIRECTORY)
+    for c in covers:   # private temporary folders; a fresh traversable folder over a blocked one
+        mode = "1777" if c in PRIVATE else "0755"
+        if any(c.startswith(o + os.sep) for o in covers if o != c):
+            continue   # inside a folder already covered
+        _mount("tmpfs", c, "tmpfs", MS_NOSUID | MS_NODEV, f"mode={mode},size=64m")
+    for p in sorted(keep, key=len):
+        os.makedirs(p, mode=0o755, exist_ok=True)
+        _mount(f"/proc/self/fd/{keep[p]}", p, None, MS_BIND | MS_REC)
+        os.close(keep[p])
+    for p in config["readonly"]:
+        _mount(p, p, None, MS_BIND | MS_REC)
+        _mount(None, p, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID)
+    for p in config["hide"]:
+        if os.path.isdir(p):
+            _mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k")
+
+
+def _nobody():
+    """(uid, gid) of the unprivileged user the child becomes when started as root."""
+    try:
+        p = pwd.getpwnam("nobody")
+        return p.pw_uid, p.pw_gid
+    except KeyError:   # a minimal container without the entry
+        return 65534, 65534
+
+
+def _count_tasks(uid):
+    """Processes and threads of uid on this machine, or None where /proc does not tell."""
+    if not os.path.isdir("/proc/self/task"):
+        return None
+    n = 0
+    for pid in os.listdir("/proc"):
+        try:
+            if pid.isdigit() and os.stat(f"/proc/{pid}").st_uid == uid:
+                n += len(os.listdir(f"/proc/{pid}/task"))
+        except OSError:
+            pass
+    return n
+
+
+def _limits(config):
+    def lim(which, value):
+        if value is None:
+            return
+        soft, hard = resource.getrlimit(which)
+        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        try:
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):   # a limit this platform does not support (macOS: RLIMIT_AS)
+            pass
+    lim(resource.RLIMIT_AS, config["memory_mb"] << 20)
+    lim(resource.RLIMIT_CPU, config["cpu_s"])
+    lim(resource.RLIMIT_FSIZE, config["fsize_mb"] << 20)
+    lim(resource.RLIMIT_CORE, 0)
+    lim(resource.RLIMIT_NPROC, config["nproc"])   # what the user runs now, plus a few
+
+
+def _drop_privileges():
+    uid, gid = _nobody()
+    os.setgroups([])
+    os.setgid(gid)
+    os.setuid(uid)
+
+
+def _leave_user_namespace():
+    """Give up the user namespace's root: the mounts above can no longer be undone."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(0x10000000) != 0:   # CLONE_NEWUSER
+        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWUSER)")
+
+
+def _send(fd, header, payload=b""):
+    data = json.dumps(dict(header, bytes=len(payload))).encode() + b"\n" + payload
+    while data:
+        data = data[os.write(fd, data):]
+
+
+def child_main(config):
+    fd = int(os.environ.pop("MYTORCH_RESULT_FD"))
+    drop = config["drop"]   # started as root: become nobody; else we are root of a user namespace
+    if config["sandboxed"]:
+        _sandbox_mounts(config, drop)
+    if drop:
+        _drop_privileges()
+    elif config["sandboxed"]:
+        _leave_user_namespace()
+    os.chdir(config["scratch"])
+    import numpy as np  # noqa: F401  (before the limits, and before the learner's code)
+    import learner_side
+    part = __import__(config["part"])
+    _limits(config)
+    learner_side.run_all(part, config, lambda header, payload=b"": _send(fd, header, payload))
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["child"]:
+    child_main(json.loads(sys.argv[2]))

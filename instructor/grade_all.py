@@ -1,0 +1,117 @@
+"""Grade a class: every hand-in archive of a folder, safely, into one CSV gradebook.
+
+    python3 instructor/grade_all.py HANDIN_DIR --out gradebook.csv [--jobs N]
+                                    [--part spring2021|autograd|...] [--only NAME ...]
+
+Each `NAME.tar` (as create_tarball.sh writes it) is unpacked by this process
+into its own temporary folder (regular files under mytorch/ and hw1/ only,
+see isolation.extract_handin) and graded by the same code as the learners'
+local runner.py: one sandboxed child runs the learner's code, this process
+compares and scores.  The batch goes on whatever one hand-in does.
+
+Writes the CSV (handin, total, status, seconds, one column per graded test)
+and feedback/NAME.txt beside it: the report the learner would see locally.
+--only NAME ... regrades those hand-ins and replaces just their rows.
+Exit status: 0 when the batch ran (whatever the scores), 2 when the
+references are damaged or the folder holds no hand-in.
+"""
+import argparse
+import concurrent.futures
+import csv
+import os
+import sys
+import time
+
+AG = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "autograder", "hw1_autograder")
+sys.path.insert(0, AG)
+import isolation  # noqa: E402
+import runner  # noqa: E402
+
+FIXED = ["handin", "total", "status", "seconds"]
+
+
+def grade_handin(tar_path, part, feedback_dir, limits):
+    """Grade one archive -> the CSV row (dict); writes feedback/<name>.txt."""
+    name = os.path.basename(tar_path)[:-len(".tar")]
+    start = time.monotonic()
+    result = runner.grade_archive(tar_path, part, limits=limits)
+    seconds = time.monotonic() - start
+    write_feedback(os.path.join(feedback_dir, f"{name}.txt"), name, result, result["refused"], seconds)
+    row = {"handin": name, "total": sum(r["score"] for r in result["rows"]), "status": result["status"],
+           "seconds": f"{seconds:.1f}"}
+    row.update({r["test"]: r["score"] for r in result["rows"]})
+    return row
+
+
+def write_feedback(path, name, result, refused, seconds):
+    lines = [f"Hand-in: {name}", "", runner.report(result)]
+    if refused:
+        lines += ["", "Files of the archive not used:"] + [f"    {n}: {why}" for n, why in refused]
+    if result["output"]:
+        lines += ["", f"What your code printed (first {len(result['output'])} of {result['output_bytes']} bytes):",
+                  result["output"]]
+    lines += ["", f"Graded in {seconds:.1f} s."]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def read_rows(path):
+    if not os.path.exists(path):
+        return {}
+    with open(path, newline="", encoding="utf-8") as f:
+        return {row["handin"]: row for row in csv.DictReader(f)}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="Grade every hand-in .tar of a folder into a CSV gradebook.")
+    ap.add_argument("handins", metavar="HANDIN_DIR")
+    ap.add_argument("--out", required=True, help="the CSV to write; feedback/ goes beside it")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="hand-ins graded at once")
+    ap.add_argument("--part", choices=sorted(runner.PARTS), default="spring2021")
+    ap.add_argument("--only", nargs="+", metavar="NAME", help="regrade these hand-ins, keep the other rows")
+    ap.add_argument("--timeout", type=float, default=20.0, help="seconds per test (default 20)")
+    ap.add_argument("--memory", type=int, default=2048, help="MB of address space per child (default 2048)")
+    args = ap.parse_args(argv)
+    problems = runner.verify_references(os.path.join(AG, "references"))
+    if problems:
+        print("Cannot grade: " + "; ".join(problems), file=sys.stderr)
+        return 2
+    tars = sorted(f for f in os.listdir(args.handins) if f.endswith(".tar")
+                  and os.path.isfile(os.path.join(args.handins, f)))
+    if args.only:
+        wanted = {n[:-4] if n.endswith(".tar") else n for n in args.only}
+        missing = wanted - {t[:-4] for t in tars}
+        if missing:
+            ap.error(f"no such hand-in in {args.handins}: {', '.join(sorted(missing))}")
+        tars = [t for t in tars if t[:-4] in wanted]
+    if not tars:
+        print(f"No .tar hand-in in {args.handins}", file=sys.stderr)
+        return 2
+    out = os.path.abspath(args.out)
+    feedback = os.path.join(os.path.dirname(out), "feedback")
+    os.makedirs(feedback, exist_ok=True)
+    limits = isolation.Limits(timeout=args.timeout, memory_mb=args.memory)
+    rows = read_rows(out) if args.only else {}
+    for note in isolation.platform_notes() + runner.part_notes(args.part):
+        print(f"note: {note}", file=sys.stderr)
+    start = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        futures = [pool.submit(grade_handin, os.path.join(args.handins, t), args.part, feedback, limits)
+                   for t in tars]
+        for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
+            row = future.result()
+            rows[row["handin"]] = row
+            print(f"[{done}/{len(tars)}] {row['handin']}: {row['total']} points, {row['status']} "
+                  f"({row['seconds']} s)", flush=True)
+    columns = FIXED + [t[1] for t in runner.part_tests(args.part)[1] if not getattr(t[3], "extra", False)]
+    with open(out, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        for name in sorted(rows):
+            writer.writerow(rows[name])
+    print(f"graded {len(tars)} hand-ins in {time.monotonic() - start:.1f} s -> {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

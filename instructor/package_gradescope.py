@@ -1,0 +1,122 @@
+"""Build a Gradescope autograder zip that grades with the same code as runner.py.
+
+    python3 instructor/package_gradescope.py autograder.zip [--part spring2021|autograd]
+
+The zip holds setup.sh (installs numpy), run_autograder, the grader with its
+references, and this file.  On Gradescope, run_autograder calls this file
+with --run: it grades the upload in $GRADESCOPE_ROOT/submission/ (a .tar
+hand-in, or the mytorch/ and hw1/ folders themselves), and writes
+$GRADESCOPE_ROOT/results/results.json in Gradescope's format: one test per
+graded case (name, score, max_score, output) and the total score.
+GRADESCOPE_ROOT defaults to /autograder; set it to try the zip anywhere.
+"""
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+AG = os.path.join("autograder", "hw1_autograder")
+# the developers' tools (torch, mutation check), not the grader
+NOT_SHIPPED = {"generate_references.py", "generate_expected_graphs.py", "refcheck.py", "mutants.py"}
+sys.path.insert(0, os.path.join(REPO, AG))
+import isolation  # noqa: E402
+import runner  # noqa: E402
+
+SETUP_SH = """#!/usr/bin/env bash
+# Gradescope runs this once when it builds the autograder image.
+set -eu
+apt-get update -qq && apt-get install -y -qq python3 python3-pip util-linux >/dev/null
+python3 -m pip install --quiet %(packages)s
+"""
+
+RUN_AUTOGRADER = """#!/usr/bin/env bash
+# Gradescope runs this for every submission.
+root="${GRADESCOPE_ROOT:-/autograder}"
+exec python3 "$root/source/instructor/package_gradescope.py" --run --part %(part)s
+"""
+
+
+def build(zip_path, part):
+    """Write the autograder zip for `part` -> the list of its files."""
+    files = [(os.path.join(AG, f), None) for f in sorted(os.listdir(os.path.join(REPO, AG)))
+             if f.endswith(".py") and f not in NOT_SHIPPED]
+    ref_dir = os.path.join(REPO, AG, "references")
+    files += [(os.path.join(AG, "references", f), None) for f in sorted(os.listdir(ref_dir))]
+    if part == "autograd":   # the MNIST test trains on the data
+        data = os.path.join(REPO, AG, "data")
+        files += [(os.path.join(AG, "data", f), None) for f in sorted(os.listdir(data))]
+    files += [(os.path.join("instructor", "package_gradescope.py"), None),
+              ("setup.sh", SETUP_SH % {"packages": "numpy" if part == "spring2021" else "numpy matplotlib"}),
+              ("run_autograder", RUN_AUTOGRADER % {"part": part})]
+    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in files:
+            info = zipfile.ZipInfo(name, date_time=(2021, 1, 1, 0, 0, 0))
+            info.external_attr = (0o755 if text is not None else 0o644) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            if text is None:
+                with open(os.path.join(REPO, name), "rb") as f:
+                    z.writestr(info, f.read())
+            else:
+                z.writestr(info, text)
+    return [name for name, _ in files]
+
+
+def results(result):
+    """Gradescope's results.json from runner.grade()'s dict."""
+    tests = [{"name": f"{r['task']}: {r['test']}", "score": r["score"], "max_score": r["max"],
+              "status": "passed" if r["score"] == r["max"] else "failed", "output": r["reason"] or ""}
+             for r in result["rows"]]
+    return {"score": sum(r["score"] for r in result["rows"]), "output": runner.report(result),
+            "tests": tests}
+
+
+def run(part):
+    """Grade $GRADESCOPE_ROOT/submission/ and write results/results.json (on Gradescope)."""
+    root = os.environ.get("GRADESCOPE_ROOT", "/autograder")
+    submission = os.path.join(root, "submission")
+    tars = sorted(f for f in os.listdir(submission) if f.endswith(".tar"))
+    problems = runner.verify_references(os.path.join(REPO, AG, "references"))
+    if problems:
+        out = {"score": 0, "output": "The autograder's references are damaged: " + "; ".join(problems),
+               "tests": []}
+    elif tars:
+        out = results(runner.grade_archive(os.path.join(submission, tars[0]), part, timeout=60.0))
+    else:   # the folders were uploaded: copy their regular files with the same rules
+        work = tempfile.mkdtemp(prefix="grade-")
+        try:
+            os.chmod(work, 0o711)
+            handin = os.path.join(work, "handin")
+            os.makedirs(handin)
+            isolation.copy_handin(submission, handin)
+            out = results(runner.grade(part, handin, timeout=60.0))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(os.path.join(root, "results"), exist_ok=True)
+    with open(os.path.join(root, "results", "results.json"), "w") as f:
+        json.dump(out, f, indent=1)
+    print(out["output"])
+    return 0
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("zip", nargs="?", help="the autograder zip to write")
+    ap.add_argument("--part", default="spring2021", choices=sorted(runner.PARTS))
+    ap.add_argument("--run", action="store_true", help="(on Gradescope) grade the submission")
+    args = ap.parse_args(argv)
+    if args.run:
+        return run(args.part)
+    if not args.zip:
+        ap.error("give the zip to write")
+    names = build(args.zip, args.part)
+    print(f"wrote {args.zip}: {len(names)} files; upload it as the autograder of a Gradescope assignment")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
