@@ -1,16 +1,24 @@
 """Train the homework's MLP on real MNIST and write its curves.
 
-    python3 autograder/hw1_autograder/test.py --outpath hw1
-    python3 autograder/hw1_autograder/test.py --preset strong
+    python3 autograder/hw1_autograder/test.py                  # writes runs/default/
+    python3 autograder/hw1_autograder/test.py --outpath hw1    # the course's place, packed by create_tarball.sh
+    python3 autograder/hw1_autograder/test.py --preset strong  # writes runs/strong/
 
-Writes train_loss.png, train_error.png, val_loss.png, val_error.png,
-summary.png (beside the expected curves) and stats.csv into --outpath.
-Ctrl-C or a diverging run still writes the epochs that finished.
+Writes into --outpath (default: runs/<preset>/ in the repository, which
+git ignores): train_loss.png, train_error.png, val_loss.png,
+val_error.png, summary.png (the four curves in one figure, beside the
+expected curves when the network is the default one), confusion.png (the
+test set's confusion matrix), mistakes.png (the most confident test-set
+mistakes) and stats.csv (one row per epoch; the test loss and error on the
+last row).  The output folder is checked, and made, before the data is
+loaded.  Ctrl-C or a diverging run still writes the curves and stats.csv of
+the epochs that finished.
 """
 import argparse
 import os
 import resource
 import sys
+import tempfile
 import time
 
 # One BLAS thread unless the environment says otherwise, set before numpy loads
@@ -31,6 +39,8 @@ import mnist_data  # noqa: E402
 import plots  # noqa: E402
 
 EXPECTED = os.path.join(ROOT, "expected_graphs")
+RUNS = os.path.join(ROOT, "runs")   # the default output folders, one per preset (git-ignored)
+PROGRESS_SECONDS = 5.0   # within a long epoch, a progress line at most this often
 ACTIVATIONS = {"sigmoid": activation.Sigmoid, "tanh": activation.Tanh, "relu": activation.ReLU}
 DEFAULTS = dict(epochs=200, batch_size=100, lr=1e-3, momentum=0.856, hiddens=[32, 32, 32],
                 activation="sigmoid", bn=0, init="randn", schedule=None)
@@ -41,7 +51,8 @@ STRONG = dict(epochs=10, batch_size=50, lr=0.1, momentum=0.9, hiddens=[512, 256]
 
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description="Train the homework MLP on MNIST and plot its curves.")
-    ap.add_argument("--outpath", default=".", help="folder for plots and CSV (created if missing)")
+    ap.add_argument("--outpath", help="folder for the plots and stats.csv, created if missing "
+                                      "(default: runs/<preset>/ in the repository)")
     ap.add_argument("--data", default=mnist_data.DATA_DIR, help="folder with the four MNIST .gz files")
     ap.add_argument("--preset", choices=["default", "strong"], default="default",
                     help="default: the handout's network; strong: ReLU+BatchNorm+He init+LR steps")
@@ -69,11 +80,85 @@ def parse_args(argv=None):
     if not 0 <= settings["bn"] <= len(settings["hiddens"]):
         problems.append(f"--bn must be between 0 and the number of hidden layers "
                         f"({len(settings['hiddens'])}), got {settings['bn']}")
+    if not 0 <= args.seed < 2 ** 32:
+        problems.append(f"--seed must be between 0 and 2**32 - 1 (numpy's seeds), got {args.seed}")
     if args.limit is not None and args.limit <= 0:
         problems.append(f"--limit must be positive, got {args.limit}")
     if problems:
-        ap.error("; ".join(problems))
+        ap.exit(2, f"{ap.prog}: error: {'; '.join(problems)}\n")
     return args, settings
+
+
+def output_folder(args):
+    return args.outpath if args.outpath is not None else os.path.join(RUNS, args.preset)
+
+
+def prepare_output_folder(path):
+    """Make the folder (before any data is loaded or trained) -> None, or why it cannot be used."""
+    if os.path.exists(path) and not os.path.isdir(path):
+        return f"--outpath {path}: is a file, not a folder"
+    existing = os.path.abspath(path)
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        return f"--outpath {path}: {existing} is a file, so no folder can be made inside it"
+    try:
+        os.makedirs(path, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as e:
+        return f"--outpath {path}: cannot write there ({e.strerror or e})"
+    return None
+
+
+def describe(s, limit=None):
+    """The network and its training settings in two lines, for titles and the first printed line."""
+    sizes = "-".join(str(n) for n in [784] + list(s["hiddens"]) + [10])
+    batchnorm = f"BatchNorm on {s['bn']} layer{'s' * (s['bn'] > 1)}" if s["bn"] else "no BatchNorm"
+    init = "He-scaled N(0, 1) weights" if s["init"] == "he" else "N(0, 1) weights"
+    lr = f"lr {s['lr']:g}"
+    if s["schedule"]:
+        steps = ", ".join(f"×{factor:g} from epoch {start + 1}" for start, factor in s["schedule"])
+        lr += f" ({steps})"
+    data = f", first {limit} training examples" if limit else ""
+    return (f"MLP {sizes}, {s['activation']}, {batchnorm}, {init}\n"
+            f"{lr}, momentum {s['momentum']:g}, batch {s['batch_size']}{data}")
+
+
+def same_as_expected(args, s):
+    """Whether expected_graphs/ holds this very network and run (the default one, maybe longer)."""
+    return (args.preset == "default" and args.seed == 11785 and not args.limit
+            and {k: v for k, v in s.items() if k != "epochs"} == {k: v for k, v in DEFAULTS.items() if k != "epochs"})
+
+
+class ReportingMLP(hw1.MLP):
+    """The homework's MLP, telling `progress` (when set) about every batch it trains."""
+    progress = None
+
+    def step(self):
+        super().step()
+        if self.progress is not None:
+            self.progress.batch_done()
+
+
+class Progress:
+    """Within an epoch, a line at most every PROGRESS_SECONDS: batches done, seconds spent."""
+
+    def __init__(self, epochs, batches):
+        self.epochs, self.batches = epochs, batches
+        self.start_epoch(1)
+
+    def start_epoch(self, epoch):
+        self.epoch, self.batch = epoch, 0
+        self.started = self.last_line = time.perf_counter()
+
+    def batch_done(self):
+        self.batch += 1
+        now = time.perf_counter()
+        if now - self.last_line >= PROGRESS_SECONDS:
+            self.last_line = now
+            print(f"  epoch {self.epoch}/{self.epochs}: batch {self.batch}/{self.batches} "
+                  f"({self.batch / self.batches:.0%}), {now - self.started:.1f} s", flush=True)
 
 
 def build_mlp(s):
@@ -82,7 +167,7 @@ def build_mlp(s):
         weight_init = lambda i, o: np.random.randn(i, o) * np.sqrt(2.0 / i)  # noqa: E731
     else:
         weight_init = lambda i, o: np.random.randn(i, o)  # noqa: E731
-    return hw1.MLP(784, 10, s["hiddens"], [act() for _ in s["hiddens"]] + [activation.Identity()],
+    return ReportingMLP(784, 10, s["hiddens"], [act() for _ in s["hiddens"]] + [activation.Identity()],
                    weight_init, lambda o: np.zeros((1, o)), loss.SoftmaxCrossEntropy(),
                    s["lr"], momentum=s["momentum"], num_bn_layers=s["bn"])
 
@@ -102,9 +187,11 @@ def lr_schedule(s):
 def train(mlp, dset, s):
     """Run the epochs, printing progress -> (list of hw1.EpochStats, reason it stopped or None)."""
     rows, t0 = [], time.perf_counter()
+    mlp.progress = Progress(s["epochs"], -(-len(dset[0][0]) // s["batch_size"]))
     try:
         for row in hw1.train_epochs(mlp, dset, s["epochs"], s["batch_size"], lr_schedule(s)):
             rows.append(row)
+            mlp.progress.start_epoch(len(rows) + 1)
             t = time.perf_counter() - t0
             print(f"epoch {len(rows):3d}/{s['epochs']}  "
                   f"train loss {row.train_loss:.4f} error {row.train_error:.4f}  "
@@ -116,17 +203,44 @@ def train(mlp, dset, s):
     return rows, None
 
 
-def write_outputs(outdir, rows, expected_dir=EXPECTED):
-    os.makedirs(outdir, exist_ok=True)
-    plots.write_csv(os.path.join(outdir, "stats.csv"), rows)
-    plots.write_curves(outdir, rows)
-    expected = plots.read_csv(os.path.join(expected_dir, "stats.csv"))
-    if os.path.abspath(outdir) != os.path.abspath(expected_dir):
-        plots.write_summary(os.path.join(outdir, "summary.png"), rows, expected)
+def softmax(logits):
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+def test_predictions(mlp, x):
+    """The network's softmax outputs on x, in eval mode -> (n, 10)."""
+    mlp.eval()
+    probabilities = softmax(mlp.forward(x))
+    mlp.train()
+    return probabilities
+
+
+def write_outputs(outdir, rows, network, expected=None, test=None):
+    """The curves, stats.csv and summary; confusion and mistakes when the test set was evaluated.
+
+    expected: read_csv() of the same network's reference run, or None.
+    test: (test_x, test_labels, probabilities, test_loss, test_error), or None when training stopped.
+    """
+    test_figures = test[3:] if test else None
+    plots.write_csv(os.path.join(outdir, "stats.csv"), rows, test_figures)
+    plots.write_curves(outdir, rows, network)
+    plots.write_summary(os.path.join(outdir, "summary.png"), rows, expected, network,
+                        expected_label="expected: the same network, expected_graphs/")
+    if test:
+        images, labels, probabilities = test[:3]
+        plots.write_confusion(os.path.join(outdir, "confusion.png"), labels, probabilities.argmax(axis=1),
+                              network)
+        plots.write_mistakes(os.path.join(outdir, "mistakes.png"), images, labels, probabilities, network)
 
 
 def main(argv=None):
     args, s = parse_args(argv)
+    outdir = output_folder(args)
+    problem = prepare_output_folder(outdir)
+    if problem:
+        print(f"test.py: error: {problem}", file=sys.stderr)
+        return 2
     try:
         dset = mnist_data.load_dset(args.data)
     except mnist_data.MnistDataError as e:
@@ -136,19 +250,24 @@ def main(argv=None):
         dset = ((dset[0][0][:args.limit], dset[0][1][:args.limit]),) + dset[1:]
     np.random.seed(args.seed)
     mlp = build_mlp(s)
-    print(f"training {s['hiddens']} {s['activation']} bn={s['bn']} lr={s['lr']} momentum={s['momentum']} "
-          f"batch={s['batch_size']} for {s['epochs']} epochs on {len(dset[0][0])} examples", flush=True)
+    network = describe(s, args.limit)
+    print(f"training {network.replace(chr(10), ', ')}")
+    print(f"{s['epochs']} epochs on {len(dset[0][0])} examples; writing to {os.path.abspath(outdir)}", flush=True)
     t0 = time.perf_counter()
     rows, stopped = train(mlp, dset, s)
     seconds = time.perf_counter() - t0
-    outdir = args.outpath
+    test = None
+    if not stopped:
+        test_x, test_y = dset[2]
+        test_loss, test_error = hw1.evaluate(mlp, test_x, test_y)
+        test = (test_x, test_y.argmax(axis=1), test_predictions(mlp, test_x), test_loss, test_error)
+    expected = plots.read_csv(os.path.join(EXPECTED, "stats.csv")) if same_as_expected(args, s) else None
     if rows:
-        write_outputs(outdir, rows)
-        print(f"wrote plots and stats.csv for {len(rows)} epochs to {outdir}")
+        write_outputs(outdir, rows, network, expected, test)
+        print(f"wrote plots and stats.csv for {len(rows)} epochs to {os.path.abspath(outdir)}")
     if stopped:
         print(f"stopped: {stopped}", file=sys.stderr)
         return 130 if stopped == "interrupted" else 1
-    test_loss, test_error = hw1.evaluate(mlp, *dset[2])
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     last = rows[-1]
     print(f"final: train loss {last.train_loss:.4f} error {last.train_error:.4f}, "
