@@ -23,9 +23,9 @@ floor    for the default network: the first layer's forward product, its dW
 
 The engines run interleaved (round after round, their order alternating)
 and the medians are reported, so a busy machine slows both alike.  Both use
---threads BLAS threads (default 1: on this 2-core machine one thread was
-the faster, and many times faster when other work shares the cores; see
-the README's "Speed").  --clock cpu times this process's CPU seconds
+--threads BLAS threads (default 1: on this 2-core machine two threads were
+up to 1.7 times faster when the cores were free and many times slower when
+other work shared them; see the README's "Speed").  --clock cpu times this process's CPU seconds
 instead of elapsed seconds, which other programs disturb less.  An
 engine module benchmarks/bench_autograd.py, when present and exposing
 `epoch_seconds(dset, hiddens, batch_size)` (dset as hw1's), is included
@@ -295,7 +295,7 @@ def main(argv=None):
                     choices=["mytorch", "torch", "autograd"])
     ap.add_argument("--plot", default=os.path.join(HERE, "sweep.png"), help="sweep plot path ('' for none)")
     ap.add_argument("--threads", type=int, default=1,
-                    help="BLAS threads for numpy and PyTorch alike (default 1, the faster here: README)")
+                    help="BLAS threads for numpy and PyTorch alike (default 1, the safe choice on shared cores: README)")
     ap.add_argument("--clock", choices=sorted(CLOCKS), default="wall",
                     help="wall: elapsed seconds; cpu: this process's CPU seconds (steadier on a busy machine)")
     args = ap.parse_args(argv)
