@@ -4,11 +4,15 @@
 
 Prints each gradient next to the value worked out by hand, and writes the
 lecture example's graph to sandbox_graph.dot (and .png when Graphviz's
-`dot` is installed).
+`dot` is installed) in the current folder.  Add your own ops' checks here.
 """
 import math
 
+import numpy as np
+
+from mytorch.autograd_engine import ContextManager
 from mytorch.graph import render, to_dot
+from mytorch.nn.functional import Add, Mul
 from mytorch.tensor import Tensor
 
 
@@ -33,6 +37,38 @@ def handout_example():
                 show("d.grad", d.grad, None)])
 
 
+def handout_example_direct():
+    """The same example with each op called directly, as the handout's tests call them:
+    forward(ctx, ...) by hand, then each backward(ctx, grad) by hand, in reverse: what backward() automates."""
+    print("\nThe same, op by op: ctx = ContextManager(); out = Op.forward(ctx, ...); Op.backward(ctx, grad)")
+    a, b, c, three = Tensor(1.0, requires_grad=True), Tensor(2.0), Tensor(3.0, requires_grad=True), Tensor(3.0)
+    ctx1, ctx2, ctx3, ctx4 = ContextManager(), ContextManager(), ContextManager(), ContextManager()
+    ab = Mul.forward(ctx1, a, b)          # a * b
+    d = Add.forward(ctx2, a, ab)          # d = a + a * b
+    dc = Add.forward(ctx3, d, c)          # d + c
+    e = Add.forward(ctx4, dc, three)      # e = d + c + 3
+    grad_dc, _ = Add.backward(ctx4, Tensor.ones(*e.shape))   # de/de = 1
+    grad_d, grad_c = Add.backward(ctx3, grad_dc)
+    grad_a_direct, grad_ab = Add.backward(ctx2, grad_d)
+    grad_a_through_mul, _ = Mul.backward(ctx1, grad_ab)
+    grad_a = Tensor(grad_a_direct.data + grad_a_through_mul.data)   # AccumulateGrad's +=
+    return all([show("e", e, 9.0), show("de/da", grad_a, 3.0), show("de/dc", grad_c, 1.0)])
+
+
+def broadcast_example():
+    """Add with broadcasting, called directly: a (3, 4) + b (4,); b's gradient is summed back to (4,)
+    (every entry 3, one per row; shown: the first)."""
+    print("\nBroadcasting: c = Add.forward(ctx, a, b) with a (3, 4) and b (4,); Add.backward(ctx, ones)")
+    ctx = ContextManager()
+    a, b = Tensor.ones(3, 4, requires_grad=True), Tensor(np.arange(4.0), requires_grad=True)
+    c = Add.forward(ctx, a, b)
+    grad_a, grad_b = Add.backward(ctx, Tensor.ones(*c.shape))
+    shapes_ok = grad_a.shape == (3, 4) and grad_b.shape == (4,)
+    got = f"{grad_a.shape}, {grad_b.shape}"
+    print(f"  {'shapes':<8} = {got:<16} expected {'(3, 4), (4,)':<22} {'ok' if shapes_ok else 'WRONG'}")
+    return all([shapes_ok, show("grad_b", Tensor(grad_b.data[0]), 3.0)])
+
+
 def lecture_example(x0=0.5, y0=-1.5):
     """f(x, y) = log(1 + e^-(x+y)) (x+y), the lecture's running example, on 0-d tensors."""
     print(f"\nLecture example: f(x, y) = log(1 + e^-(x+y)) * (x+y) at x = {x0}, y = {y0}")
@@ -55,5 +91,5 @@ def lecture_example(x0=0.5, y0=-1.5):
 
 
 if __name__ == "__main__":
-    results = [handout_example(), lecture_example()]
+    results = [handout_example(), handout_example_direct(), broadcast_example(), lecture_example()]
     raise SystemExit(0 if all(results) else 1)

@@ -4,6 +4,10 @@ Linear(784, 20) -> BatchNorm1d(20) -> ReLU -> Linear(20, 10), trained with
 CrossEntropyLoss and SGD(lr=0.1), batches of 100, 3 epochs, shuffled each
 epoch; the validation accuracy is measured every 100 batches.  Labels are
 integer arrays (N,).  Run it with ./grade.sh m.
+
+mnist(..., bonus=True) trains the bonus network instead: a Dropout(0.1)
+after the ReLU, and Adam(lr=0.002) in place of SGD
+(python3 autograder/hw1_autograder/test_mnist.py --bonus).
 """
 import os
 import sys
@@ -13,9 +17,11 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 from mytorch.nn.activations import ReLU  # noqa: E402
 from mytorch.nn.batchnorm import BatchNorm1d  # noqa: E402
+from mytorch.nn.dropout import Dropout  # noqa: E402
 from mytorch.nn.linear import Linear  # noqa: E402
 from mytorch.nn.loss import CrossEntropyLoss  # noqa: E402
 from mytorch.nn.sequential import Sequential  # noqa: E402
+from mytorch.optim.adam import Adam  # noqa: E402
 from mytorch.optim.sgd import SGD  # noqa: E402
 from mytorch.tensor import Tensor  # noqa: E402
 
@@ -24,10 +30,17 @@ NUM_EPOCHS = 3
 VALIDATE_EVERY = 100   # batches
 
 
-def mnist(train_x, train_y, val_x, val_y):
-    """Build the model, criterion and optimizer and train -> validation accuracies (list)."""
-    model = Sequential(Linear(784, 20), BatchNorm1d(20), ReLU(), Linear(20, 10))
-    optimizer = SGD(model.parameters(), lr=0.1)
+def mnist(train_x, train_y, val_x, val_y, bonus=False):
+    """Build the model, criterion and optimizer and train -> validation accuracies (list).
+
+    bonus: the bonus network (Dropout after the ReLU) trained with Adam.
+    """
+    if bonus:
+        model = Sequential(Linear(784, 20), BatchNorm1d(20), ReLU(), Dropout(0.1), Linear(20, 10))
+        optimizer = Adam(model.parameters(), lr=0.002)
+    else:
+        model = Sequential(Linear(784, 20), BatchNorm1d(20), ReLU(), Linear(20, 10))
+        optimizer = SGD(model.parameters(), lr=0.1)
     criterion = CrossEntropyLoss()
     return train(model, optimizer, criterion, train_x, train_y, val_x, val_y)
 

@@ -4,101 +4,103 @@ A graph has three kinds of node (the handout's appendix A):
   * AccumulateGrad     a leaf Tensor that requires grad; stores into .grad (+=)
   * BackwardFunction   the op that produced an intermediate Tensor; never stores
   * None               a constant; no gradient is computed for it
-Gradients travel between nodes as numpy arrays.
+Gradients travel between nodes as Tensors, as the handout's ops return them.
 """
-import numpy as np
 
 
 class ContextManager:
-    """Carries what a Function's forward keeps for its backward (the `ctx` argument)."""
+    """The `ctx` argument of an op: carries what its forward keeps for its backward.
+
+    save_for_backward stores Tensors (in saved_tensors, in order); anything
+    else (a shape, an axis, a mask) goes in an attribute of its own: ctx.shape = ...
+    """
 
     def __init__(self):
         self.saved_tensors = []
 
     def save_for_backward(self, *tensors):
-        self.saved_tensors.extend(tensors)
+        for t in tensors:
+            if not isinstance(t, tensor.Tensor):
+                raise TypeError(f"save_for_backward() keeps Tensors only, got {type(t).__name__}; "
+                                f"keep other values as an attribute of ctx (ctx.name = value)")
+            self.saved_tensors.append(t)
 
 
 class AccumulateGrad:
     """The node of a leaf that requires grad: adds each incoming gradient into its .grad."""
 
-    function_name = "AccumulateGrad"
+    def __init__(self, tensor):
+        self.variable = tensor
+        self.next_functions = []   # a leaf has no parents
+        self.function_name = "AccumulateGrad"
 
-    def __init__(self, variable):
-        self.variable = variable
-        self.next_functions = []
-
-    def apply(self, grad):
-        """grad: array with the variable's shape."""
-        from .tensor import Tensor
-        v = self.variable
-        if np.shape(grad) != v.shape:
-            raise RuntimeError(f"AccumulateGrad: gradient of shape {np.shape(grad)} for a tensor of shape {v.shape}")
-        if v.grad is None:
-            v.grad = Tensor(np.array(grad, dtype=np.float64))  # a copy: the graph may reuse `grad`
+    def apply(self, arg):
+        """arg: Tensor, the gradient for the variable (its shape)."""
+        variable = self.variable
+        if arg.data.shape != variable.data.shape:
+            raise RuntimeError(f"AccumulateGrad: gradient of shape {arg.data.shape} for a tensor of shape "
+                               f"{variable.data.shape} (an op's backward must return one gradient per input, "
+                               f"reduced to that input's shape with unbroadcast)")
+        if variable.grad is None:
+            # .grad owns its array: an op may hand the same gradient to several inputs.
+            variable.grad = tensor.Tensor(arg.data.copy())
         else:
-            v.grad.data += grad
+            variable.grad.data += arg.data
 
 
 class BackwardFunction:
-    """The node of an intermediate Tensor: runs its Function's backward with the saved ctx."""
+    """The node of an intermediate Tensor: runs its op's backward with the saved ctx."""
 
     def __init__(self, cls):
         self.ctx = ContextManager()
         self._forward_cls = cls
-        self.function_name = cls.__name__
         self.next_functions = []   # one entry per forward argument: a node, or None
-        self.output_shape = None
+        self.function_name = cls.__name__
 
-    def apply(self, grad):
-        """grad: array with the output's shape -> one gradient (or None) per forward argument."""
-        grads = self._forward_cls.backward(self.ctx, grad)
-        return grads if isinstance(grads, tuple) else (grads,)
+    def apply(self, *args):
+        """args: the gradient (Tensor) of the output -> the op's backward: one Tensor (or None) per input."""
+        return self._forward_cls.backward(self.ctx, *args)
 
 
 class Function:
     """Base class of every differentiable operation (see nn/functional.py).
 
-    Subclasses define forward(ctx, *args) -> Tensor and backward(ctx, grad) ->
-    one gradient per argument (None for arguments that are not Tensors).
+    forward(ctx, *args) computes with numpy and returns a Tensor whose
+    requires_grad/is_leaf are already right; backward(ctx, grad_output)
+    takes the Tensor dL/d(output) and returns dL/d(input) as a Tensor for
+    each argument (None for arguments that are not Tensors).
     """
 
     @staticmethod
     def forward(ctx, *args):
-        raise NotImplementedError
+        raise NotImplementedError("All subclasses must implement forward")
 
     @staticmethod
-    def backward(ctx, grad_output):
-        raise NotImplementedError
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("All subclasses must implement backward")
 
     @classmethod
     def apply(cls, *args):
-        """Run forward, and link the result into the graph if any input requires grad."""
-        from .tensor import Tensor
-        node = BackwardFunction(cls)
-        output = cls.forward(node.ctx, *args)
+        """Run forward, then link the output into the graph when an input requires grad."""
+        backward_function = BackwardFunction(cls)
+        output_tensor = cls.forward(backward_function.ctx, *args)
         requires_grad = False
-        node.inputs = []   # (shape, value if a scalar constant): for drawing only
+        parents = backward_function.next_functions
+        Tensor = tensor.Tensor
         for arg in args:
-            parent = None
             if isinstance(arg, Tensor) and arg.requires_grad:
                 requires_grad = True
-                if arg.is_leaf and arg.grad_fn is None:
+                if arg.grad_fn is None:   # first use of a leaf that requires grad
                     arg.grad_fn = AccumulateGrad(arg)
-                parent = arg.grad_fn
-            node.next_functions.append(parent)
-            node.inputs.append(_describe(arg))
-        output.requires_grad, output.is_leaf = requires_grad, not requires_grad
-        output.grad_fn = node if requires_grad else None
-        node.output_shape = output.shape
-        return output
-
-
-def _describe(arg):
-    data = getattr(arg, "data", None)
-    if data is None:
-        return None
-    return (data.shape, data.item() if data.size == 1 else None)
+                parents.append(arg.grad_fn)
+            else:
+                parents.append(None)      # a constant: no gradient flows to it
+        if requires_grad:
+            output_tensor.requires_grad, output_tensor.is_leaf = True, False
+            output_tensor.grad_fn = backward_function
+            # for drawing the graph only (mytorch/graph.py): the arguments and the output's shape
+            backward_function.inputs, backward_function.output_shape = args, output_tensor.data.shape
+        return output_tensor
 
 
 def _topological_order(root):
@@ -114,26 +116,39 @@ def _topological_order(root):
         else:
             stack.pop()
             order.append(node)
-    return reversed(order)
+    order.reverse()
+    return order
 
 
 def backward(grad_fn, grad_of_outputs):
-    """Propagate grad_of_outputs (Tensor or array) from grad_fn down to every leaf.
+    """Propagate grad_of_outputs (a Tensor) from the node grad_fn down to every leaf.
 
     Each node runs once, after all the gradients flowing into it have been
-    summed, so the cost is linear in the size of the graph however often a
-    value is reused.
+    summed (a node reached along two paths waits for both), so the cost is
+    linear in the size of the graph however often a value is reused.
     """
     if grad_fn is None:
         return
-    grads = {grad_fn: np.asarray(getattr(grad_of_outputs, "data", grad_of_outputs), dtype=np.float64)}
+    grads = {grad_fn: grad_of_outputs}
     for node in _topological_order(grad_fn):
         grad = grads.pop(node, None)
         if grad is None:
             continue
-        if isinstance(node, AccumulateGrad):
+        if type(node) is AccumulateGrad:
             node.apply(grad)
             continue
-        for parent, g in zip(node.next_functions, node.apply(grad)):
-            if parent is not None and g is not None:
-                grads[parent] = grads[parent] + g if parent in grads else g
+        grads_of_inputs = node.apply(grad)
+        if type(grads_of_inputs) is not tuple:
+            grads_of_inputs = (grads_of_inputs,)
+        for parent, g in zip(node.next_functions, grads_of_inputs):
+            if parent is None or g is None:
+                continue
+            earlier = grads.get(parent)
+            if earlier is None:
+                grads[parent] = g
+            else:   # a second path into parent: sum, never in place (g may be shared)
+                grads[parent] = tensor.Tensor(earlier.data + g.data)
+
+
+# Last, so that importing this module first works: tensor.py and nn/functional.py need Function defined.
+from . import tensor  # noqa: E402

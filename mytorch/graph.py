@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 
 from .autograd_engine import AccumulateGrad
+from .tensor import Tensor
 
 STYLE = {
     "op": 'shape=ellipse, style=filled, fillcolor="#9ecae1"',
@@ -58,11 +59,11 @@ def to_dot(tensor, names=None):
     while stack:
         node = stack.pop()
         me = node_id(node, "op", f"{node.function_name}\\n{_shape(node.output_shape)}")
-        for parent, described in zip(node.next_functions, node.inputs):
+        for parent, arg in zip(node.next_functions, node.inputs):
             if parent is None:
-                if described is None:
+                if not isinstance(arg, Tensor):
                     continue  # not a Tensor: an axis, an exponent, a shape
-                shape, value = described
+                shape, value = arg.shape, (arg.data.item() if arg.data.size == 1 else None)
                 constants += 1
                 src = f"c{constants}"
                 text = _value(value) if value is not None else _shape(shape)

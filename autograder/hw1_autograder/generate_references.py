@@ -22,6 +22,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import cases  # noqa: E402
+import cases_autograd as ca  # noqa: E402
 import refcheck  # noqa: E402
 from cases import key  # noqa: E402  (the one naming of reference arrays, shared with graded.py)
 
@@ -290,8 +291,8 @@ def training_stats(refs):
 
 
 def ag_ops(refs):
-    """The Fall 2020 homework: Sub, Mult, Div (with broadcasting), an expression, layers, losses."""
-    fns = {"sub": torch.sub, "mult": torch.mul, "div": torch.div}
+    """The Fall 2020 homework: Sub, Mul, Div (with broadcasting), an expression, layers, losses."""
+    fns = {"sub": torch.sub, "mul": torch.mul, "div": torch.div}
     for op, fn in fns.items():
         for case in cases.AG_BINARY_SHAPES:
             a, b, up = cases.ag_binary(op, case)
@@ -342,6 +343,120 @@ def ag_ops(refs):
             refs.update({f"{name}/step{s}/param{i}": n(p) for i, p in enumerate(params)})
 
 
+TORCH_BINARY = {"Add": torch.add, "Sub": torch.sub, "Mul": torch.mul, "Div": torch.div}
+TORCH_UNARY = {
+    "Transpose": lambda a: a.T, "Reshape": lambda a: a.reshape(2, 6), "Log": torch.log, "Exp": torch.exp,
+    "Neg": torch.neg, "Pow": lambda a: a ** 2.5, "ReLU": torch.relu, "Sigmoid": torch.sigmoid,
+    "Tanh": torch.tanh, "Sum_all": lambda a: a.sum(), "Sum_axis0": lambda a: a.sum(0),
+    "Sum_axis1_keepdims": lambda a: a.sum(1, keepdim=True),
+}
+
+
+def ag_direct(refs):
+    """Every op on its own (the direct-call checks), unbroadcast, and the diamond graph."""
+    for op, fn in TORCH_BINARY.items():
+        for case in ca.BINARY_SHAPES:
+            a, b, up = ca.binary(op, case)
+            at, bt = t(a, True), t(b, True)
+            out = fn(at, bt)
+            out.backward(t(up))
+            refs.update({f"op/{op}/{case}/out": n(out), f"op/{op}/{case}/a_grad": n(at.grad),
+                         f"op/{op}/{case}/b_grad": n(bt.grad)})
+    for name, fn in TORCH_UNARY.items():
+        at = t(ca.unary(name), True)
+        out = fn(at)
+        out.backward(t(ca.upstream(name, tuple(out.shape))))
+        refs[f"op/{name}/out"], refs[f"op/{name}/a_grad"] = n(out), n(at.grad)
+    a, b, up = ca.matmul()
+    at, bt = t(a, True), t(b, True)
+    out = at @ bt
+    out.backward(t(up))
+    refs.update({"op/MatMul/out": n(out), "op/MatMul/a_grad": n(at.grad), "op/MatMul/b_grad": n(bt.grad)})
+    for case in ca.UNBROADCAST:
+        grad, shape = ca.unbroadcast(case)
+        # the gradient of broadcasting a tensor of `shape` to grad's shape, applied to grad
+        xt = torch.zeros(shape, dtype=torch.float64, requires_grad=True)
+        xt.expand(grad.shape).backward(t(grad))
+        refs[f"unbroadcast/{case}"] = n(xt.grad)
+    x, up = ca.diamond()
+    xt = t(x, True)
+    a = xt * 2
+    (torch.exp(a) + a * 3).backward(t(up))
+    refs["diamond/x_grad"] = n(xt.grad)
+
+
+def _torch_bonus_model(k, batchnorm):
+    layers, gamma, beta = ca.bonus_model(k)
+    lin = [torch.nn.Linear(i, o).double() for i, o in zip(ca.BONUS_SIZES[:-1], ca.BONUS_SIZES[1:])]
+    with torch.no_grad():
+        for layer, (W, b_) in zip(lin, layers):
+            layer.weight.copy_(t(W))
+            layer.bias.copy_(t(b_))
+    mods = [lin[0]]
+    if batchnorm:
+        bn = torch.nn.BatchNorm1d(ca.BONUS_SIZES[1]).double()
+        with torch.no_grad():
+            bn.weight.copy_(t(gamma))
+            bn.bias.copy_(t(beta))
+        mods.append(bn)
+    return torch.nn.Sequential(*mods, torch.nn.ReLU(), lin[1])
+
+
+def ag_bonus(refs):
+    """The bonus: BatchNorm1d training and train/eval, Adam, Dropout."""
+    model = _torch_bonus_model(0, batchnorm=True)
+    opt = torch.optim.SGD(model.parameters(), lr=ca.BONUS_LR)
+    for s in range(ca.BONUS_STEPS):
+        x, y = ca.bonus_batch(s)
+        xt = t(x, True)
+        opt.zero_grad()
+        out = model(xt)
+        loss = torch.nn.functional.cross_entropy(out, torch.tensor(y))
+        loss.backward()
+        bn, lin0, lin1 = model[1], model[0], model[3]
+        refs.update({f"bn_train/step{s}/out": n(out), f"bn_train/step{s}/loss": n(loss),
+                     f"bn_train/step{s}/x_grad": n(xt.grad), f"bn_train/step{s}/gamma_grad": n(bn.weight.grad),
+                     f"bn_train/step{s}/beta_grad": n(bn.bias.grad),
+                     f"bn_train/step{s}/weight0_grad": n(lin0.weight.grad),
+                     f"bn_train/step{s}/weight1_grad": n(lin1.weight.grad),
+                     f"bn_train/step{s}/running_mean": n(bn.running_mean),
+                     f"bn_train/step{s}/running_var": n(bn.running_var)})
+        opt.step()
+    model.eval()
+    x, _ = ca.bonus_batch(10)
+    refs["bn_eval/out"] = n(model(t(x)))
+    model.train()
+    x, _ = ca.bonus_batch(11)
+    refs["bn_train_again/out"] = n(model(t(x)))
+    for name, batchnorm in (("adam", False), ("adam_bn", True)):
+        model = _torch_bonus_model(1, batchnorm)
+        opt = torch.optim.Adam(model.parameters(), lr=ca.ADAM["lr"], betas=ca.ADAM["betas"], eps=ca.ADAM["eps"])
+        for s in range(ca.BONUS_STEPS):
+            x, y = ca.bonus_batch(s)
+            opt.zero_grad()
+            torch.nn.functional.cross_entropy(model(t(x)), torch.tensor(y)).backward()
+            opt.step()
+            refs.update({f"{name}/step{s}/param{i}": n(p) for i, p in enumerate(model.parameters())})
+    x, up = ca.dropout_input()
+    mask = t(ca.dropout_mask(x.shape))
+    xt = t(x, True)
+    out = xt * mask / (1 - ca.DROPOUT_P)   # inverted dropout with the learner's mask, in torch ops
+    out.backward(t(up))
+    refs["dropout/out"], refs["dropout/x_grad"] = n(out), n(xt.grad)
+    # Dropout inside a model: Linear -> ReLU -> Dropout -> Linear, one training step
+    model = _torch_bonus_model(2, batchnorm=False)
+    x, y = ca.bonus_batch(0)
+    xt = t(x, True)
+    hidden = model[1](model[0](xt))
+    mask = t(ca.dropout_mask(tuple(hidden.shape)))
+    out = model[2](hidden * mask / (1 - ca.DROPOUT_P))
+    loss = torch.nn.functional.cross_entropy(out, torch.tensor(y))
+    loss.backward()
+    refs.update({"dropout_model/out": n(out), "dropout_model/x_grad": n(xt.grad),
+                 "dropout_model/weight0_grad": n(model[0].weight.grad),
+                 "dropout_model/weight1_grad": n(model[2].weight.grad)})
+
+
 def compute():
     torch.set_default_dtype(torch.float64)
     refs, ag = {}, {}
@@ -350,6 +465,8 @@ def compute():
     traces(refs)
     extras(refs)
     ag_ops(ag)
+    ag_direct(ag)
+    ag_bonus(ag)
     return {REFS: refs, AG_REFS: ag}
 
 

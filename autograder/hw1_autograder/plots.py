@@ -214,9 +214,14 @@ def write_mistakes(path, images, labels, probabilities, network="", count=40, co
     _save(fig, path)
 
 
-def write_accuracy(path, accuracies, every=100):
-    """The validation accuracy measured every `every` batches, as one PNG."""
+def write_accuracy(path, accuracies, batches, target=None):
+    """The validation accuracy against the number of batches trained when it was measured, as one PNG;
+    a dashed horizontal line at `target` when given."""
     fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot([i * every for i in range(len(accuracies))], accuracies, marker="o")
+    ax.plot(batches, accuracies, marker="o", label="validation accuracy")
+    if target is not None:
+        ax.axhline(target, color="gray", linestyle="--", label=f"target {target:g}")
+    ax.set_xlim(left=batches[0] if batches else 0)
     ax.set(title="Validation accuracy", xlabel="batches trained", ylabel="accuracy")
+    ax.legend(loc="lower right")
     _save(fig, path)

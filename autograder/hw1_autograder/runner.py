@@ -41,6 +41,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 PARTS = {
     "spring2021": ("graded", "hw1_refs.npz"),
     "autograd": ("graded_autograd", "autograd_refs.npz"),
+    "bonus": ("graded_bonus", "autograd_refs.npz"),
 }
 # Autolab problem names, by test; a test not listed is its own problem name.  Edit to match the
 # problem names of your Autolab assessment.
@@ -79,13 +80,13 @@ def part_tests(part):
     if hasattr(mod, "CASES"):
         return mod, [(c.task, c.name, c.points, c) for c in mod.CASES]
     # A part not yet split in two halves: the child runs its checks; the table sorted by task.
-    return mod, sorted([(c.task, c.name, c.points, None) for c in mod.TESTS], key=lambda t: t[0])
+    return mod, sorted([(c.task, c.name, c.points, c) for c in mod.TESTS], key=lambda t: t[0])
 
 
 def score_case(case, result, refs):
     """-> None if the case passed, else the reason.  The one place a child's result becomes a verdict."""
     error = result.error
-    if case is None:   # a part whose checks still run in the child: its word is all there is
+    if case.verify_fn is None:   # a part whose checks still run in the child: its word is all there is
         return error["text"] if error else None
     try:
         case.verify_fn(Verifier(result.arrays, error and error["text"], refs))
@@ -107,7 +108,7 @@ def grade(part, root, timeout=60.0, names=None, show_output=False, limits=None, 
         tests = [t for t in tests if t[1] in names]
     limits = limits or isolation.Limits(timeout=timeout)
     run_names = [t[1] for t in tests] + (["multiple_choice"] if hasattr(mod, "multiple_choice") else [])
-    own = all(t[3] is not None for t in tests)
+    own = all(t[3].verify_fn is not None for t in tests)
     run = isolation.run_cases(root, mod.__name__, run_names, limits, show_output, scratch, hide_references=own)
     refs = _references(part)
     rows, reasons = [], set()
@@ -147,7 +148,7 @@ def _references(part):
 
 def part_notes(part):
     """What the instructor must know about a part's grading."""
-    if all(t[3] is not None for t in part_tests(part)[1]):
+    if all(t[3].verify_fn is not None for t in part_tests(part)[1]):
         return []
     return [f"the {part} part is still checked inside the child: its references are visible to the "
             f"learner's code there, and its pass/fail comes from the child"]
@@ -254,7 +255,8 @@ def main(argv=None):
     ap.add_argument("--handin", metavar="TAR", help="grade this handin.tar (unpacked safely) instead of --root")
     ap.add_argument("--show-output", action="store_true", help="let the learner's prints through")
     ap.add_argument("--part", choices=sorted(PARTS), default="spring2021",
-                    help="spring2021: the layer-wise homework (default); autograd: the Fall 2020 one")
+                    help="spring2021: the layer-wise homework (default); autograd: the Fall 2020 one; "
+                         "bonus: its bonus (BatchNorm1d, Adam, Dropout)")
     args = ap.parse_args(argv)
     if args.timeout <= 0:
         ap.error("--timeout must be positive")

@@ -3,17 +3,32 @@ from .module import Module
 
 
 class Sequential(Module):
+    """layers: the modules, in order; each is also a submodule named "0", "1", ..."""
+
     def __init__(self, *layers):
         super().__init__()
-        self.layers = list(layers)
-        for i, layer in enumerate(self.layers):
-            setattr(self, f"layer{i}", layer)
+        self.layers = layers
+        for idx, layer in enumerate(self.layers):
+            self.add_module(str(idx), layer)
 
-    def __getitem__(self, i):
-        return self.layers[i]
+    def __iter__(self):
+        yield from self.layers
+
+    def __getitem__(self, idx):
+        return self.layers[idx]
 
     def __len__(self):
         return len(self.layers)
+
+    def train(self):
+        self.is_train = True
+        for layer in self.layers:
+            layer.train()
+
+    def eval(self):
+        self.is_train = False
+        for layer in self.layers:
+            layer.eval()
 
     def forward(self, x):
         """x: the first layer's input -> the last layer's output."""
