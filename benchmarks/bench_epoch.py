@@ -29,7 +29,7 @@ other work shared them; see the README's "Speed").  --clock cpu times this proce
 instead of elapsed seconds, which other programs disturb less.  An
 engine module benchmarks/bench_autograd.py, when present and exposing
 `epoch_seconds(dset, hiddens, batch_size)` (dset as hw1's), is included
-as a third column ("autograd"); --engines picks the columns.
+as a third column with --engines mytorch torch autograd.
 """
 import argparse
 import os
@@ -146,11 +146,14 @@ def load_engines(names):
         except ImportError:
             print("torch not installed: no PyTorch column")
     if "autograd" in names:
+        argv, sys.argv = sys.argv, sys.argv[:1]  # bench_autograd parses the command line on import
         try:
             import bench_autograd
             engines["autograd"] = bench_autograd.epoch_seconds
         except (ImportError, AttributeError):
             print("benchmarks/bench_autograd.py has no epoch_seconds(): no autograd column")
+        finally:
+            sys.argv = argv
     return {k: v for k, v in engines.items() if k in names}
 
 
@@ -291,7 +294,7 @@ def main(argv=None):
     ap.add_argument("--images", type=int, help="training images per sweep epoch (default 10000, quick 5000)")
     ap.add_argument("--only", action="append", choices=["targets", "sweep", "floor"],
                     help="run only these parts (repeatable)")
-    ap.add_argument("--engines", nargs="+", default=["mytorch", "torch", "autograd"],
+    ap.add_argument("--engines", nargs="+", default=["mytorch", "torch"],
                     choices=["mytorch", "torch", "autograd"])
     ap.add_argument("--plot", default=os.path.join(HERE, "sweep.png"), help="sweep plot path ('' for none)")
     ap.add_argument("--threads", type=int, default=1,
