@@ -52,6 +52,8 @@ class Linear:
         if delta.shape[0] != x.shape[0]:
             raise ValueError(f"{where}: delta must be {(x.shape[0], self.W.shape[1])}, got {delta.shape}")
         mean_delta = delta / x.shape[0]  # scale the small (batch, out) array, not dW
-        self.dW = x.T @ mean_delta
-        self.db = np.add.reduce(mean_delta, axis=0, keepdims=True)
+        # Speed: dW and db are written into their own arrays (zero_grads resets
+        # them in place too): no parameter-sized array is allocated per batch.
+        np.matmul(x.T, mean_delta, out=self.dW)
+        np.add.reduce(mean_delta, axis=0, keepdims=True, out=self.db)
         return delta @ self.W.T if input_grad else None

@@ -26,6 +26,19 @@ def test_activation_derivative(cls):
     assert rel_error(act.derivative(), numeric) < TOL
 
 
+@pytest.mark.parametrize("cls", [activation.Identity, activation.Sigmoid, activation.Tanh, activation.ReLU])
+def test_activation_backward_is_delta_times_derivative(cls):
+    rng = np.random.RandomState(7)
+    x, delta = rng.randn(5, 7) * 3, rng.randn(5, 7)
+    x[np.abs(x) < 1e-3] = 0.5
+    act = cls()
+    act(x)
+    dx = act.backward(delta)
+    assert np.array_equal(dx, delta * act.derivative())  # the same roundings as the formula
+    numeric = numerical_gradient(lambda: (cls()(x) * delta).sum(), x)
+    assert rel_error(dx, numeric) < TOL
+
+
 def test_softmax_cross_entropy_derivative():
     rng = np.random.RandomState(2)
     x, y = batch(rng, 6, 5, 5)

@@ -174,6 +174,85 @@ def test_divergence_keeps_the_finished_epochs():
     assert all(len(column) == 2 and np.all(np.isfinite(column)) for column in e.value.finished)
 
 
+def test_sigmoid_keeps_full_relative_precision_in_both_tails():
+    from decimal import Decimal, getcontext
+    getcontext().prec = 40
+    x = np.array([-745.0, -700.0, -40.0, -1.5, -1e-300, 0.0, 1e-300, 1.5, 40.0, 700.0])
+    out = activation.sigmoid(x)
+    exact = [float(1 / (1 + (-Decimal(v)).exp())) for v in x]  # 40 digits, then rounded once
+    for v, got, want in zip(x, out, exact):
+        assert got == want or abs(got - want) <= 2 * np.spacing(want), (v, got, want)
+
+
+# ------------------------------------------------------------- no buffer aliases what a caller keeps
+def test_kept_results_survive_later_batches():
+    """Arrays a caller holds on to (outputs, states, gradients for the input) stay as they were."""
+    rng = np.random.RandomState(4)
+    mlp = make_mlp([8, 6, 5, 3], ["sigmoid", "relu", "identity"], num_bn_layers=1, lr=0.1, momentum=0.9)
+    kept = []
+    for step in range(3):
+        x, y = batch(rng, 10, 8, 3)  # same batch size every time: any reused buffer would be reused here
+        mlp.zero_grads()
+        out = mlp.forward(x)
+        mlp.backward(y)
+        states = [a.state for a in mlp.activations] + [mlp.bn_layers[0].norm, mlp.linear_layers[1].x]
+        act = mlp.activations[0]
+        dx = act.backward(np.ones_like(act.state))
+        derivative = act.derivative()
+        mlp.step()
+        arrays = [out, dx, derivative] + states
+        kept.append((arrays, [a.copy() for a in arrays]))
+    for arrays, copies in kept:
+        assert all(np.array_equal(a, c) for a, c in zip(arrays, copies))
+
+
+def test_gradients_are_written_into_the_layers_own_arrays():
+    """dW and db are reset in place by zero_grads and overwritten in place by backward: copy to keep."""
+    rng = np.random.RandomState(5)
+    mlp = make_mlp([4, 3, 2], ["tanh", "identity"])
+    layer = mlp.linear_layers[0]
+    dW, db = layer.dW, layer.db
+    x, y = batch(rng, 6, 4, 2)
+    mlp.forward(x)
+    mlp.backward(y)
+    assert layer.dW is dW and layer.db is db and np.any(dW != 0)
+
+
+def test_plain_layers_without_the_fast_paths_train_the_same(monkeypatch):
+    """A learner's Linear.backward(delta) without input_grad, activations with only
+    forward/derivative: the MLP falls back to the plain contract, with the same numbers."""
+    class PlainLinear(linear.Linear):
+        def backward(self, delta):
+            return super().backward(delta)
+
+    class PlainSigmoid(activation.Sigmoid):
+        def backward(self, delta):
+            return delta * self.derivative()
+
+    def train(linear_cls, act_cls):
+        monkeypatch.setattr(hw1, "Linear", linear_cls)
+        np.random.seed(0)
+        mlp = hw1.MLP(6, 3, [5, 4], [act_cls(), act_cls(), activation.Identity()], randn, zeros,
+                      loss.SoftmaxCrossEntropy(), 0.1, 0.9, 1)
+        rng = np.random.RandomState(6)
+        data = [batch(rng, n, 6, 3) for n in (30, 10, 10)]
+        return hw1.get_training_stats(mlp, data, 2, 5), [L.W for L in mlp.linear_layers]
+
+    (fast, w_fast), (plain, w_plain) = train(linear.Linear, activation.Sigmoid), train(PlainLinear, PlainSigmoid)
+    assert all(np.array_equal(a, b) for a, b in zip(fast, plain))
+    assert all(np.array_equal(a, b) for a, b in zip(w_fast, w_plain))
+
+
+def test_evaluate_in_blocks_equals_one_batch():
+    rng = np.random.RandomState(8)
+    mlp = make_mlp([8, 6, 3], ["sigmoid", "identity"], num_bn_layers=1)
+    hw1.get_training_stats(mlp, [batch(rng, 20, 8, 3)] * 3, 1, 5)  # running statistics away from 0, 1
+    x, y = batch(rng, 25, 8, 3)
+    whole, blocks = hw1.evaluate(mlp, x, y, rows=25), hw1.evaluate(mlp, x, y, rows=7)
+    assert whole[1] == blocks[1] and abs(whole[0] - blocks[0]) <= 1e-12 * whole[0]
+    assert mlp.train_mode is True
+
+
 # ------------------------------------------------------------- determinism
 def _train(seed):
     rng = np.random.RandomState(3)
