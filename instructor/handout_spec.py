@@ -90,6 +90,8 @@ BLANK = {
         "MLP.zero_grads": todo("3.5", "set dW, db of every Linear (and dgamma, dbeta of every BatchNorm) to 0"),
         "MLP.step": todo("3.5.1, 3.5.3", "momentum SGD on W and b: v = momentum * v - lr * grad; param += v",
                          "velocities live in each Linear's momentum_W/momentum_b; gamma, beta: plain SGD"),
+        "MLP._momentum_update": todo("3.5.3", "optional helper for step: v = momentum * v - lr * grad; param += v",
+                                     "in place, so the layer's momentum_W/momentum_b keep the velocity"),
         "MLP.backward": todo("3.5.1-3.5.2", "loss derivative, then every layer in reverse, setting all gradients",
                              "use each activation's derivative() (from its state); the loss is the criterion "
                              "on self.output"),
@@ -212,13 +214,14 @@ BLANK = {
 
 GIVEN = {
     "mytorch/activation.py": ["Activation.__init__", "Activation.__call__", "Activation.forward",
+                              "Activation.backward", "Activation._delta",
                               "Activation.derivative", "Activation._kept_state",
                               "Identity.forward", "Identity.derivative"],
     "mytorch/loss.py": ["Criterion.__init__", "Criterion.__call__", "Criterion.forward", "Criterion.derivative",
                         "SoftmaxCrossEntropy.__init__"],
     "mytorch/linear.py": ["Linear.__init__", "Linear.__call__"],
     "mytorch/batchnorm.py": ["BatchNorm.__init__", "BatchNorm.__call__"],
-    "hw1/hw1.py": ["TrainingDiverged.__init__", "_check_sizes", "MLP.error", "MLP.total_loss", "MLP.__call__",
+    "hw1/hw1.py": ["TrainingDiverged.__init__", "_accepts", "_check_sizes", "MLP.error", "MLP.total_loss", "MLP.__call__",
                    "MLP.train", "MLP.eval", "evaluate", "get_training_stats", "_columns"],
     "mytorch/residual.py": ["Residual.__init__", "Residual.__call__"],
     "hw1/mc.py": [],

@@ -137,8 +137,11 @@ def partial_edits(name, fn, entry, lines, where):
     missing = sorted(set(wanted) - seen)
     if missing:
         raise SpecError(f"{where}: {name} has no assignment to {', '.join(missing)} (handout_spec.py is stale)")
-    last = fn.end_lineno
-    edits.append((last + 1, last, todo_lines(entry, pad) + [raise_line(name, entry.what, pad)]))
+    # The raise goes right after the last blanked assignment: the given code below it may use
+    # what the learner builds (MLP.__init__ lists its layers), so it must not run before then.
+    first, last, new = max(edits, key=lambda e: e[1])
+    edits.remove((first, last, new))
+    edits.append((first, last, new + todo_lines(entry, pad) + [raise_line(name, entry.what, pad)]))
     return edits
 
 
