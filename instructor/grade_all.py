@@ -72,6 +72,16 @@ def main(argv=None):
     ap.add_argument("--timeout", type=float, default=20.0, help="seconds per test (default 20)")
     ap.add_argument("--memory", type=int, default=2048, help="MB of address space per child (default 2048)")
     args = ap.parse_args(argv)
+    # Every mistake in the command line is refused here, before an hour of grading is spent.
+    out = os.path.abspath(args.out)
+    if not os.path.isdir(args.handins):
+        ap.error(f"{args.handins}: no such folder")
+    if os.path.isdir(out):
+        ap.error(f"--out {args.out} is a folder; give the CSV file to write, e.g. {args.out}/gradebook.csv")
+    if not os.path.isdir(os.path.dirname(out)) or not os.access(os.path.dirname(out), os.W_OK):
+        ap.error(f"--out {args.out}: its folder does not exist or cannot be written")
+    if args.jobs < 1 or args.timeout <= 0 or args.memory <= 0:
+        ap.error("--jobs, --timeout and --memory must be positive")
     problems = runner.verify_references(os.path.join(AG, "references"))
     if problems:
         print("Cannot grade: " + "; ".join(problems), file=sys.stderr)
@@ -87,7 +97,6 @@ def main(argv=None):
     if not tars:
         print(f"No .tar hand-in in {args.handins}", file=sys.stderr)
         return 2
-    out = os.path.abspath(args.out)
     feedback = os.path.join(os.path.dirname(out), "feedback")
     os.makedirs(feedback, exist_ok=True)
     limits = isolation.Limits(timeout=args.timeout, memory_mb=args.memory)
@@ -104,12 +113,14 @@ def main(argv=None):
             print(f"[{done}/{len(tars)}] {row['handin']}: {row['total']} points, {row['status']} "
                   f"({row['seconds']} s)", flush=True)
     columns = FIXED + [t[1] for t in runner.part_tests(args.part)[1] if not getattr(t[3], "extra", False)]
-    with open(out, "w", newline="", encoding="utf-8") as f:
+    with open(out + ".tmp", "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
         for name in sorted(rows):
             writer.writerow(rows[name])
-    print(f"graded {len(tars)} hand-ins in {time.monotonic() - start:.1f} s -> {out}")
+    os.replace(out + ".tmp", out)   # a gradebook is never left half-written
+    print(f"graded {len(tars)} hand-in(s) in {time.monotonic() - start:.1f} s -> {out}, "
+          f"feedback in {feedback}/")
     return 0
 
 

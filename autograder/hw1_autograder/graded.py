@@ -725,4 +725,6 @@ def multiple_choice(out):
     """Child half: each answer as the code points of str(answer) (the channel holds numbers only)."""
     mc = module("mc")
     for q in MC_KEY:
-        out[f"question_{q}"] = np.array([ord(c) for c in str(call(mc, f"question_{q}"))[:16]], dtype=float)
+        # returns=False: the starter's mc.py deliberately returns None, "no answer yet", not a bug
+        answer = call(mc, f"question_{q}", returns=False)
+        out[f"question_{q}"] = np.array([ord(c) for c in str(answer)[:16]], dtype=float)

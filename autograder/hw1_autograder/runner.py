@@ -284,6 +284,10 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if args.timeout <= 0:
         ap.error("--timeout must be positive")
+    if args.handin and not os.path.isfile(args.handin):
+        ap.error(f"--handin {args.handin}: no such file")
+    if not args.handin and not any(os.path.isdir(os.path.join(args.root, d)) for d in ("mytorch", "hw1")):
+        ap.error(f"--root {args.root}: not a project folder (it has neither mytorch/ nor hw1/)")
     problems = verify_references(os.path.join(HERE, "references"))
     if problems:
         print("Cannot grade: " + "; ".join(problems), file=sys.stderr)

@@ -1,0 +1,32 @@
+"""Bad command lines are refused at once, with exit status 2 and a one-line reason."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RUNNER = os.path.join(ROOT, "autograder", "hw1_autograder", "runner.py")
+GRADE_ALL = os.path.join(ROOT, "instructor", "grade_all.py")
+
+
+def run(*args):
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.parametrize("args,words", [
+    (["--root", "/no/such/folder"], "not a project folder"),
+    (["--root", os.path.join(ROOT, "README.md")], "not a project folder"),
+    (["--handin", "/no/such/handin.tar"], "no such file"),
+])
+def test_runner_refuses_what_it_cannot_grade(args, words):
+    res = run(RUNNER, *args)
+    assert res.returncode == 2 and words in res.stderr and res.stdout == ""
+
+
+def test_grade_all_refuses_a_missing_folder_and_a_folder_as_out(tmp_path):
+    res = run(GRADE_ALL, str(tmp_path / "absent"), "--out", str(tmp_path / "g.csv"))
+    assert res.returncode == 2 and "no such folder" in res.stderr
+    (tmp_path / "a.tar").write_bytes(b"not a tar")
+    res = run(GRADE_ALL, str(tmp_path), "--out", str(tmp_path))
+    assert res.returncode == 2 and "is a folder" in res.stderr and "[1/1]" not in res.stdout
