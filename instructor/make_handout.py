@@ -29,6 +29,9 @@ AUTOGRADER = "autograder/hw1_autograder"
 # The developers' tools stay home (the same set as package_gradescope.NOT_SHIPPED; a test keeps them
 # equal): they compute the answers with torch, or (the mutation check) hold the solution's lines.
 AUTOGRADER_EXCLUDE = {"generate_references.py", "generate_expected_graphs.py", "refcheck.py", "mutants.py"}
+# The catalogue of wrong formulas contains the right formulas' pieces (the whole BatchNorm backward):
+# it stays on the grading side too.  The Gradescope zip, which learners never read, ships it.
+LEARNERS_NEVER_SEE = AUTOGRADER_EXCLUDE | {"mistakes.py"}
 SHIP = ["create_tarball.sh", "grade.sh", "sandbox.py", "expected_graphs", AUTOGRADER, "toyproblem"]
 TOY_EXCLUDE = {"oracle.py"}   # replaced by expected.json and a loader (see toy_data)
 
@@ -256,7 +259,7 @@ def plan(root):
     for f in files:
         if not any(under(f, s) for s in SHIP) or "__pycache__" in f:
             continue
-        if under(f, AUTOGRADER) and os.path.basename(f) in AUTOGRADER_EXCLUDE:
+        if under(f, AUTOGRADER) and os.path.basename(f) in LEARNERS_NEVER_SEE:
             continue
         if under(f, "toyproblem") and os.path.basename(f) in TOY_EXCLUDE:
             continue
