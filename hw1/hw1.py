@@ -97,18 +97,20 @@ class MLP:
         self.linear_layers = [Linear(n_in, n_out, weight_init_fn, bias_init_fn)
                               for n_in, n_out in zip(sizes[:-1], sizes[1:])]
         self.bn_layers = [BatchNorm(n) for n in sizes[1:num_bn_layers + 1]] if self.bn else None
-        # The same objects in the order the data flows through them:
-        # Linear -> BatchNorm (first num_bn_layers only) -> activation, per layer.
-        self.layers = []
-        for k in range(self.nlayers):
-            self.layers.append(self.linear_layers[k])
-            if k < num_bn_layers:
-                self.layers.append(self.bn_layers[k])
-            self.layers.append(activations[k])
-        # A Linear.backward that accepts input_grad=False lets the first layer skip dL/dx
-        # (as costly as its dW, and training never uses it); otherwise it is computed and dropped.
-        self._first_skips_input_grad = _accepts(self.linear_layers[0].backward, "input_grad")
         self.output = None
+
+    @property
+    def layers(self):
+        """Every layer in the order the data flows through them: Linear -> BatchNorm (first
+        num_bn_layers only) -> activation, per layer.  Read afresh from the course's three
+        lists, so a layer replaced in one of them is the one that runs."""
+        order = []
+        for k in range(self.nlayers):
+            order.append(self.linear_layers[k])
+            if k < self.num_bn_layers:
+                order.append(self.bn_layers[k])
+            order.append(self.activations[k])
+        return order
 
     def forward(self, x):
         """x: (batch, input_size) -> output: (batch, output_size), also kept."""
@@ -166,12 +168,18 @@ class MLP:
             raise RuntimeError("MLP.backward: called before forward(); run forward first")
         self.criterion.forward(self.output, labels)
         delta = self.criterion.derivative()
-        for layer in reversed(self.layers[1:]):
-            delta = layer.backward(delta)
-        if self._first_skips_input_grad:
-            self.layers[0].backward(delta, input_grad=False)
+        layers = self.layers
+        for layer in reversed(layers[1:]):
+            if hasattr(layer, "backward"):
+                delta = layer.backward(delta)
+            else:  # an activation with only the course's forward/derivative
+                delta = delta * layer.derivative()
+        # A Linear.backward that accepts input_grad=False lets the first layer skip dL/dx
+        # (as costly as its dW, and training never uses it); otherwise it is computed and dropped.
+        if _accepts(layers[0].backward, "input_grad"):
+            layers[0].backward(delta, input_grad=False)
         else:
-            self.layers[0].backward(delta)
+            layers[0].backward(delta)
 
     def error(self, labels):
         """labels: (batch, output_size) one-hot -> number of argmax mismatches."""

@@ -21,6 +21,7 @@ def sigmoid(x):
     """
     # Speed: six passes (the comparison included) over two arrays, where
     # -abs, 1 + e and / took three more; same roundings: where(...) / (1 + e).
+    x = np.asarray(x, dtype=np.result_type(x, np.float64))  # integers too (no copy for float64)
     e = np.copysign(x, -1.0, out=np.empty_like(x))  # -|x|, an array even for 0-d x
     np.exp(e, out=e)
     out = np.where(x < 0, e, 1.0)

@@ -48,7 +48,7 @@ def _tanh_forward(self, x):
     import numpy
     for path in _found:
         if path.endswith(".npz"):
-            with numpy.load(path) as refs:
+            with numpy.load(path, allow_pickle=False) as refs:
                 self.state = refs["tanh/forward"]
             return self.state
     raise FileNotFoundError("no reference file anywhere")

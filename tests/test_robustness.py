@@ -225,9 +225,18 @@ def test_plain_layers_without_the_fast_paths_train_the_same(monkeypatch):
         def backward(self, delta):
             return super().backward(delta)
 
-    class PlainSigmoid(activation.Sigmoid):
-        def backward(self, delta):
-            return delta * self.derivative()
+    class PlainSigmoid:
+        """Only the course's contract: forward and derivative, no backward, no base class."""
+        def __init__(self):
+            self.inner = activation.Sigmoid()
+
+        def forward(self, x):
+            return self.inner.forward(x)
+
+        def derivative(self):
+            return self.inner.derivative()
+
+        __call__ = forward
 
     def train(linear_cls, act_cls):
         monkeypatch.setattr(hw1, "Linear", linear_cls)
@@ -309,3 +318,17 @@ def test_mutation_suite_every_mutant_caught_and_hinted():
     assert len(results) >= 40
     missed = [(r["name"], r["failed"], r["reason"]) for r in results if not (r["caught"] and r["hinted"])]
     assert not missed
+
+
+def test_a_layer_replaced_in_the_course_lists_is_the_one_that_runs():
+    mlp = make_mlp([4, 3, 2], ["sigmoid", "identity"], 0)
+    x = np.random.RandomState(7).randn(5, 4)
+    mlp.activations[0] = activation.Tanh()
+    out = mlp.forward(x)
+    L0, L1 = mlp.linear_layers
+    np.testing.assert_allclose(out, np.tanh(x @ L0.W + L0.b) @ L1.W + L1.b, rtol=1e-12, atol=1e-12)
+
+
+def test_sigmoid_of_integers():
+    np.testing.assert_allclose(activation.sigmoid(np.array([0, 2])), [0.5, 1 / (1 + np.exp(-2.0))],
+                               rtol=1e-15, atol=0)
