@@ -290,17 +290,22 @@ def training_stats(refs):
         refs[f"extra/training_stats/{key}"] = np.array([r[i] for r in rows])
 
 
-def ag_ops(refs):
-    """The Fall 2020 homework: Sub, Mul, Div (with broadcasting), an expression, layers, losses."""
-    fns = {"sub": torch.sub, "mul": torch.mul, "div": torch.div}
+def binary_refs(refs, prefix, fns, shapes, inputs):
+    """out, a_grad, b_grad of each binary op on each broadcasting case, under prefix + op/case/."""
     for op, fn in fns.items():
-        for case in cases.AG_BINARY_SHAPES:
-            a, b, up = cases.ag_binary(op, case)
+        for case in shapes:
+            a, b, up = inputs(op, case)
             at, bt = t(a, True), t(b, True)
             out = fn(at, bt)
             out.backward(t(up))
-            refs.update({f"{op}/{case}/out": n(out), f"{op}/{case}/a_grad": n(at.grad),
-                         f"{op}/{case}/b_grad": n(bt.grad)})
+            refs.update({f"{prefix}{op}/{case}/out": n(out), f"{prefix}{op}/{case}/a_grad": n(at.grad),
+                         f"{prefix}{op}/{case}/b_grad": n(bt.grad)})
+
+
+def ag_ops(refs):
+    """The Fall 2020 homework: Sub, Mul, Div (with broadcasting), an expression, layers, losses."""
+    fns = {"sub": torch.sub, "mul": torch.mul, "div": torch.div}
+    binary_refs(refs, "", fns, cases.AG_BINARY_SHAPES, cases.ag_binary)
     a, b, c = cases.ag_expression_inputs()
     at, bt = t(a, True), t(b, True)
     e = (at * bt + at) / (bt + 2.0) - t(c) * at
@@ -354,14 +359,7 @@ TORCH_UNARY = {
 
 def ag_direct(refs):
     """Every op on its own (the direct-call checks), unbroadcast, and the diamond graph."""
-    for op, fn in TORCH_BINARY.items():
-        for case in ca.BINARY_SHAPES:
-            a, b, up = ca.binary(op, case)
-            at, bt = t(a, True), t(b, True)
-            out = fn(at, bt)
-            out.backward(t(up))
-            refs.update({f"op/{op}/{case}/out": n(out), f"op/{op}/{case}/a_grad": n(at.grad),
-                         f"op/{op}/{case}/b_grad": n(bt.grad)})
+    binary_refs(refs, "op/", TORCH_BINARY, ca.BINARY_SHAPES, ca.binary)
     for name, fn in TORCH_UNARY.items():
         at = t(ca.unary(name), True)
         out = fn(at)

@@ -370,13 +370,7 @@ def batchnorm_train_eval():
     """After training: eval() normalises with the running statistics; train() switches back to batch statistics."""
     Tensor = get("tensor", "Tensor")
     model, _ = _bonus_model(0, batchnorm=True)
-    opt = get("optim.sgd", "SGD")(model.parameters(), lr=ca.BONUS_LR)
-    criterion = get("nn.loss", "CrossEntropyLoss")()
-    for s in range(ca.BONUS_STEPS):
-        x, y = ca.bonus_batch(s)
-        opt.zero_grad()
-        criterion(model(Tensor(x)), Tensor(y)).backward()
-        opt.step()
+    _bonus_steps(model, get("optim.sgd", "SGD")(model.parameters(), lr=ca.BONUS_LR), Tensor)
     model.eval()
     if model.layers[1].is_train:
         raise Mismatch("model.eval() did not reach the BatchNorm1d layer (is_train is still True)")
@@ -387,20 +381,28 @@ def batchnorm_train_eval():
     check("output after train() again", model(Tensor(x)).data, ref("bn_train_again/out"))
 
 
-def _adam(name, batchnorm):
-    Tensor = get("tensor", "Tensor")
-    model, _ = _bonus_model(1, batchnorm)
-    params = list(model.parameters())
-    opt = get("optim.adam", "Adam")(params, lr=ca.ADAM["lr"], betas=ca.ADAM["betas"], eps=ca.ADAM["eps"])
+def _bonus_steps(model, opt, Tensor, after_step=None):
+    """ca.BONUS_STEPS training steps on the bonus batches; after_step(s) after each."""
     criterion = get("nn.loss", "CrossEntropyLoss")()
-    # torch's parameter order: each layer's weight then bias (gamma, beta for BatchNorm)
     for s in range(ca.BONUS_STEPS):
         x, y = ca.bonus_batch(s)
         opt.zero_grad()
         criterion(model(Tensor(x)), Tensor(y)).backward()
         opt.step()
+        if after_step:
+            after_step(s)
+
+
+def _adam(name, batchnorm):
+    Tensor = get("tensor", "Tensor")
+    model, _ = _bonus_model(1, batchnorm)
+    params = list(model.parameters())
+    opt = get("optim.adam", "Adam")(params, lr=ca.ADAM["lr"], betas=ca.ADAM["betas"], eps=ca.ADAM["eps"])
+    # torch's parameter order: each layer's weight then bias (gamma, beta for BatchNorm)
+    def after_step(s):
         for i, p in enumerate(params):
             check(f"step {s}: parameter {i} after Adam.step()", p.data, ref(f"{name}/step{s}/param{i}"))
+    _bonus_steps(model, opt, Tensor, after_step)
     check_param_settings(model, Tensor)
 
 
