@@ -101,7 +101,7 @@ def main(argv=None):
     os.makedirs(feedback, exist_ok=True)
     limits = isolation.Limits(timeout=args.timeout, memory_mb=args.memory)
     rows = read_rows(out) if args.only else {}
-    for note in isolation.platform_notes() + runner.part_notes(args.part):
+    for note in isolation.platform_notes():
         print(f"note: {note}", file=sys.stderr)
     start = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:

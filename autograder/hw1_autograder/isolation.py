@@ -179,9 +179,8 @@ def _accept(header, payload):
     return CaseResult(header["case"], arrays, error, tampered)
 
 
-def _start(root, part, names, limits, scratch, show_output, hide_references):
-    hide = [p for p in secret_paths() if hide_references or p != os.path.join(HERE, "references")]
-    config = {"root": root, "part": part, "cases": names, "hide": hide, "scratch": scratch,
+def _start(root, part, names, limits, scratch, show_output):
+    config = {"root": root, "part": part, "cases": names, "hide": secret_paths(), "scratch": scratch,
               "memory_mb": limits.memory_mb, "nproc": limits.nproc, "fsize_mb": limits.fsize_mb,
               "cpu_s": limits.cpu_s or int(limits.timeout * (len(names) + 1) + 10),
               "readonly": [HERE], "sandboxed": bool(sandbox_prefix()),
@@ -204,7 +203,7 @@ def _start(root, part, names, limits, scratch, show_output, hide_references):
     return proc, res_r, out_r
 
 
-def run_cases(root, part, names, limits=None, show_output=False, scratch=None, hide_references=True):
+def run_cases(root, part, names, limits=None, show_output=False, scratch=None):
     """Run the cases `names` of module `part` on the learner's code at root -> ChildRun.
 
     Each case ends with a CaseResult: the arrays it sent, or an error whose
@@ -221,7 +220,7 @@ def run_cases(root, part, names, limits=None, show_output=False, scratch=None, h
     try:
         root = _readable_copy(root, scratch)
         while remaining:   # one child for all the cases; a new one only after a crash or a timeout
-            proc, res_r, out_r = _start(root, part, remaining, limits, scratch, show_output, hide_references)
+            proc, res_r, out_r = _start(root, part, remaining, limits, scratch, show_output)
             try:
                 event, current = _read_child(res_r, out_r, remaining, limits, results, output)
             finally:

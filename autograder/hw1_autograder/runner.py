@@ -37,7 +37,7 @@ from diagnose import Mismatch  # noqa: E402
 from graded import MC_KEY, ChildError, References, Verifier  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(HERE))
-# part -> (module with CASES (verified here) or TESTS (checked in the child), references file, Autolab names)
+# part -> (module with CASES, each with its two halves (graded.py), references file)
 PARTS = {
     "spring2021": ("graded", "hw1_refs.npz"),
     "autograd": ("graded_autograd", "autograd_refs.npz"),
@@ -75,19 +75,17 @@ def verify_references(folder):
 
 
 def part_tests(part):
-    """-> (module, [(task, name, points, case or None)]) in table order; case None: checked in the child."""
+    """-> (module, [(task, name, points, case)]) in table order."""
     mod = importlib.import_module(PARTS[part][0])
-    if hasattr(mod, "CASES"):
-        return mod, [(c.task, c.name, c.points, c) for c in mod.CASES]
-    # A part not yet split in two halves: the child runs its checks; the table sorted by task.
-    return mod, sorted([(c.task, c.name, c.points, c) for c in mod.TESTS], key=lambda t: t[0])
+    unchecked = [c.name for c in mod.CASES if c.verify_fn is None]
+    if unchecked:   # a case without its parent half would pass on the child's word
+        raise RuntimeError(f"{mod.__name__}: no verify half for {', '.join(unchecked)} (add @<case>.verify)")
+    return mod, [(c.task, c.name, c.points, c) for c in mod.CASES]
 
 
 def score_case(case, result, refs):
     """-> None if the case passed, else the reason.  The one place a child's result becomes a verdict."""
     error = result.error
-    if case.verify_fn is None:   # a part whose checks still run in the child: its word is all there is
-        return error["text"] if error else None
     try:
         case.verify_fn(Verifier(result.arrays, error and error["text"], refs))
     except (Mismatch, ChildError) as e:
@@ -108,14 +106,13 @@ def grade(part, root, timeout=60.0, names=None, show_output=False, limits=None, 
         tests = [t for t in tests if t[1] in names]
     limits = limits or isolation.Limits(timeout=timeout)
     run_names = [t[1] for t in tests] + (["multiple_choice"] if hasattr(mod, "multiple_choice") else [])
-    own = all(t[3].verify_fn is not None for t in tests)
-    run = isolation.run_cases(root, mod.__name__, run_names, limits, show_output, scratch, hide_references=own)
+    run = isolation.run_cases(root, mod.__name__, run_names, limits, show_output, scratch)
     refs = _references(part)
     rows, reasons = [], set()
     for task, name, points, case in tests:
         result = run.results[name]
         reason = score_case(case, result, refs)
-        if result.error and result.error["kind"] != "mismatch":
+        if result.error:
             reasons.add(result.error["kind"])
         if result.tampered:
             reasons.add("tampering")
@@ -133,7 +130,7 @@ def grade(part, root, timeout=60.0, names=None, show_output=False, limits=None, 
     extras = [r for r in rows if r["extra"]]
     rows = [r for r in rows if not r["extra"]]
     return {"rows": rows, "extras": extras, "multiple_choice": mc, "status": status, "output": run.output,
-            "output_bytes": run.output_bytes, "notes": run.notes + part_notes(part)}
+            "output_bytes": run.output_bytes, "notes": run.notes}
 
 
 _REFS = {}
@@ -144,14 +141,6 @@ def _references(part):
     if part not in _REFS:
         _REFS[part] = References(os.path.join(HERE, "references", PARTS[part][1]))
     return _REFS[part]
-
-
-def part_notes(part):
-    """What the instructor must know about a part's grading."""
-    if all(t[3].verify_fn is not None for t in part_tests(part)[1]):
-        return []
-    return [f"the {part} part is still checked inside the child: its references are visible to the "
-            f"learner's code there, and its pass/fail comes from the child"]
 
 
 def grade_archive(tar_path, part, timeout=60.0, names=None, show_output=False, limits=None):
