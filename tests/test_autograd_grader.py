@@ -193,22 +193,38 @@ Sub.backward = staticmethod(_sub_backward)
 '''
 
 
+def hostile_handin(folder, ag):
+    """The library with Sub's backward missing its sign and HOSTILE_TENSOR (looking in ag) appended."""
+    import shutil
+    shutil.copytree(os.path.join(ROOT, "mytorch"), folder / "mytorch", ignore=shutil.ignore_patterns("__pycache__"))
+    with open(folder / "mytorch" / "tensor.py", "a") as f:
+        f.write(HOSTILE_TENSOR.format(ag=ag))
+    with open(folder / "mytorch" / "nn" / "functional.py", "a") as f:
+        f.write(SUB_WITHOUT_SIGN)
+    return folder
+
+
 def test_a_hostile_handin_scores_its_honest_points_and_reads_no_reference(tmp_path):
     """Sub's backward lacks its sign (sub: 0 of 5); the code patches numpy and the grader's checks in
     the child and tries to read every reference file: mul and autograd_example still score, sub does not."""
-    import shutil
-    ag = os.path.join(ROOT, "autograder", "hw1_autograder")
-    shutil.copytree(os.path.join(ROOT, "mytorch"), tmp_path / "mytorch", ignore=shutil.ignore_patterns("__pycache__"))
-    with open(tmp_path / "mytorch" / "tensor.py", "a") as f:
-        f.write(HOSTILE_TENSOR.format(ag=ag))
-    with open(tmp_path / "mytorch" / "nn" / "functional.py", "a") as f:
-        f.write(SUB_WITHOUT_SIGN)
-    result = runner.grade("autograd", str(tmp_path), timeout=60, names=["sub", "mul", "autograd_example"])
+    handin = hostile_handin(tmp_path, os.path.join(ROOT, "autograder", "hw1_autograder"))
+    result = runner.grade("autograd", str(handin), timeout=60, names=["sub", "mul", "autograd_example"])
     scores = {r["test"]: r["score"] for r in result["rows"]}
     assert scores == {"sub": 0, "mul": 5, "autograd_example": 10}, result["rows"]
     assert "the gradient of b in a - b is -grad_output" in result["rows"][0]["reason"]
     assert "tampering" in result["status"]
     assert "READ-REFS []" in result["output"], result["output"]
+
+
+def test_a_checkout_reached_through_a_symlink_grades_and_hides_the_references(tmp_path):
+    link = tmp_path / "checkout"
+    link.symlink_to(ROOT)
+    handin = hostile_handin(tmp_path / "handin", str(link / "autograder" / "hw1_autograder"))
+    res = subprocess.run([sys.executable, str(link / "autograder" / "hw1_autograder" / "runner.py"), "--part",
+                          "autograd", "-k", "mul", "--root", str(handin), "--show-output"],
+                         capture_output=True, text=True, timeout=300)
+    assert "READ-REFS []" in res.stdout, res.stdout + res.stderr
+    assert "mul                            5/5" in res.stdout, res.stdout + res.stderr
 
 
 def test_every_case_of_every_part_is_verified_in_the_parent(monkeypatch):

@@ -457,7 +457,7 @@ def _train_run(out, momentum):
         loss.backward()
         for i, p in enumerate(params):
             put(out, f"step{s}/before/param{i}", p.data)
-            put(out, f"step{s}/before/grad{i}", p.grad.data)
+            put_grad(out, f"step{s}/before/grad{i}", p)
         opt.step()
         for i, p in enumerate(params):
             put(out, f"step{s}/param{i}", p.data)
@@ -473,6 +473,7 @@ def _train_verify(v, name, momentum):
                        f"\nhint: Module must collect the parameters of its submodules")
     for s in range(cases.AG_STEPS):
         for i in range(4):
+            grad_present(v, f"step{s}/before/grad{i}", f"parameter {i}")
             old = lambda s=s, i=i: v.value(f"step{s}/before/param{i}")  # noqa: E731
             plain = lambda s=s, i=i: old() - cases.AG_LR * v.value(f"step{s}/before/grad{i}")  # noqa: E731
             v.check(f"step {s}: parameter {i} after step()", f"step{s}/param{i}", f"{name}/step{s}/param{i}",

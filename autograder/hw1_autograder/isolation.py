@@ -183,7 +183,7 @@ def _start(root, part, names, limits, scratch, show_output):
     config = {"root": root, "part": part, "cases": names, "hide": secret_paths(), "scratch": scratch,
               "memory_mb": limits.memory_mb, "nproc": limits.nproc, "fsize_mb": limits.fsize_mb,
               "cpu_s": limits.cpu_s or int(limits.timeout * (len(names) + 1) + 10),
-              "readonly": [HERE], "sandboxed": bool(sandbox_prefix()),
+              "readonly": [os.path.realpath(HERE)], "sandboxed": bool(sandbox_prefix()),
               "drop": os.geteuid() == 0 and bool(sandbox_prefix())}
     # RLIMIT_NPROC counts every process of the child's user on the machine, which the child
     # (in its own PID namespace) cannot see: count them here.
@@ -191,7 +191,7 @@ def _start(root, part, names, limits, scratch, show_output):
     config["nproc"] = None if tasks is None else config["nproc"] + tasks
     res_r, res_w = os.pipe()
     out_r, out_w = (None, None) if show_output else os.pipe()
-    cmd = sandbox_prefix() + [sys.executable, "-B", "-E", os.path.abspath(__file__), "child", json.dumps(config)]
+    cmd = sandbox_prefix() + [sys.executable, "-B", "-E", os.path.realpath(__file__), "child", json.dumps(config)]
     try:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, pass_fds=(res_w,),
                                 env=dict(_env(scratch), MYTORCH_RESULT_FD=str(res_w)), cwd=scratch,
