@@ -31,7 +31,8 @@ SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once when it builds the autograder image.
 set -eu
 apt-get update -qq && apt-get install -y -qq python3 python3-pip util-linux >/dev/null
-python3 -m pip install --quiet %(packages)s
+# Ubuntu 23.04 and later refuse a system-wide pip install without the flag (PEP 668); older pips lack it.
+python3 -m pip install --quiet %(packages)s || python3 -m pip install --quiet --break-system-packages %(packages)s
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
