@@ -45,6 +45,10 @@ class Recorder(dict):
             self.rejected[name] = f"a {type(value).__name__}, not a numpy array"
         self.pop(name, None)
 
+    def update(self, *args, **kwargs):   # dict.update would skip the checks above
+        for name, value in dict(*args, **kwargs).items():
+            self[name] = value
+
 
 def learner_frame(tb, root):
     """The deepest traceback frame inside the learner's mytorch/ or hw1/, formatted."""
