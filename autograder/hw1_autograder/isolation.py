@@ -204,19 +204,24 @@ def _parse_npz(payload):
 
 
 def _accept(header, payload):
-    """A CaseResult from one 'done' message, checked; the child controls all of it."""
-    arrays = {}
+    """A CaseResult from one 'done' message, checked; the child controls all of it.
+
+    Anything malformed (fields of the wrong type included) makes the case's values
+    unusable: a 'bad result', never an exception in the parent.
+    """
     try:
-        if payload:
-            arrays = _parse_npz(payload)
+        arrays = _parse_npz(payload) if payload else {}
+        rejected, error, tampered = header.get("rejected") or {}, header.get("error"), header.get("tampered") or []
+        if not isinstance(rejected, dict) or not isinstance(tampered, list) or \
+                not (error is None or isinstance(error, dict)):
+            raise ValueError("a field of the message has the wrong type")
+        for name, why in list(rejected.items())[:5000]:
+            arrays[str(name)[:300]] = f"returned {str(why)[:300]}"
+        if error is not None:
+            error = {"kind": str(error.get("kind", "error"))[:40], "text": str(error.get("text", ""))[:MAX_TEXT]}
+        tampered = tuple(str(t)[:100] for t in tampered[:20])
     except Exception as e:   # anything malformed: the case's values are unusable
         return CaseResult(header["case"], {}, {"kind": "bad result", "text": f"unusable results: {e}"[:MAX_TEXT]})
-    for name, why in dict(header.get("rejected") or {}).items():
-        arrays[str(name)[:300]] = f"returned {str(why)[:300]}"
-    error = header.get("error")
-    if error is not None:
-        error = {"kind": str(error.get("kind", "error"))[:40], "text": str(error.get("text", ""))[:MAX_TEXT]}
-    tampered = tuple(str(t)[:100] for t in (header.get("tampered") or ())[:20])
     return CaseResult(header["case"], arrays, error, tampered)
 
 
@@ -308,14 +313,17 @@ def _read_child(res_r, out_r, remaining, limits, results, output):
     event: None when the child closed its pipes, "timeout" when a case (or
     the start) overran, "bad result" when a message was malformed.
     """
-    sel, current, buf = selectors.DefaultSelector(), None, b""
+    sel, current, buf, started = selectors.DefaultSelector(), None, b"", set()
     deadline = time.monotonic() + limits.timeout + 30   # the start: Python, numpy, the grader
+    # The child's messages move the per-case deadline, so bound them: each case starts once
+    # and ends once, and the child as a whole never outlives the time of all its cases.
+    last = deadline + limits.timeout * len(remaining)
     for fd, what in ((res_r, "res"), (out_r, "out")):
         if fd is not None:
             sel.register(fd, selectors.EVENT_READ, what)
     try:
         while sel.get_map():
-            wait = deadline - time.monotonic()
+            wait = min(deadline, last) - time.monotonic()
             if wait <= 0:
                 return "timeout", current
             for key, _ in sel.select(timeout=min(wait, 1.0)):
@@ -332,10 +340,16 @@ def _read_child(res_r, out_r, remaining, limits, results, output):
                             break
                         if header == "bad":
                             return "bad result", current
-                        current = header["case"] if header.get("event") == "start" else None
+                        event, case = header.get("event"), header["case"]
+                        if event not in ("start", "done") or case in results or \
+                                (event == "start" and case in started):
+                            return "bad result", current   # malformed, or a case started or ended twice
+                        current = case if event == "start" else None
                         deadline = time.monotonic() + limits.timeout
-                        if header.get("event") == "done" and header["case"] not in results:
-                            results[header["case"]] = _accept(header, payload)
+                        if event == "start":
+                            started.add(case)
+                        else:
+                            results[case] = _accept(header, payload)
                     if all(n in results for n in remaining):
                         return None, None   # done: no need to wait for processes it left behind
         return None, current
