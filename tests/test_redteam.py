@@ -81,3 +81,55 @@ Tanh.forward = _tanh_forward
     result, rows = grade(handin(tmp_path, hang), ["tanh_forward", "relu_forward"], timeout=2.0)
     assert rows["tanh_forward"]["score"] == 0 and rows["relu_forward"]["score"] == 2
     assert "bad result" in result["status"]
+
+
+READ_THE_GRADER = '''
+
+def _grader_text():
+    import os, sys
+    here = os.path.dirname(sys.modules["graded"].__file__)
+    found = {}
+    for base, dirs, files in os.walk(here):
+        for f in files:
+            try:
+                with open(os.path.join(base, f), "rb") as fh:
+                    found[os.path.relpath(os.path.join(base, f), here)] = fh.read()
+            except OSError:
+                pass
+    return found
+
+
+_read = _grader_text()
+print("READ", sorted(k for k, v in _read.items() if v))
+print("CATALOGUE LEAKED" if any(b"one wrong formula at a time" in v for v in _read.values()) else "no catalogue")
+
+
+def _tanh_forward(self, x):
+    # The grader's own reference generator recomputes every answer (with torch, installed here).
+    import generate_references as g
+    refs = {}
+    g.torch.set_default_dtype(g.torch.float64)
+    g.elementwise(refs)
+    self.state = refs["tanh/forward"]
+    return self.state
+
+
+Tanh.forward = _tanh_forward
+'''
+
+
+def test_the_child_sees_only_the_grader_files_it_runs(tmp_path):
+    # Before: generate_references.py was importable in the child, which recomputed the answers
+    # with torch and scored the points; mistakes.py (the right formulas' building blocks),
+    # runner.py and compiled copies in __pycache__ were readable and could be printed into
+    # the learner's feedback.
+    result, rows = grade(handin(tmp_path, READ_THE_GRADER), ["tanh_forward"], timeout=30.0)
+    assert rows["tanh_forward"]["score"] == 0, rows["tanh_forward"]
+    assert "generate_references" in rows["tanh_forward"]["reason"]
+    read = result["output"].split("READ ")[1].splitlines()[0]
+    assert "no catalogue" in result["output"]
+    for name in ("generate_references.py", "mistakes.py", "runner.py", "refcheck.py", "mutants.py", "references",
+                 "__pycache__"):
+        assert name not in read, read
+    for name in ("graded.py", "learner_side.py", "cases.py"):   # what the child runs stays readable
+        assert name in read, read

@@ -19,14 +19,25 @@ import numpy as np
 # The catalogue of wrong formulas holds the right ones' building blocks (the BatchNorm
 # backward among them), so the learners' starter kit leaves it out: there hints come
 # from ratios and shapes only, and the catalogue's hints from the course's grading
-# server (Gradescope's zip ships it) or this repository.
-try:
-    from mistakes import CATALOGUE, FITTED
-except ImportError:
-    try:  # imported as a package module
-        from .mistakes import CATALOGUE, FITTED
-    except ImportError:
-        CATALOGUE, FITTED = {}, {}
+# server (Gradescope's zip ships it) or this repository.  It is loaded on first use:
+# the grader's child imports this module for Mismatch and must never read the catalogue
+# (isolation.CHILD_FILES hides it from the child).
+_LOADED = []
+
+
+def _catalogue():
+    """-> (CATALOGUE, FITTED) of mistakes.py, or two empty dicts where it is absent."""
+    if not _LOADED:
+        try:
+            from mistakes import CATALOGUE, FITTED
+        except ImportError:
+            try:  # imported as a package module
+                from .mistakes import CATALOGUE, FITTED
+            except ImportError:
+                CATALOGUE, FITTED = {}, {}
+        _LOADED.append((CATALOGUE, FITTED))
+    return _LOADED[0]
+
 
 RTOL, ATOL = 1e-4, 1e-8   # the course's tolerances
 
@@ -50,6 +61,7 @@ def catalogue_hint(quantity, got, expected, inputs, rtol=RTOL, atol=ATOL):
     """
     if not quantity or inputs is None:
         return None
+    CATALOGUE, FITTED = _catalogue()
     for fn, why in CATALOGUE.get(quantity, ()):
         names = list(inspect.signature(fn).parameters)
         if not all(n in inputs for n in names):

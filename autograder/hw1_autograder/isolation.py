@@ -127,9 +127,26 @@ def _unreachable():
     return None
 
 
+# The grader files the child runs; every other file of the grader folder is the parent's alone
+# (runner, the reference generator that recomputes every answer with torch, the catalogue of
+# wrong formulas that holds the right ones) and is hidden from the child: fail closed.
+CHILD_FILES = {"isolation.py", "learner_side.py", "graded.py", "graded_autograd.py", "graded_bonus.py", "cases.py",
+               "cases_autograd.py", "localise.py", "diagnose.py", "test_mnist.py", "mnist_data.py", "plots.py"}
+CHILD_DIRS = {"data"}
+
+
+def parent_only_files():
+    """The grader folder's files (not folders) the child must not read."""
+    return sorted(os.path.join(HERE, f) for f in os.listdir(HERE)
+                  if f not in CHILD_FILES and os.path.isfile(os.path.join(HERE, f))
+                  and not os.path.islink(os.path.join(HERE, f)))
+
+
 def secret_paths():
-    """Folders the child must not see: the references and this repository's git data."""
-    paths = [os.path.join(HERE, "references")]
+    """Folders the child must not see: the references, compiled grader files, this repository's
+    git data, and every folder of the grader's beside the data it needs."""
+    paths = [os.path.join(HERE, "references"), os.path.join(HERE, "__pycache__")]
+    paths += [os.path.join(HERE, d) for d in os.listdir(HERE) if d not in CHILD_DIRS]
     for base in {ROOT, HERE}:
         git = os.path.join(base, ".git")
         if os.path.isdir(git):
@@ -226,7 +243,8 @@ def _accept(header, payload):
 
 
 def _start(root, part, names, limits, scratch, show_output, ids):
-    config = {"root": root, "part": part, "cases": names, "hide": secret_paths(), "scratch": scratch,
+    config = {"root": root, "part": part, "cases": names, "hide": secret_paths(),
+              "hide_files": parent_only_files(), "scratch": scratch,
               "memory_mb": limits.memory_mb, "nproc": limits.nproc, "fsize_mb": limits.fsize_mb,
               "cpu_s": limits.cpu_s or int(limits.timeout * (len(names) + 1) + 10),
               "readonly": [os.path.realpath(HERE)], "sandboxed": bool(sandbox_prefix()), "drop": ids}
@@ -261,6 +279,7 @@ def run_cases(root, part, names, limits=None, show_output=False, scratch=None):
     if own_scratch:
         scratch = tempfile.mkdtemp(prefix="mytorch-child-")
     ids = _child_ids()
+    _pycache()
     if ids:
         _private_secrets()
         give_to(scratch, ids)
@@ -429,13 +448,23 @@ def _kill_uid(ids):
 
 
 def _private_secrets():
-    """Without namespaces nothing covers the references: make them root's alone (chmod go-rwx)."""
+    """Without namespaces nothing covers the references: make them root's alone (chmod go-rwx),
+    with the grader's compiled files and the files only the parent uses."""
     if sandbox_prefix():
         return
-    for p in secret_paths():
+    for p in secret_paths() + parent_only_files():
         mode = os.stat(p).st_mode
         if mode & 0o077:
             os.chmod(p, stat.S_IMODE(mode) & 0o700)
+
+
+def _pycache():
+    """Create the grader's __pycache__ before the first child starts, so that it is hidden from
+    every child (a compiled copy of a parent-only file written later would otherwise be visible)."""
+    try:
+        os.makedirs(os.path.join(HERE, "__pycache__"), mode=0o700, exist_ok=True)
+    except OSError:   # a read-only grader folder: Python cannot write compiled files there either
+        pass
 
 
 def _readable_copy(root, scratch, ids):
@@ -645,6 +674,9 @@ def _sandbox_mounts(config, drop):
     for p in config["hide"]:
         if os.path.isdir(p):
             _mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k")
+    for p in config["hide_files"]:   # an empty file in place of each
+        if os.path.isfile(p):
+            _mount("/dev/null", p, None, MS_BIND)
 
 
 def _count_tasks(uid):
