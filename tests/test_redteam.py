@@ -9,6 +9,7 @@ import os
 import shutil
 import sys
 
+import numpy as np
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -133,3 +134,42 @@ def test_the_child_sees_only_the_grader_files_it_runs(tmp_path):
         assert name not in read, read
     for name in ("graded.py", "learner_side.py", "cases.py"):   # what the child runs stays readable
         assert name in read, read
+
+
+def test_mnist_scores_on_the_weights_it_trained_not_on_the_accuracy_it_reports(tmp_path):
+    # Before: the verdict read only the accuracies hw1/mnist.py returned: `return [0.95]` scored 10.
+    liar = '''
+
+def mnist(train_x, train_y, val_x, val_y, bonus=False):
+    Sequential(Linear(784, 20), BatchNorm1d(20), ReLU(), Linear(20, 10))   # built, never trained
+    return [0.95]
+'''
+    result, rows = grade(handin(tmp_path, liar, "hw1/mnist.py"), ["mnist"], part="autograd", timeout=60.0)
+    assert rows["mnist"]["score"] == 0
+    assert "measured by the grader on its final weights" in rows["mnist"]["reason"], rows["mnist"]["reason"]
+    assert "reported 0.9500" in rows["mnist"]["reason"]
+
+
+def test_the_grader_measures_mnist_accuracy_as_torch_does():
+    torch = pytest.importorskip("torch")
+    import graded
+    import graded_autograd as ga
+    rng = np.random.RandomState(3)
+    x, labels = rng.randn(200, 784), rng.randint(0, 10, 200)
+    model = torch.nn.Sequential(torch.nn.Linear(784, 20), torch.nn.BatchNorm1d(20), torch.nn.ReLU(),
+                                torch.nn.Linear(20, 10)).double().eval()
+    with torch.no_grad():
+        bn = model[1]
+        bn.running_mean.copy_(torch.tensor(rng.randn(20)))
+        bn.running_var.copy_(torch.tensor(rng.rand(20) + 0.5))
+        bn.weight.copy_(torch.tensor(rng.randn(20)))
+        bn.bias.copy_(torch.tensor(rng.randn(20)))
+        want = float((model(torch.tensor(x)).argmax(1).numpy() == labels).mean())
+    got = {"model/kinds": np.array([ord(c) for c in "Linear,BatchNorm1d,ReLU,Linear"], dtype=float)}
+    for k, layer in ((0, model[0]), (3, model[3])):
+        got[f"model/layer{k}.weight"], got[f"model/layer{k}.bias"] = layer.weight.detach().numpy(), \
+            layer.bias.detach().numpy()
+    for name, t in (("gamma", bn.weight), ("beta", bn.bias), ("running_mean", bn.running_mean),
+                    ("running_var", bn.running_var)):
+        got[f"model/layer1.{name}"] = t.detach().numpy()
+    assert 0.05 < want < 0.5 and ga.mnist_accuracy(graded.Verifier(got, None, None), x, labels) == want

@@ -492,26 +492,84 @@ graded("2.4 Momentum", "momentum", 10)(lambda out: _train_run(out, cases.AG_MOME
 
 
 # ---------------------------------------------------------------- 2.5 MNIST
+# The handout's MNIST model; the parent measures the accuracy of its trained weights itself.
+MNIST_MODEL = (("Linear", {"weight": (20, 784), "bias": (20,)}),
+               ("BatchNorm1d", {"gamma": (20,), "beta": (20,), "running_mean": (20,), "running_var": (20,)}),
+               ("ReLU", {}), ("Linear", {"weight": (10, 20), "bias": (10,)}))
+MNIST_EPS = 1e-5   # BatchNorm1d's eps in the handout
+
+
 @graded("2.5 MNIST", "mnist", 10)
 def mnist(out):
+    """hw1/mnist.py trained as the course ran it; the model it built last is kept to send its weights."""
     import test_mnist
     root = os.path.dirname(module("mytorch").__path__[0])
-    accuracies, path = test_mnist.run(root=root)
+    Sequential = get("nn.sequential", "Sequential")
+    built, init = [], Sequential.__init__
+
+    def remember(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        built.append(self)
+    Sequential.__init__ = remember
+    try:
+        accuracies, path = test_mnist.run(root=root)
+    finally:
+        Sequential.__init__ = init
     put(out, "accuracies", accuracies)
     with open(path, "rb") as f:
         out["plot_head"] = np.frombuffer(f.read(4), dtype=np.uint8)
+    if not built:
+        raise Missing("hw1/mnist.py built no mytorch.nn.sequential.Sequential: the grader measures the accuracy "
+                      "of the model it trains")
+    layers = list(getattr(built[-1], "layers", ()))
+    put_text(out, "model/kinds", ",".join(type(layer).__name__ for layer in layers))
+    for k, layer in enumerate(layers):
+        for name in ("weight", "bias", "gamma", "beta", "running_mean", "running_var"):
+            if getattr(layer, name, None) is not None:
+                put(out, f"model/layer{k}.{name}", getattr(getattr(layer, name), "data", None))
+
+
+def mnist_accuracy(v, x, labels):
+    """The accuracy of the child's trained weights on (x, labels), computed here with the handout's
+    model in eval mode: Linear -> BatchNorm1d (running statistics) -> ReLU -> Linear."""
+    kinds = ",".join(kind for kind, _ in MNIST_MODEL)
+    if text(v, "model/kinds") != kinds:
+        raise Mismatch(f"hw1/mnist.py's model is {text(v, 'model/kinds') or 'empty'}, expected {kinds} "
+                       f"(Linear(784, 20), BatchNorm1d(20), ReLU(), Linear(20, 10))")
+    p = {}
+    for k, (kind, params) in enumerate(MNIST_MODEL):
+        for name, shape in params.items():
+            a = v.value(f"model/layer{k}.{name}")
+            if a.size != int(np.prod(shape)):
+                raise Mismatch(f"layer {k} ({kind}).{name} of the trained MNIST model has shape {a.shape}, "
+                               f"expected {shape}")
+            p[k, name] = a.reshape(shape)
+    with np.errstate(all="ignore"):   # the child's numbers: inf and nan only lower the accuracy
+        h = x @ p[0, "weight"].T + p[0, "bias"]
+        h = (h - p[1, "running_mean"]) / np.sqrt(p[1, "running_var"] + MNIST_EPS) * p[1, "gamma"] + p[1, "beta"]
+        logits = np.maximum(h, 0) @ p[3, "weight"].T + p[3, "bias"]
+    return float(np.mean(np.argmax(logits, axis=1) == labels))
 
 
 @mnist.verify
 def _(v):
+    import mnist_data
     import test_mnist   # the target (in the parent: test_mnist imports the plotting only)
     if tuple(v.value("plot_head")) != tuple(b"\x89PNG"):
         raise Mismatch("hw1/validation_accuracy.png is not a PNG image")
     accuracies = np.ravel(v.value("accuracies"))
-    # The accuracies are those hw1/mnist.py returns: the course's interface has the learner's code measure them.
+    # The course's rule reads the accuracies hw1/mnist.py returns, which the learner's code reports:
+    # the verdict also needs the accuracy measured here, on the weights it trained.
     if not accuracies.size or not accuracies[-1] >= test_mnist.TARGET:
         raise Mismatch(f"final validation accuracy {accuracies[-1] if accuracies.size else None} is below "
                        f"{test_mnist.TARGET}")
+    _, (val_x, val_y), _ = mnist_data.load_dset()
+    measured = mnist_accuracy(v, val_x, val_y.argmax(axis=1))
+    if not measured >= test_mnist.TARGET:
+        raise Mismatch(f"the trained model's validation accuracy, measured by the grader on its final weights, is "
+                       f"{measured:.4f}, below {test_mnist.TARGET} (hw1/mnist.py reported {accuracies[-1]:.4f})"
+                       f"\nhint: the grader evaluates the model in eval mode with the handout's formulas "
+                       f"(BatchNorm1d with running_mean, running_var and eps {MNIST_EPS:g})")
 
 
 # ================================================================ the bonus (./grade.sh 1b)
