@@ -173,3 +173,36 @@ def test_the_grader_measures_mnist_accuracy_as_torch_does():
                     ("running_var", bn.running_var)):
         got[f"model/layer1.{name}"] = t.detach().numpy()
     assert 0.05 < want < 0.5 and ga.mnist_accuracy(graded.Verifier(got, None, None), x, labels) == want
+
+
+def test_hints_never_compute_with_arrays_the_child_shaped_at_will():
+    # Before: the momentum case's hint `old - lr * grad` ran (even on a passing case) on the child's
+    # step1/before/param0 and grad0; sent as (N, 1) and (1, N) they broadcast to N * N numbers in the
+    # parent: 760 MB here for N = 10000 (two arrays of 80 KB), 20 GB for N = 50000.
+    import tracemalloc
+    import graded_autograd as ga
+    import isolation
+    import learner_side
+    case = next(c for c in ga.CASES if c.name == "momentum")
+    out, error = learner_side.run_case(case.run, ROOT)
+    got = dict(out)
+    got["step1/before/param0"], got["step1/before/grad0"] = np.zeros((10000, 1)), np.zeros((1, 10000))
+    tracemalloc.start()
+    try:
+        reason = runner.score_case(case, isolation.CaseResult(case.name, got, error), runner._references("autograd"))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert reason is None and peak < 50 << 20, (reason, peak >> 20)
+
+
+def test_answers_of_any_shape_do_not_crash_the_multiple_choice_summary(tmp_path):
+    # Before: a 2-d question_1 made `0 <= row` ambiguous: a ValueError that ended the batch.
+    liar = '''
+import sys as _sys
+import numpy as _np
+_sys.modules["graded"].multiple_choice = lambda out: out.__setitem__("question_1", _np.zeros((2, 2)))
+'''
+    result, rows = grade(handin(tmp_path, liar), ["sigmoid_forward"])
+    assert rows["sigmoid_forward"]["score"] == 2
+    assert result["multiple_choice"]["question_1"]["correct"] is False

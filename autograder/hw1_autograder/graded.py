@@ -83,11 +83,19 @@ class ChildError(Exception):
     """The child's run stopped with an exception before this value; str() is its explanation."""
 
 
+# The largest array of the child's a hint computes from (elements, at most 2 axes).  A hint's
+# formula may broadcast two of them into an outer product or multiply them: from arrays the
+# child shapes at will, (50000, 1) and (1, 50000), that is 20 GB in the parent.  The graded
+# cases' hint inputs hold at most 4096 numbers; a larger array gets no hint, only its verdict.
+HINT_CAP = 1 << 12
+
+
 class Verifier:
     """What verify(v) sees: the child's arrays (got), its error if any, and the references."""
 
     def __init__(self, got, error, refs):
         self.got, self.error, self.refs = got, error, refs
+        self.hinting = False   # True while check() computes hints: value() then refuses large arrays
 
     def value(self, name, label=None):
         """The child's array `name`, or the reason there is none."""
@@ -95,6 +103,8 @@ class Verifier:
             got = self.got[name]
             if isinstance(got, str):   # the child could not send it as a float array
                 raise Mismatch(f"{label or name}: {got}")
+            if self.hinting and not _hint_sized(got):
+                raise ValueError(f"{name}: too large to compute a hint from")
             return got
         if self.error:
             raise ChildError(self.error)
@@ -110,14 +120,19 @@ class Verifier:
         """
         got = self.value(name, label)
         expected = self.refs(ref) if isinstance(ref, str) else ref
-        inputs = {k: _try(v) for k, v in (inputs or {}).items()}
-        check(label, got, expected, batch=batch, mistakes=[(t, _try(v)) for t, v in mistakes],
-              quantity=quantity, inputs={k: v for k, v in inputs.items() if v is not None})
+        self.hinting = True
+        try:
+            inputs = {k: _try(v) for k, v in (inputs or {}).items()}
+            mistakes = [(t, _try(v)) for t, v in mistakes]
+        finally:
+            self.hinting = False
+        check(label, got, expected, batch=batch, mistakes=mistakes, quantity=quantity if _hint_sized(got) else None,
+              inputs={k: v for k, v in inputs.items() if v is not None})
 
     def trace(self, prefix="trace/"):
         """The per-layer values localise.record() kept in the child, without their prefix."""
         return {k[len(prefix):]: v for k, v in self.got.items()
-                if k.startswith(prefix) and not isinstance(v, str)}
+                if k.startswith(prefix) and not isinstance(v, str) and _hint_sized(v)}
 
     def localised(self, name, checks, ref_prefix=None, prefix="trace/"):
         """Run checks(); on a Mismatch put the line saying where the error enters first."""
@@ -157,6 +172,10 @@ class _RefView:
 
     def __getitem__(self, k):
         return self.refs(key(self.prefix, k))
+
+
+def _hint_sized(a):
+    return np.ndim(a) <= 2 and np.size(a) <= HINT_CAP
 
 
 def _try(value):

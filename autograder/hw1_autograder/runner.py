@@ -31,6 +31,8 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import numpy as np  # noqa: E402  (after the thread settings above)
+
 import isolation  # noqa: E402
 import localise  # noqa: E402
 from diagnose import Mismatch  # noqa: E402
@@ -177,8 +179,8 @@ def mc_summary(result):
         return {"error": result.error["text"].splitlines()[0]}
     answers = {}
     for q, right in MC_KEY.items():
-        a = result.arrays.get(f"question_{q}")
-        text = "".join(chr(int(c)) for c in a if 0 <= c < 0x110000) if hasattr(a, "dtype") else "?"
+        a = result.arrays.get(f"question_{q}")   # the child's: any shape, any values
+        text = "".join(chr(int(c)) for c in np.ravel(a)[:16] if 0 <= c < 0x110000) if hasattr(a, "dtype") else "?"
         answers[f"question_{q}"] = {"answer": text, "correct": text == right}
     return answers
 
