@@ -41,7 +41,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 THREADS_ENV = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
                                 "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS", "BLIS_NUM_THREADS")}
-MAX_PAYLOAD = 32 << 20      # bytes of arrays one case may send
+MAX_PAYLOAD = 16 << 20      # bytes of arrays one case may send (the graded cases send at most 1.4 MB)
+MAX_RESULTS = 64 << 20      # bytes of arrays a hand-in's cases may send in all (they send 5 MB): the parent
+                            # holds them until it scores, for every hand-in of a batch running at once
 MAX_HEADER = 64 << 10       # bytes of one JSON header line
 MAX_TEXT = 4000             # characters of one error text kept
 
@@ -254,7 +256,12 @@ def _start(root, part, names, limits, scratch, show_output, ids):
     config["nproc"] = None if tasks is None else config["nproc"] + tasks
     res_r, res_w = os.pipe()
     out_r, out_w = (None, None) if show_output else os.pipe()
-    cmd = sandbox_prefix() + [sys.executable, "-B", "-E", os.path.realpath(__file__), "child", json.dumps(config)]
+    # The child must not outlive the grader, even one killed hard (SIGKILL, Ctrl-C twice, `timeout`):
+    # setpriv has the kernel kill unshare when this thread dies, and unshare's --kill-child (re-armed by
+    # the child after it changes uid, which clears it) ends the child and its PID namespace.
+    death = [shutil.which("setpriv"), "--pdeathsig", "KILL"] if shutil.which("setpriv") else []
+    cmd = death + sandbox_prefix() + [sys.executable, "-B", "-E", os.path.realpath(__file__), "child",
+                                      json.dumps(config)]
     try:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, pass_fds=(res_w,),
                                 env=dict(_env(scratch), MYTORCH_RESULT_FD=str(res_w)), cwd=scratch,
@@ -369,6 +376,11 @@ def _read_child(res_r, out_r, remaining, limits, results, output):
                             started.add(case)
                         else:
                             results[case] = _accept(header, payload)
+                            spent = sum(a.nbytes for r in results.values() for a in r.arrays.values()
+                                        if not isinstance(a, str))
+                            if spent > MAX_RESULTS:   # the values stay unread: this case fails
+                                results[case] = CaseResult(case, {}, {"kind": "bad result", "text": (
+                                    f"the test process sent more than {MAX_RESULTS >> 20} MB of values in all")})
                     if all(n in results for n in remaining):
                         return None, None   # done: no need to wait for processes it left behind
         return None, current
@@ -415,7 +427,8 @@ def _event_error(event, code, limits):
         "crashed": f"the test process died ({how}): a crash, or a limit reached ({limits.memory_mb} MB of "
                    f"memory, CPU time)",
         "file size": f"the test process wrote a file larger than {limits.fsize_mb} MB and was stopped",
-        "bad result": "the test process sent malformed results (did the code write to the grader's pipe?)",
+        "bad result": (f"the test process sent malformed results, or more than {MAX_PAYLOAD >> 20} MB of values "
+                       f"for one test (did the code write to the grader's pipe?)"),
     }[event]
     return {"kind": event, "text": text}
 
@@ -717,6 +730,15 @@ def _drop_privileges(ids):
     os.setuid(uid)
 
 
+def _die_with_parent():
+    """SIGKILL this process when its parent (unshare, or the grader) ends: a change of uid cleared
+    the setting unshare --kill-child made.  Linux only; elsewhere nothing to do."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)   # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _leave_user_namespace():
     """Give up the user namespace's root: the mounts above can no longer be undone."""
     libc = ctypes.CDLL(None, use_errno=True)
@@ -739,6 +761,7 @@ def child_main(config):
         _drop_privileges(drop)
     elif config["sandboxed"]:
         _leave_user_namespace()
+    _die_with_parent()
     os.chdir(config["scratch"])
     import numpy as np  # noqa: F401  (before the limits, and before the learner's code)
     import learner_side

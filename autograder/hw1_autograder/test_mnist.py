@@ -22,7 +22,7 @@ import mnist_data  # noqa: E402
 import plots  # noqa: E402
 
 SEED = 11785
-TARGET = 0.9
+TARGET = mnist_data.TARGET
 
 
 def batches_trained(mnist, num_train, count):
