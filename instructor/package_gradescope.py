@@ -80,7 +80,8 @@ def run(part):
     """Grade $GRADESCOPE_ROOT/submission/ and write results/results.json (on Gradescope)."""
     root = os.environ.get("GRADESCOPE_ROOT", "/autograder")
     submission = os.path.join(root, "submission")
-    tars = sorted(f for f in os.listdir(submission) if f.endswith(".tar"))
+    tars = sorted(f for f in os.listdir(submission) if f.endswith(".tar") and not os.path.islink(
+        os.path.join(submission, f)) and os.path.isfile(os.path.join(submission, f)))   # no link, fifo, device
     problems = runner.verify_references(os.path.join(REPO, AG, "references"))
     unsafe = isolation.isolation_problem()
     if problems:

@@ -314,3 +314,20 @@ def test_a_compressed_archive_is_expanded_within_a_limit(tmp_path):
     with gzip.open(fine, "wb") as f:
         f.write(_tar_bytes([("mytorch/activation.py", b"x = 1\n"), ("hw1/hw1.py", b"y = 2\n")]))
     assert isolation.extract_handin(str(fine), str(tmp_path / "fine")) == (["mytorch/activation.py", "hw1/hw1.py"], [])
+
+
+def test_an_uploaded_folder_that_is_a_link_is_not_followed(tmp_path):
+    # Before: Gradescope's folder upload (a git repository keeps links) with hw1 -> the grader's own
+    # folder made the trusted parent copy references/*.npz into the learner's hand-in, where the
+    # learner's code read them.
+    import isolation
+    upload, dest = tmp_path / "submission", tmp_path / "handin"
+    (upload / "mytorch").mkdir(parents=True)
+    (upload / "mytorch" / "activation.py").write_text("x = 1\n")
+    os.mkfifo(upload / "mytorch" / "pipe.py")   # would block a plain open()
+    os.symlink(AG, upload / "hw1")
+    dest.mkdir()
+    done, refused = isolation.copy_handin(str(upload), str(dest))
+    assert done == ["mytorch/activation.py"]
+    assert ("hw1", "a link") in refused and ("mytorch/pipe.py", "not a regular file") in refused
+    assert not (dest / "hw1").exists()

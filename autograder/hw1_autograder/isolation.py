@@ -615,6 +615,9 @@ def copy_handin(folder, dest):
     """The same rules for a hand-in given as folders (Gradescope's upload) -> (names, refused)."""
     done, refused, total = [], [], 0
     for top in HANDIN_DIRS:
+        if os.path.islink(os.path.join(folder, top)):   # os.walk would follow it: to the references, say
+            refused.append((top, "a link"))
+            continue
         for base, dirs, files in os.walk(os.path.join(folder, top)):
             dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(base, d)) and d != "__pycache__"]
             for f in files:
@@ -626,7 +629,15 @@ def copy_handin(folder, dest):
                 if why or len(done) >= MAX_FILES:
                     refused.append((rel, why or "too many files"))
                     continue
-                with open(path, "rb") as src:
+                try:
+                    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+                except OSError as e:
+                    refused.append((rel, f"unreadable ({e.strerror})"))
+                    continue
+                with os.fdopen(fd, "rb") as src:
+                    if not stat.S_ISREG(os.fstat(fd).st_mode):
+                        refused.append((rel, "not a regular file"))
+                        continue
                     _write_new(os.path.join(dest, rel), src.read(MAX_FILE + 1))
                 total += st.st_size
                 done.append(rel)
