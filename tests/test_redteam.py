@@ -331,3 +331,29 @@ def test_an_uploaded_folder_that_is_a_link_is_not_followed(tmp_path):
     assert done == ["mytorch/activation.py"]
     assert ("hw1", "a link") in refused and ("mytorch/pipe.py", "not a regular file") in refused
     assert not (dest / "hw1").exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="chown needs root")
+def test_without_namespaces_what_a_childs_uid_left_in_tmp_is_removed(tmp_path):
+    # Without namespaces /tmp is shared: before, files a hand-in's uid wrote there stayed after the batch.
+    import tempfile
+    import isolation
+    uid = 1 << 30 | os.getpid()
+    own = tempfile.mkdtemp(prefix="redteam-root-", dir="/tmp")   # root's: stays
+    left = [tempfile.mkdtemp(prefix="redteam-child-", dir="/tmp"), tempfile.mkstemp(prefix="redteam-child-", dir="/tmp")[1]]
+    link = os.path.join("/tmp", f"redteam-link-{os.getpid()}")
+    os.symlink(own, link)   # a link of the child's to a folder that is not: the link goes, not the folder
+    open(os.path.join(left[0], "inner"), "w").close()
+    for p in left + [os.path.join(left[0], "inner")]:
+        os.lchown(p, uid, uid)
+    os.lchown(link, uid, uid)
+    try:
+        isolation.remove_files_of(uid)
+        assert not any(os.path.lexists(p) for p in left + [link]) and os.path.isdir(own)
+    finally:
+        shutil.rmtree(own, ignore_errors=True)
+        for p in left + [link]:
+            if os.path.isdir(p) and not os.path.islink(p):
+                shutil.rmtree(p, ignore_errors=True)
+            elif os.path.lexists(p):
+                os.unlink(p)

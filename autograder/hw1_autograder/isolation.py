@@ -301,6 +301,8 @@ def run_cases(root, part, names, limits=None, show_output=False, scratch=None):
                 _kill(proc)
                 if ids:
                     _kill_uid(ids)
+                    if not sandbox_prefix():
+                        remove_files_of(ids[0])
             pending = [n for n in remaining if n not in results]
             if not pending:
                 break
@@ -458,6 +460,27 @@ def _kill_uid(ids):
                        stderr=subprocess.DEVNULL, timeout=30)
     except (OSError, subprocess.SubprocessError):
         pass
+
+
+def remove_files_of(uid):
+    """Without namespaces the child shares /tmp, /var/tmp, /dev/shm and the other world-writable
+    folders: remove what its uid left at their top level (its processes are dead by now).  A link is
+    removed, never followed."""
+    for folder in PRIVATE + _world_writable():
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for e in entries:
+            try:
+                if e.stat(follow_symlinks=False).st_uid != uid:
+                    continue
+                if e.is_dir(follow_symlinks=False):
+                    shutil.rmtree(e.path, ignore_errors=True)
+                else:
+                    os.unlink(e.path)
+            except OSError:
+                pass
 
 
 def _private_secrets():
