@@ -357,3 +357,23 @@ def test_without_namespaces_what_a_childs_uid_left_in_tmp_is_removed(tmp_path):
                 shutil.rmtree(p, ignore_errors=True)
             elif os.path.lexists(p):
                 os.unlink(p)
+
+
+def test_plots_are_copied_back_without_following_the_childs_links(tmp_path):
+    # Before: os.path.islink looked at the last step only: a child that replaced its copy's
+    # folder by a link to another folder made the parent copy that folder's *.png files into
+    # the learner's hw1/ (as root, from anywhere).
+    import isolation
+    secret, scratch, learner = tmp_path / "secret", tmp_path / "scratch", tmp_path / "learner"
+    for d in (secret / "hw1", scratch, learner / "hw1"):
+        d.mkdir(parents=True)
+    (secret / "hw1" / "other_student.png").write_bytes(b"\x89PNG secret")
+    os.symlink(secret, scratch / "handin")   # the child's copy, swapped for a link
+    isolation._copy_back_plots(str(scratch / "handin"), str(learner))
+    assert not list((learner / "hw1").iterdir())
+    os.unlink(scratch / "handin")
+    (scratch / "handin" / "hw1").mkdir(parents=True)
+    (scratch / "handin" / "hw1" / "validation_accuracy.png").write_bytes(b"\x89PNG mine")
+    os.symlink(secret / "hw1" / "other_student.png", scratch / "handin" / "hw1" / "stolen.png")
+    isolation._copy_back_plots(str(scratch / "handin"), str(learner))
+    assert sorted(os.listdir(learner / "hw1")) == ["validation_accuracy.png"]

@@ -522,23 +522,42 @@ def _readable_copy(root, scratch, ids):
 
 
 def _copy_back_plots(copy, root):
-    """The plots a test wrote into the copy's hw1/ (the MNIST test's curve) go to the learner's hw1/."""
-    folder = os.path.join(copy, "hw1")
-    for f in sorted(os.listdir(folder)) if os.path.isdir(folder) and not os.path.islink(folder) else []:
-        src, dst = os.path.join(folder, f), os.path.join(root, "hw1", f)
-        if not f.endswith(".png") or not os.path.isdir(os.path.dirname(dst)) or os.path.islink(dst):
+    """The plots a test wrote into the copy's hw1/ (the MNIST test's curve) go to the learner's hw1/.
+
+    The child owns everything under its scratch folder and may swap any part of copy/hw1 for a
+    link at any moment: each step from the scratch folder (which it cannot replace) is opened
+    O_NOFOLLOW, and the files are read through that folder's descriptor."""
+    dst_dir = os.path.join(root, "hw1")
+    if not os.path.isdir(dst_dir) or os.path.islink(dst_dir):
+        return
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK
+    fd = None
+    try:
+        fd = os.open(os.path.dirname(copy), os.O_RDONLY | os.O_DIRECTORY)
+        for part in (os.path.basename(copy), "hw1"):
+            step = os.open(part, flags | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = step
+        names = sorted(f for f in os.listdir(fd) if f.endswith(".png"))
+    except OSError:
+        names = []
+    for f in names:
+        dst = os.path.join(dst_dir, f)
+        if os.path.islink(dst):
             continue
-        try:   # the child owns src and may swap it for a link at any moment: O_NOFOLLOW, then fstat
-            fd = os.open(src, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        try:
+            src = os.open(f, flags, dir_fd=fd)
         except OSError:
             continue
-        with os.fdopen(fd, "rb") as a:
-            st = os.fstat(fd)
+        with os.fdopen(src, "rb") as a:
+            st = os.fstat(src)
             if not stat.S_ISREG(st.st_mode) or st.st_size >= 16 << 20:
                 continue
             data = a.read(16 << 20)
         with open(dst, "wb") as b:
             b.write(data)
+    if fd is not None:
+        os.close(fd)
 
 
 def give_to(folder, ids):
