@@ -57,6 +57,21 @@ def write_feedback(path, name, result, refused, seconds):
         f.write("\n".join(lines) + "\n")
 
 
+def exposed(folder):
+    """Whether the hand-ins' code could read folder (the other hand-ins' archives, their feedback).
+
+    With namespaces the child sees only the system's own folders (/usr, /var, /etc, ...; /tmp is
+    its own); without them, every folder.  As root the child is a uid of its own: it reads only
+    what others may reach (every ancestor traversable by others)."""
+    real = os.path.realpath(folder)
+    if isolation.sandbox_prefix():
+        top = real.split(os.sep)[1] if real != os.sep else ""
+        if top not in isolation.SYSTEM_DIRS or any(real == p or real.startswith(p + os.sep)
+                                                   for p in isolation.PRIVATE):
+            return False
+    return os.geteuid() != 0 or not isolation._blocked_ancestor(os.path.join(real, "x"))
+
+
 def read_rows(path):
     if not os.path.exists(path):
         return {}
@@ -95,6 +110,11 @@ def main(argv=None):
         print(f"Cannot grade safely: {problem}.  --unisolated grades anyway, trusting the hand-ins.",
               file=sys.stderr)
         return 2
+    if exposed(args.handins) and not args.unisolated:
+        print(f"Cannot grade safely: each hand-in's code could read the others in {args.handins}.  Make the "
+              f"folder private (chmod 700 {args.handins}), or move it out of the system's folders; "
+              f"--unisolated grades anyway.", file=sys.stderr)
+        return 2
     tars = sorted(f for f in os.listdir(args.handins) if f.endswith(".tar")
                   and os.path.isfile(os.path.join(args.handins, f)))
     if args.only:
@@ -107,7 +127,8 @@ def main(argv=None):
         print(f"No .tar hand-in in {args.handins}", file=sys.stderr)
         return 2
     feedback = os.path.join(os.path.dirname(out), "feedback")
-    os.makedirs(feedback, exist_ok=True)
+    os.makedirs(feedback, mode=0o700, exist_ok=True)
+    os.chmod(feedback, 0o700)   # the other hand-ins' code must not read what one hand-in's code printed
     limits = isolation.Limits(timeout=args.timeout, memory_mb=args.memory)
     rows = read_rows(out) if args.only else {}
     for note in isolation.platform_notes():

@@ -377,3 +377,23 @@ def test_plots_are_copied_back_without_following_the_childs_links(tmp_path):
     os.symlink(secret / "hw1" / "other_student.png", scratch / "handin" / "hw1" / "stolen.png")
     isolation._copy_back_plots(str(scratch / "handin"), str(learner))
     assert sorted(os.listdir(learner / "hw1")) == ["validation_accuracy.png"]
+
+
+def test_the_batch_refuses_a_handin_folder_the_handins_code_could_read(tmp_path, monkeypatch, capsys):
+    # Before: without namespaces (as root: a uid per hand-in) a world-readable hand-ins folder let
+    # each hand-in's code read every other archive of the batch, and feedback/ every other report.
+    sys.path.insert(0, os.path.join(ROOT, "instructor"))
+    import grade_all
+    import isolation
+    monkeypatch.setattr(isolation, "sandbox_prefix", lambda: [])
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setattr(isolation, "isolation_problem", lambda: None)   # as root with a reachable Python
+    import tempfile
+    shared = tempfile.mkdtemp(prefix="redteam-handins-", dir="/tmp")   # (pytest's own folders are private)
+    try:
+        os.chmod(shared, 0o755)
+        assert grade_all.exposed(shared) and not grade_all.exposed(str(tmp_path))
+        assert grade_all.main([shared, "--out", str(tmp_path / "g.csv")]) == 2
+        assert "each hand-in's code could read the others" in capsys.readouterr().err
+    finally:
+        shutil.rmtree(shared)
