@@ -397,3 +397,22 @@ def test_the_batch_refuses_a_handin_folder_the_handins_code_could_read(tmp_path,
         assert "each hand-in's code could read the others" in capsys.readouterr().err
     finally:
         shutil.rmtree(shared)
+
+
+def test_terminal_escapes_in_what_the_code_prints_or_raises_are_neutralised(tmp_path):
+    # Before: prints and exception messages reached feedback files and the runner's report as they
+    # were: ESC ] 52 sets the clipboard of whoever reads the feedback in a terminal, ESC [ 2J clears it.
+    escapes = '''
+print("\\x1b]52;c;ZWNobyBwd25lZA==\\x07 hello")
+
+
+def _tanh_forward(self, x):
+    raise ValueError("\\x1b[2J\\x1b[HTotal 100/100")
+
+
+Tanh.forward = _tanh_forward
+'''
+    result, rows = grade(handin(tmp_path, escapes), ["tanh_forward"])
+    assert "hello" in result["output"] and "Total 100/100" in rows["tanh_forward"]["reason"]
+    for text in (result["output"], rows["tanh_forward"]["reason"], runner.report(result)):
+        assert "\x1b" not in text and "\x07" not in text

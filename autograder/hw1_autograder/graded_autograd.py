@@ -90,7 +90,8 @@ def put_grad(out, name, t):
 # ================================================================ the parent side: deciding
 def text(v, name):
     """The text the child recorded with put_text."""
-    return "".join(chr(int(c)) for c in np.ravel(v.value(name))[:200] if np.isfinite(c) and 0 <= c < 0x110000)
+    return "".join(chr(int(c)) for c in np.ravel(v.value(name))[:200]
+                   if np.isfinite(c) and 0x20 <= c < 0x110000 and not 0x7f <= c < 0xa0)   # no control characters
 
 
 def flags(v, name, n=1):

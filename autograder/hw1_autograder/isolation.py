@@ -222,6 +222,16 @@ def _parse_npz(payload):
     return arrays
 
 
+# Control characters of the child's text (terminal escapes: ESC ] 52 writes the clipboard of
+# whoever `cat`s a feedback file) become U+FFFD; newlines and tabs stay.
+_CONTROL = {c: "\ufffd" for c in list(range(0x20)) + list(range(0x7f, 0xa0)) if c not in (0x09, 0x0a)}
+
+
+def printable(text):
+    """text with the control characters a terminal would act on replaced."""
+    return text.translate(_CONTROL)
+
+
 def _accept(header, payload):
     """A CaseResult from one 'done' message, checked; the child controls all of it.
 
@@ -235,10 +245,11 @@ def _accept(header, payload):
                 not (error is None or isinstance(error, dict)):
             raise ValueError("a field of the message has the wrong type")
         for name, why in list(rejected.items())[:5000]:
-            arrays[str(name)[:300]] = f"returned {str(why)[:300]}"
+            arrays[str(name)[:300]] = f"returned {printable(str(why)[:300])}"
         if error is not None:
-            error = {"kind": str(error.get("kind", "error"))[:40], "text": str(error.get("text", ""))[:MAX_TEXT]}
-        tampered = tuple(str(t)[:100] for t in tampered[:20])
+            error = {"kind": str(error.get("kind", "error"))[:40],
+                     "text": printable(str(error.get("text", ""))[:MAX_TEXT])}
+        tampered = tuple(printable(str(t)[:100]) for t in tampered[:20])
     except Exception as e:   # anything malformed: the case's values are unusable
         return CaseResult(header["case"], {}, {"kind": "bad result", "text": f"unusable results: {e}"[:MAX_TEXT]})
     return CaseResult(header["case"], arrays, error, tampered)
@@ -332,7 +343,7 @@ class _Output:
             self.kept += len(self.chunks[-1])
 
     def text(self):
-        return b"".join(self.chunks).decode("utf-8", "replace")
+        return printable(b"".join(self.chunks).decode("utf-8", "replace"))
 
 
 def _read_child(res_r, out_r, remaining, limits, results, output):
