@@ -226,3 +226,8 @@ def test_mistakes_are_ordered_most_confident_first():
     probabilities[2, 7] = 0.95  # wrong, p = 0.95
     probabilities[3, 4] = 0.3   # wrong, p = 0.3
     assert plots.most_confident_mistakes(labels, probabilities).tolist() == [2, 0, 3]
+
+
+def test_load_validation_is_load_dsets_validation_partition(dset):
+    val_x, val_y = mnist_data.load_validation()
+    assert np.array_equal(val_x, dset[1][0]) and np.array_equal(val_y, dset[1][1])

@@ -82,3 +82,10 @@ def load_dset(data_dir=DATA_DIR):
     return (_partition(images[:N_TRAIN], labels[:N_TRAIN]),
             _partition(images[N_TRAIN:], labels[N_TRAIN:]),
             _partition(arrays["t10k-images-idx3-ubyte.gz"], arrays["t10k-labels-idx1-ubyte.gz"]))
+
+
+def load_validation(data_dir=DATA_DIR):
+    """-> (val_x, val_y) alone, as load_dset() gives them (the grader's parent measures accuracy on it)."""
+    images = read_idx(os.path.join(data_dir, "train-images-idx3-ubyte.gz"))
+    labels = read_idx(os.path.join(data_dir, "train-labels-idx1-ubyte.gz"))
+    return _partition(images[N_TRAIN:], labels[N_TRAIN:])
