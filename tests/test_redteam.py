@@ -416,3 +416,46 @@ Tanh.forward = _tanh_forward
     assert "hello" in result["output"] and "Total 100/100" in rows["tanh_forward"]["reason"]
     for text in (result["output"], rows["tanh_forward"]["reason"], runner.report(result)):
         assert "\x1b" not in text and "\x07" not in text
+
+
+def _deep_folder(base, depth):
+    """base/a/a/.../a (depth levels) made with descriptors: no path grows beyond one name."""
+    fds = [os.open(base, os.O_RDONLY | os.O_DIRECTORY)]
+    for _ in range(depth):
+        os.mkdir("a", dir_fd=fds[-1])
+        fds.append(os.open("a", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fds[-1]))
+    return fds
+
+
+def _remove_deep_folder(fds):
+    for parent, child in reversed(list(zip(fds, fds[1:]))):
+        os.close(child)
+        os.rmdir("a", dir_fd=parent)
+    os.close(fds[0])
+
+
+def test_deeply_nested_names_are_refused_not_a_grader_crash(tmp_path):
+    # Before: os.makedirs recursed once per folder: a member mytorch/a/a/.../x.py 1500 folders deep
+    # raised RecursionError out of extract_handin and grade_archive, ending the whole batch; a folder
+    # upload as deep did the same in os.walk.
+    import io
+    import tarfile
+    import isolation
+    deep = tmp_path / "deep.tar"
+    with tarfile.open(deep, "w", format=tarfile.PAX_FORMAT) as tar:
+        for name in ("mytorch/" + "a/" * 1500 + "x.py", "mytorch/ok.py"):
+            info = tarfile.TarInfo(name)
+            info.size = 1
+            tar.addfile(info, io.BytesIO(b"x"))
+    (tmp_path / "out").mkdir()
+    done, refused = isolation.extract_handin(str(deep), str(tmp_path / "out"))
+    assert done == ["mytorch/ok.py"] and "nested more than 16 folders deep" in refused[0][1]
+    upload = tmp_path / "upload"
+    (upload / "mytorch").mkdir(parents=True)
+    fds = _deep_folder(str(upload / "mytorch"), 1100)
+    try:
+        (tmp_path / "copy").mkdir()
+        done, refused = isolation.copy_handin(str(upload), str(tmp_path / "copy"))
+        assert done == [] and "nested more than 16 folders deep" in refused[0][1]
+    finally:
+        _remove_deep_folder(fds)

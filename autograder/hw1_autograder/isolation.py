@@ -583,6 +583,7 @@ def give_to(folder, ids):
 HANDIN_DIRS = ("mytorch", "hw1")
 HARMLESS = "outside mytorch/ and hw1/"   # a stray file: ignored; every other refusal marks a bad archive
 MAX_ARCHIVE, MAX_FILES, MAX_FILE, MAX_TOTAL = 50 << 20, 500, 4 << 20, 20 << 20
+MAX_DEPTH = 16             # folders in a path, mytorch/ or hw1/ included
 MAX_EXPANDED = 100 << 20   # a compressed archive, once expanded (bzip2 and xz shrink zeros a million-fold)
 
 
@@ -597,6 +598,8 @@ def _safe_name(name):
         return None, "'..' in the path"
     if not parts or parts[0] not in HANDIN_DIRS:
         return None, "outside mytorch/ and hw1/"
+    if len(parts) > MAX_DEPTH or len(name) > 1000:   # os.makedirs recurses once per folder
+        return None, f"nested more than {MAX_DEPTH} folders deep, or a name too long"
     return "/".join(parts), None
 
 
@@ -673,6 +676,10 @@ def copy_handin(folder, dest):
             continue
         for base, dirs, files in os.walk(os.path.join(folder, top)):
             dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(base, d)) and d != "__pycache__"]
+            if os.path.relpath(base, folder).count(os.sep) + 2 >= MAX_DEPTH and dirs:   # os.walk recurses
+                refused += [(os.path.relpath(os.path.join(base, d), folder), f"nested more than {MAX_DEPTH} "
+                             f"folders deep") for d in dirs]
+                dirs[:] = []
             for f in files:
                 path = os.path.join(base, f)
                 rel = os.path.relpath(path, folder).replace(os.sep, "/")

@@ -155,8 +155,8 @@ def grade_archive(tar_path, part, timeout=60.0, names=None, show_output=False, l
         os.makedirs(handin, mode=0o700)   # root's: a child started by root reads its own copy
         try:
             files, refused = isolation.extract_handin(tar_path, handin)
-        except (ValueError, OSError) as e:
-            files, refused = [], [(os.path.basename(tar_path), str(e))]
+        except Exception as e:   # (ValueError: not an archive) anything the archive provokes costs it alone
+            files, refused = [], [(os.path.basename(tar_path), str(e) or type(e).__name__)]
         if files:
             result = grade(part, handin, timeout, names, show_output, limits, scratch)
         else:
