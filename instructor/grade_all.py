@@ -36,7 +36,12 @@ def grade_handin(tar_path, part, feedback_dir, limits):
     """Grade one archive -> the CSV row (dict); writes feedback/<name>.txt."""
     name = os.path.basename(tar_path)[:-len(".tar")]
     start = time.monotonic()
-    result = runner.grade_archive(tar_path, part, limits=limits)
+    try:
+        result = runner.grade_archive(tar_path, part, limits=limits)
+    except Exception as e:   # a bug of the grader's that one hand-in provoked: 0 for it, the batch goes on
+        print(f"{name}: the grader failed: {type(e).__name__}: {e}", file=sys.stderr)
+        result = {"rows": [], "multiple_choice": None, "status": "grader error", "output": "", "output_bytes": 0,
+                  "notes": [], "refused": []}
     seconds = time.monotonic() - start
     write_feedback(os.path.join(feedback_dir, f"{name}.txt"), name, result, result["refused"], seconds)
     row = {"handin": name, "total": sum(r["score"] for r in result["rows"]), "status": result["status"],

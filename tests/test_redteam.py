@@ -459,3 +459,27 @@ def test_deeply_nested_names_are_refused_not_a_grader_crash(tmp_path):
         assert done == [] and "nested more than 16 folders deep" in refused[0][1]
     finally:
         _remove_deep_folder(fds)
+
+
+def test_a_grader_failure_on_one_handin_costs_that_handin_alone(tmp_path, monkeypatch):
+    # Defence in depth: before, any exception grading one archive ended grade_all and wrote no gradebook.
+    import csv
+    sys.path.insert(0, os.path.join(ROOT, "instructor"))
+    import grade_all
+    handins = tmp_path / "handins"
+    handins.mkdir()
+    for name in ("breaks_the_grader", "fine"):
+        (handins / f"{name}.tar").write_bytes(b"")
+
+    def grade_archive(path, part, limits=None):
+        if "breaks" in path:
+            raise RecursionError("provoked by the hand-in")
+        rows = [{"task": "t", "test": "sigmoid_forward", "max": 2, "score": 2, "reason": None, "tampered": []}]
+        return {"rows": rows, "multiple_choice": None, "status": "ok", "output": "", "output_bytes": 0, "notes": [],
+                "refused": []}
+    monkeypatch.setattr(grade_all.runner, "grade_archive", grade_archive)
+    assert grade_all.main([str(handins), "--out", str(tmp_path / "g.csv"), "--jobs", "1"]) == 0
+    with open(tmp_path / "g.csv", newline="") as f:
+        rows = {r["handin"]: r for r in csv.DictReader(f)}
+    assert rows["breaks_the_grader"]["status"] == "grader error" and rows["breaks_the_grader"]["total"] == "0"
+    assert rows["fine"]["total"] == "2"
