@@ -483,3 +483,16 @@ def test_a_grader_failure_on_one_handin_costs_that_handin_alone(tmp_path, monkey
         rows = {r["handin"]: r for r in csv.DictReader(f)}
     assert rows["breaks_the_grader"]["status"] == "grader error" and rows["breaks_the_grader"]["total"] == "0"
     assert rows["fine"]["total"] == "2"
+
+
+@pytest.mark.skipif(not runner.isolation.sandbox_prefix(), reason="needs namespaces")
+def test_the_child_cannot_reach_the_graders_terminal(tmp_path):
+    # Before: /dev/pts was the machine's: a child of the grader's own uid (namespaces without root)
+    # could open the terminal the grader runs in and write to it.
+    listing = '''
+import os as _os
+print("PTS", sorted(_os.listdir("/dev/pts")) if _os.path.isdir("/dev/pts") else None)
+'''
+    result, rows = grade(handin(tmp_path, listing), ["sigmoid_forward"])
+    assert rows["sigmoid_forward"]["score"] == 2
+    assert "PTS []" in result["output"] or "PTS None" in result["output"], result["output"][:300]

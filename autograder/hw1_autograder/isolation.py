@@ -713,6 +713,7 @@ def _write_new(path, data):
 
 # ================================================================ child side
 PRIVATE = ["/tmp", "/var/tmp", "/dev/shm"]   # each child gets its own, empty
+TERMINALS = ["/dev/pts"]
 SYSTEM_DIRS = {"bin", "boot", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "run", "sbin", "sys",
                "usr", "var", "tmp", "nix", "gnu", "snap", "lost+found"}
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC = 1, 2, 4, 32, 4096, 16384
@@ -758,6 +759,9 @@ def _sandbox_mounts(config, drop):
     needed = [config["root"], config["scratch"], HERE] + [p for p in sys.path if p and os.path.isdir(p)]
     needed = sorted({os.path.realpath(p) for p in needed})
     covers = [d for d in PRIVATE + _world_writable() if os.path.isdir(d) and not os.path.islink(d)]
+    # The terminals: a child of your own uid (not root) could open yours in /dev/pts and write
+    # escapes or fake progress lines to the screen you grade from.
+    covers += [d for d in TERMINALS if os.path.isdir(d) and not os.path.islink(d)]
     # Top-level folders outside the system's own (/work, /home, /root, /srv, ...) are covered:
     # other copies of the grader and its references may live there.
     covers += [os.path.join("/", d) for d in sorted(os.listdir("/")) if d not in SYSTEM_DIRS
