@@ -496,3 +496,17 @@ print("PTS", sorted(_os.listdir("/dev/pts")) if _os.path.isdir("/dev/pts") else 
     result, rows = grade(handin(tmp_path, listing), ["sigmoid_forward"])
     assert rows["sigmoid_forward"]["score"] == 2
     assert "PTS []" in result["output"] or "PTS None" in result["output"], result["output"][:300]
+
+
+def test_one_unwritable_member_costs_that_file_not_the_archive(tmp_path):
+    # Before: a regular file named `mytorch` (or a 300-character name) stopped the extraction there:
+    # the files after it were lost, and as the first member it made the archive "not readable".
+    import isolation
+    archive = tmp_path / "odd.tar"
+    archive.write_bytes(_tar_bytes([("mytorch/" + "b" * 300 + ".py", b"1"), ("mytorch", b"2"),
+                                    ("mytorch/activation.py", b"3"), ("hw1/hw1.py", b"4")]))
+    (tmp_path / "out").mkdir()
+    done, refused = isolation.extract_handin(str(archive), str(tmp_path / "out"))
+    assert done == ["mytorch/activation.py", "hw1/hw1.py"]
+    assert [why for _, why in refused] == ["could not be written (File name too long)",
+                                           "a file where the folder mytorch/ belongs"]

@@ -587,7 +587,7 @@ MAX_DEPTH = 16             # folders in a path, mytorch/ or hw1/ included
 MAX_EXPANDED = 100 << 20   # a compressed archive, once expanded (bzip2 and xz shrink zeros a million-fold)
 
 
-def _safe_name(name):
+def _safe_name(name, is_dir=False):
     """name as a relative path under mytorch/ or hw1/, or the reason it is refused."""
     if "\0" in name or "\\" in name:
         return None, "odd characters"
@@ -600,6 +600,8 @@ def _safe_name(name):
         return None, "outside mytorch/ and hw1/"
     if len(parts) > MAX_DEPTH or len(name) > 1000:   # os.makedirs recurses once per folder
         return None, f"nested more than {MAX_DEPTH} folders deep, or a name too long"
+    if len(parts) == 1 and not is_dir:
+        return None, f"a file where the folder {parts[0]}/ belongs"
     return "/".join(parts), None
 
 
@@ -621,7 +623,7 @@ def extract_handin(tar_path, dest):
                 if n >= MAX_FILES:
                     refused.append(("...", f"more than {MAX_FILES} entries: the rest ignored"))
                     break
-                name, why = _safe_name(m.name)
+                name, why = _safe_name(m.name, m.isdir())
                 if m.isdir() and why is None:
                     continue
                 if why is None and not m.isreg():
@@ -634,7 +636,12 @@ def extract_handin(tar_path, dest):
                     if not (m.isdir() and why == "outside mytorch/ and hw1/"):
                         refused.append((m.name[:200], why))
                     continue
-                _write_new(os.path.join(dest, name), tar.extractfile(m).read(m.size))
+                data = tar.extractfile(m).read(m.size)
+                try:   # a name the file system refuses, or a file where a folder was: this file alone
+                    _write_new(os.path.join(dest, name), data)
+                except OSError as e:
+                    refused.append((m.name[:200], f"could not be written ({e.strerror})"))
+                    continue
                 total += m.size
                 done.append(name)
     except (tarfile.TarError, EOFError, OSError, zlib.error, lzma.LZMAError) as e:
