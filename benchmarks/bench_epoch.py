@@ -26,10 +26,11 @@ and the medians are reported, so a busy machine slows both alike.  Both use
 --threads BLAS threads (default 1: on this 2-core machine two threads were
 up to 1.7 times faster when the cores were free and many times slower when
 other work shared them; see the README's "Speed").  --clock cpu times this process's CPU seconds
-instead of elapsed seconds, which other programs disturb less.  An
-engine module benchmarks/bench_autograd.py, when present and exposing
-`epoch_seconds(dset, hiddens, batch_size)` (dset as hw1's), is included
-as a third column with --engines mytorch torch autograd.
+instead of elapsed seconds, which other programs disturb less.
+--engines mytorch torch autograd adds the autograd engine (mytorch.nn,
+benchmarks/bench_autograd.py's epoch_seconds) as a third column: the same
+network, weights and epoch built from Sequential, Linear, Sigmoid,
+CrossEntropyLoss and SGD with momentum.
 """
 import argparse
 import os
@@ -146,10 +147,13 @@ def load_engines(names):
         except ImportError:
             print("torch not installed: no PyTorch column")
     if "autograd" in names:
-        argv, sys.argv = sys.argv, sys.argv[:1]  # bench_autograd parses the command line on import
+        # bench_autograd parses the command line on import: give it only the thread count
+        argv, sys.argv = sys.argv, sys.argv[:1] + ["--threads", THREADS]
         try:
             import bench_autograd
-            engines["autograd"] = bench_autograd.epoch_seconds
+            ag_epoch = bench_autograd.epoch_seconds
+            engines["autograd"] = lambda d, h, b: ag_epoch(d, h, b, weights=init_weights(h), lr=LR,
+                                                         momentum=MOMENTUM, clock=clock)
         except (ImportError, AttributeError):
             print("benchmarks/bench_autograd.py has no epoch_seconds(): no autograd column")
         finally:
