@@ -212,14 +212,16 @@ def n_params(hiddens):
 
 
 def print_table(title, rows, engines, extra=()):
-    """rows: list of (label, {engine: seconds}, extra cells)."""
-    others = [e for e in engines if e != "mytorch"]
-    head = ["work"] + [f"{e} s" for e in engines] + [f"mytorch/{e}" for e in others] + list(extra)
+    """rows: list of (label, {engine: seconds}, extra cells).  Ratios: each engine over PyTorch
+    (mytorch over the other engine when PyTorch is absent)."""
+    base = "torch" if "torch" in engines else next((e for e in engines if e != "mytorch"), None)
+    pairs = [(e, base) for e in engines if e != base] if base else []
+    head = ["work"] + [f"{e} s" for e in engines] + [f"{a}/{b}" for a, b in pairs] + list(extra)
     print(f"\n{title}")
     print("| " + " | ".join(head) + " |")
     print("|" + " --- |" * len(head))
     for label, med, cells in rows:
-        ratios = [f"{med['mytorch'] / med[e]:.2f}" for e in others]
+        ratios = [f"{med[a] / med[b]:.2f}" for a, b in pairs]
         print("| " + " | ".join([label] + [f"{med[e]:.3f}" for e in engines] + ratios + list(cells)) + " |")
 
 
@@ -268,7 +270,7 @@ def write_plot(path, med, engines, images):
         for w, h in WIDTHS.items():
             xs = [n_params(h) * b for b in BATCHES]
             ys = [med[f"{w} b{b}"][e] for b in BATCHES]
-            ax.plot(xs, ys, marker=markers[w], color=color, linestyle="-" if e == "mytorch" else "--",
+            ax.plot(xs, ys, marker=markers[w], color=color, linestyle={"mytorch": "-", "torch": "--"}.get(e, ":"),
                     label=f"{e} {w}")
     ax.set(xscale="log", yscale="log", xlabel="parameters × batch size",
            ylabel=f"seconds per epoch ({images} images)",
