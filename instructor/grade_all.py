@@ -13,7 +13,9 @@ Writes the CSV (handin, total, status, seconds, one column per graded test)
 and feedback/NAME.txt beside it: the report the learner would see locally.
 --only NAME ... regrades those hand-ins and replaces just their rows.
 Exit status: 0 when the batch ran (whatever the scores), 2 when the
-references are damaged or the folder holds no hand-in.
+references are damaged, the folder holds no hand-in, or nothing would keep
+the hand-ins' code from the references (not root and no namespaces:
+isolation.isolation_problem(); --unisolated overrides).
 """
 import argparse
 import concurrent.futures
@@ -71,6 +73,8 @@ def main(argv=None):
     ap.add_argument("--only", nargs="+", metavar="NAME", help="regrade these hand-ins, keep the other rows")
     ap.add_argument("--timeout", type=float, default=20.0, help="seconds per test (default 20)")
     ap.add_argument("--memory", type=int, default=2048, help="MB of address space per child (default 2048)")
+    ap.add_argument("--unisolated", action="store_true",
+                    help="grade even where the hand-ins' code could read the references (trusting them)")
     args = ap.parse_args(argv)
     # Every mistake in the command line is refused here, before an hour of grading is spent.
     out = os.path.abspath(args.out)
@@ -85,6 +89,11 @@ def main(argv=None):
     problems = runner.verify_references(os.path.join(AG, "references"))
     if problems:
         print("Cannot grade: " + "; ".join(problems), file=sys.stderr)
+        return 2
+    problem = isolation.isolation_problem()
+    if problem and not args.unisolated:
+        print(f"Cannot grade safely: {problem}.  --unisolated grades anyway, trusting the hand-ins.",
+              file=sys.stderr)
         return 2
     tars = sorted(f for f in os.listdir(args.handins) if f.endswith(".tar")
                   and os.path.isfile(os.path.join(args.handins, f)))
@@ -101,7 +110,7 @@ def main(argv=None):
     os.makedirs(feedback, exist_ok=True)
     limits = isolation.Limits(timeout=args.timeout, memory_mb=args.memory)
     rows = read_rows(out) if args.only else {}
-    for note in isolation.platform_notes() + runner.part_notes(args.part):
+    for note in isolation.platform_notes():
         print(f"note: {note}", file=sys.stderr)
     start = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:

@@ -242,7 +242,7 @@ GIVEN = {
     "mytorch/nn/activations.py": [],
     "mytorch/nn/loss.py": ["Loss.__call__", "Loss.forward"],
     "mytorch/nn/sequential.py": ["Sequential.__init__", "Sequential.__iter__", "Sequential.__getitem__",
-                                 "Sequential.__len__", "Sequential.train", "Sequential.eval"],
+                                 "Sequential.__len__"],
     "mytorch/nn/dropout.py": ["Dropout.__init__"],
     "mytorch/nn/residual.py": ["Residual.__init__"],
     "mytorch/optim/adam.py": [],

@@ -31,7 +31,8 @@ SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once when it builds the autograder image.
 set -eu
 apt-get update -qq && apt-get install -y -qq python3 python3-pip util-linux >/dev/null
-python3 -m pip install --quiet %(packages)s
+# Ubuntu 23.04 and later refuse a system-wide pip install without the flag (PEP 668); older pips lack it.
+python3 -m pip install --quiet %(packages)s || python3 -m pip install --quiet --break-system-packages %(packages)s
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
@@ -81,9 +82,12 @@ def run(part):
     submission = os.path.join(root, "submission")
     tars = sorted(f for f in os.listdir(submission) if f.endswith(".tar"))
     problems = runner.verify_references(os.path.join(REPO, AG, "references"))
+    unsafe = isolation.isolation_problem()
     if problems:
         out = {"score": 0, "output": "The autograder's references are damaged: " + "; ".join(problems),
                "tests": []}
+    elif unsafe:   # Gradescope runs this as root; anywhere else, refuse rather than grade openly
+        out = {"score": 0, "output": f"The autograder cannot grade safely: {unsafe}.", "tests": []}
     elif tars:
         out = results(runner.grade_archive(os.path.join(submission, tars[0]), part, timeout=60.0))
     else:   # the folders were uploaded: copy their regular files with the same rules
@@ -91,7 +95,7 @@ def run(part):
         try:
             os.chmod(work, 0o711)
             handin = os.path.join(work, "handin")
-            os.makedirs(handin)
+            os.makedirs(handin, mode=0o700)
             isolation.copy_handin(submission, handin)
             out = results(runner.grade(part, handin, timeout=60.0))
         finally:

@@ -119,8 +119,8 @@ def test_zero_grads_and_plain_sgd_step():
     W, dW = mlp.linear_layers[1].W.copy(), mlp.linear_layers[1].dW.copy()
     g, dg = mlp.bn_layers[0].gamma.copy(), mlp.bn_layers[0].dgamma.copy()
     mlp.step()
-    assert np.allclose(mlp.linear_layers[1].W, W - 0.5 * dW, rtol=1e-15, atol=0)
-    assert np.allclose(mlp.bn_layers[0].gamma, g - 0.5 * dg, rtol=1e-15, atol=0)
+    assert np.allclose(mlp.linear_layers[1].W, W - 0.5 * dW, rtol=1e-15, atol=1e-15 * np.abs(W).max())
+    assert np.allclose(mlp.bn_layers[0].gamma, g - 0.5 * dg, rtol=1e-15, atol=1e-15 * np.abs(g).max())
     mlp.zero_grads()
     for L in mlp.linear_layers:
         assert not L.dW.any() and not L.db.any()
@@ -141,7 +141,7 @@ def test_multiple_choice_question_2_per_neuron_over_the_batch():
     per_layer = [sum(x.ravel()) / x.size] * 3
     appendix_mean = sum(x[i] for i in range(6)) / 6   # the appendix: mu_B = 1/m sum_i x_i
     means = {"a": per_neuron, "b": per_layer}
-    assert np.allclose(appendix_mean, means[mc.question_2()], rtol=1e-12, atol=0)
+    assert np.allclose(appendix_mean, means[mc.question_2()], rtol=1e-12, atol=1e-12 * np.abs(x).max())
 
 
 def test_multiple_choice_question_3_one_example_needs_running_estimates():

@@ -372,4 +372,4 @@ def test_a_layer_replaced_in_the_course_lists_is_the_one_that_runs():
 
 def test_sigmoid_of_integers():
     np.testing.assert_allclose(activation.sigmoid(np.array([0, 2])), [0.5, 1 / (1 + np.exp(-2.0))],
-                               rtol=1e-15, atol=0)
+                               rtol=1e-15, atol=1e-16)

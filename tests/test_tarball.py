@@ -42,3 +42,15 @@ def test_missing_required_file_leaves_no_archive(tmp_path):
     res = subprocess.run(["sh", "create_tarball.sh"], cwd=proj, capture_output=True, text=True)
     assert res.returncode == 1 and "hw1/mc.py is missing" in res.stderr
     assert not (proj / "handin.tar").exists() and not (proj / "handin.tar.tmp").exists()
+
+
+def test_no_plots_is_said_not_hidden(tmp_path):
+    proj = copy_project(tmp_path)
+    for f in os.listdir(proj / "hw1"):
+        if f.endswith(".png"):
+            os.remove(proj / "hw1" / f)
+    res = subprocess.run(["sh", "create_tarball.sh"], cwd=proj, capture_output=True, text=True)
+    assert res.returncode == 0 and "no plots in hw1/" in res.stderr and "test.py --outpath hw1" in res.stderr
+    (proj / "hw1" / "train_loss.png").write_bytes(b"\x89PNG")
+    res = subprocess.run(["sh", "create_tarball.sh"], cwd=proj, capture_output=True, text=True)
+    assert res.returncode == 0 and "no plots" not in res.stderr

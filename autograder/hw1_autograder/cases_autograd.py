@@ -100,3 +100,16 @@ def dropout_mask(shape, p=DROPOUT_P):
     """The mask Dropout must draw: np.random.binomial(1, 1 - p) right after np.random.seed(DROPOUT_SEED)."""
     np.random.seed(DROPOUT_SEED)
     return np.random.binomial(1, 1 - p, size=shape)
+
+
+def unary_out_shape(name):
+    """The shape of op `name`'s output on unary(name), worked out here: the child needs its
+    upstream gradient (upstream(name, shape)) without reading a reference."""
+    shape, _, extra = UNARY_OPS[name]
+    if name == "Transpose":
+        return shape[::-1]
+    if name == "Reshape":
+        return tuple(extra[0])
+    if name.startswith("Sum"):
+        return np.sum(np.zeros(shape), axis=extra[0], keepdims=extra[1]).shape
+    return shape

@@ -1,13 +1,19 @@
-"""The graded tests of the Fall 2020 (autograd) homework.
+"""The graded cases of the Fall 2020 (autograd) homework, in the two halves of graded.py.
 
-TESTS   the handout's table, 100 points: ./grade.sh 1  (runner.py --part autograd)
-EXTRAS  checks beyond the course's table (0 points each, listed after it): every
-        op called both ways, unbroadcast, ReLU at 0, the traversal order,
-        accumulation, SGD's momentum sign
+CASES   the handout's table, 100 points, then the checks beyond it (0 points each):
+        every op called both ways, unbroadcast, ReLU at 0, the traversal order,
+        accumulation, SGD's momentum sign: ./grade.sh 1  (runner.py --part autograd)
 BONUS   the course's bonus: BatchNorm1d, Adam, Dropout: ./grade.sh 1b  (runner.py --part bonus)
 
-References: references/autograd_refs.npz (PyTorch float64); inputs from
-cases.py (ag_*) and cases_autograd.py.
+As in graded.py, run(out) runs in the untrusted child next to the learner's
+code and verify(v) in the trusted parent.  The child half records what the
+learner's tensors hold (values, gradients) and what the structural checks
+look at, as float64 arrays: put_grad records whether .grad is None,
+put_type whether a value is a Tensor (and its type's name, for the
+message), put_flags a node's flags.  Those observations are never a
+verdict: the parent decides, and the values it compares come from
+references/autograd_refs.npz (PyTorch float64), which the child cannot read.
+Inputs from cases.py (ag_*) and cases_autograd.py.
 """
 import operator
 import os
@@ -16,16 +22,17 @@ import numpy as np
 
 import cases
 import cases_autograd as ca
-from diagnose import Mismatch, check
-from graded import Missing, References, module, registry
+from diagnose import Mismatch
+from graded import Missing, module, registry
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REFS = os.path.join(HERE, "references", "autograd_refs.npz")
-TESTS = []
-graded = registry(TESTS)
-ref = References(REFS)
+CASES = []    # the table, then the checks beyond it (sorted at the end of this file)
+graded = registry(CASES)
+extra = registry(CASES, extra=True)
+BONUS = []    # ./grade.sh 1b: graded_bonus.py names it as a part
+bonus = registry(BONUS)
 
 
+# ================================================================ the child side: recording
 def get(path, name):
     """The learner's mytorch.<path>.<name>, or Missing naming what is absent."""
     obj = getattr(module(f"mytorch.{path}"), name, None)
@@ -38,52 +45,140 @@ def tensor(data, requires_grad=False):
     return get("tensor", "Tensor")(np.array(data, dtype=float), requires_grad=requires_grad)
 
 
-def grad_of(t, name):
-    if t.grad is None:
-        raise Mismatch(f"{name}.grad is None after backward(): a leaf that requires grad must store "
-                       f"its gradient\nhint: AccumulateGrad stores into .grad")
-    return t.grad.data
-
-
-def expect_none(value, what, why):
-    if value is not None:
-        raise Mismatch(f"{what} should be None, got {type(value).__name__}\nhint: {why}")
-
-
-# ---------------------------------------------------------------- helpers for direct calls
 def op_class(name):
     return get("nn.functional", name)
 
 
-def direct(op_name, args, grad_output):
+def put(out, name, value):
+    """out[name] = value, made a float64 array where numpy can (a list, a scalar); else sent as it is,
+    and the parent reads why it is not an array."""
+    if value is not None and type(value) is not np.ndarray:
+        try:
+            value = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            pass
+    out[name] = value
+
+
+def put_text(out, name, text):
+    out[name] = np.array([ord(c) for c in str(text)[:80]], dtype=np.float64)
+
+
+def put_flags(out, name, *flags):
+    out[name] = np.array([bool(f) for f in flags], dtype=np.float64)
+
+
+def put_none(out, name, value):
+    """name/none: whether value is None; name/type: its type's name."""
+    put_flags(out, f"{name}/none", value is None)
+    put_text(out, f"{name}/type", type(value).__name__)
+
+
+def put_type(out, name, value, cls):
+    """name/is: whether value is a cls; name/type: its type's name."""
+    put_flags(out, f"{name}/is", isinstance(value, cls))
+    put_text(out, f"{name}/type", type(value).__name__)
+
+
+def put_grad(out, name, t):
+    """t.grad's values under name, name/none whether t.grad is None."""
+    put_flags(out, f"{name}/none", t.grad is None)
+    if t.grad is not None:
+        put(out, name, t.grad.data)
+
+
+# ================================================================ the parent side: deciding
+def text(v, name):
+    """The text the child recorded with put_text."""
+    return "".join(chr(int(c)) for c in np.ravel(v.value(name)) if np.isfinite(c) and 0 <= c < 0x110000)
+
+
+def flags(v, name, n=1):
+    """The child's n yes/no observations `name` (put_flags), as bools."""
+    a = v.value(name)
+    if a.shape != (n,) or not np.all((a == 0) | (a == 1)):
+        raise Mismatch(f"{name}: expected {n} yes/no observations, got an array of shape {a.shape}")
+    return tuple(bool(x) for x in a)
+
+
+def flag(v, name):
+    return flags(v, name)[0]
+
+
+def number(v, name):
+    a = v.value(name)
+    if a.shape != () or not np.isfinite(a):
+        raise Mismatch(f"{name}: expected one finite number, got an array of shape {a.shape}")
+    return float(a)
+
+
+def grad_present(v, name, what):
+    """The gradient put_grad recorded as `name` exists; `what` names the tensor in the message."""
+    if flag(v, f"{name}/none"):
+        raise Mismatch(f"{what}.grad is None after backward(): a leaf that requires grad must store "
+                       f"its gradient\nhint: AccumulateGrad stores into .grad")
+
+
+def check_grad(v, label, name, what, ref, **kw):
+    """v.check of a gradient put_grad recorded."""
+    grad_present(v, name, what)
+    v.check(label, name, ref, **kw)
+
+
+def expect_none(v, name, what, why):
+    if not flag(v, f"{name}/none"):
+        raise Mismatch(f"{what} should be None, got {text(v, f'{name}/type')}\nhint: {why}")
+
+
+# ---------------------------------------------------------------- direct calls, both halves
+def direct(out, p, op_name, args, grad_output):
     """The handout's direct call: ctx = ContextManager(); out = Op.forward(ctx, *args);
-    grads = Op.backward(ctx, grad_output) -> (out, grads as a tuple), both checked to be Tensors."""
+    grads = Op.backward(ctx, grad_output).  Records under p; -> (out, grads), or None where
+    a value is not a Tensor (verify_direct says so)."""
     Tensor = get("tensor", "Tensor")
     Op = op_class(op_name)
     ctx = get("autograd_engine", "ContextManager")()
-    out = Op.forward(ctx, *args)
-    if not isinstance(out, Tensor):
-        raise Mismatch(f"{op_name}.forward returned {type(out).__name__}, expected a Tensor")
-    tensors = [a for a in args if isinstance(a, Tensor)]
-    want = any(a.requires_grad for a in tensors)
-    if bool(out.requires_grad) != want or bool(out.is_leaf) != (not want):
-        raise Mismatch(f"{op_name}.forward's output has requires_grad={out.requires_grad}, is_leaf={out.is_leaf}; "
-                       f"expected requires_grad={want}, is_leaf={not want}\nhint: forward sets them itself "
-                       f"(appendix A): the output requires grad when an input does")
+    res = Op.forward(ctx, *args)
+    put_type(out, f"{p}/out", res, Tensor)
+    if not isinstance(res, Tensor):
+        return None
+    put(out, f"{p}/out", res.data)
+    put_flags(out, f"{p}/out/flags", res.requires_grad, res.is_leaf)
     grads = Op.backward(ctx, Tensor(grad_output))
+    put_none(out, f"{p}/grads", grads)
     if grads is None:
-        raise Mismatch(f"{op_name}.backward returned None (missing `return`?)")
+        return None
     grads = grads if isinstance(grads, tuple) else (grads,)
     for i, (arg, g) in enumerate(zip(args, grads)):
-        if isinstance(arg, Tensor) and not isinstance(g, Tensor):
-            raise Mismatch(f"{op_name}.backward: the gradient of input {i + 1} is {type(g).__name__}, expected a "
-                           f"Tensor\nhint: backward receives a Tensor and returns Tensors (tensor.Tensor(array))")
-    return out, grads
+        if isinstance(arg, Tensor):
+            put_type(out, f"{p}/grad{i}", g, Tensor)
+            if not isinstance(g, Tensor):
+                return None
+            put(out, f"{p}/grad{i}", g.data)
+    return res, grads
+
+
+def verify_direct(v, p, op_name, n_tensors, want=True):
+    """What direct() recorded is a Tensor with the right flags; want: the output requires grad."""
+    if not flag(v, f"{p}/out/is"):
+        raise Mismatch(f"{op_name}.forward returned {text(v, f'{p}/out/type')}, expected a Tensor")
+    requires_grad, is_leaf = flags(v, f"{p}/out/flags", 2)
+    if requires_grad != want or is_leaf != (not want):
+        raise Mismatch(f"{op_name}.forward's output has requires_grad={requires_grad}, is_leaf={is_leaf}; "
+                       f"expected requires_grad={want}, is_leaf={not want}\nhint: forward sets them itself "
+                       f"(appendix A): the output requires grad when an input does")
+    if flag(v, f"{p}/grads/none"):
+        raise Mismatch(f"{op_name}.backward returned None (missing `return`?)")
+    for i in range(n_tensors):
+        if f"{p}/grad{i}/is" in v.got and not flag(v, f"{p}/grad{i}/is"):
+            raise Mismatch(f"{op_name}.backward: the gradient of input {i + 1} is {text(v, f'{p}/grad{i}/type')}, "
+                           f"expected a Tensor\nhint: backward receives a Tensor and returns Tensors "
+                           f"(tensor.Tensor(array))")
 
 
 def binary_mistakes(op, which, a, b, up):
     """(hint, value) pairs: the wrong formulas an op's backward is commonly written with."""
-    ub = cases_autograd_unbroadcast
+    ub = unbroadcast_ref
     shape = a.shape if which == "a" else b.shape
     if op == "Sub" and which == "b":
         return [("the gradient of b in a - b is -grad_output (the sign is missing)", ub(up, shape))]
@@ -102,7 +197,7 @@ def binary_mistakes(op, which, a, b, up):
     return []
 
 
-def cases_autograd_unbroadcast(grad, shape):
+def unbroadcast_ref(grad, shape):
     """The grader's own unbroadcast (a reference, not the learner's)."""
     while grad.ndim > len(shape):
         grad = grad.sum(axis=0)
@@ -114,70 +209,106 @@ def cases_autograd_unbroadcast(grad, shape):
 
 # ---------------------------------------------------------------- 1.1 basic operations
 OPERATORS = {"-": operator.sub, "*": operator.mul, "/": operator.truediv}
+OP_NAMES = {"sub": "Sub", "mul": "Mul", "div": "Div"}
 
 
-def _binary(op, symbol):
+def _binary_run(out, op, symbol):
     """The course's way (a direct call through ctx), then the operator, on each shape case."""
-    Op = {"sub": "Sub", "mul": "Mul", "div": "Div"}[op]
     for case in cases.AG_BINARY_SHAPES:
         a, b, up = cases.ag_binary(op, case)
-        out, grads = direct(Op, (tensor(a, True), tensor(b, True)), up)
-        check(f"{case}: {Op}.forward(ctx, a, b)", out.data, ref(f"{op}/{case}/out"))
-        for k, name in enumerate(("a", "b")):
-            check(f"{case} {a.shape} {symbol} {b.shape}: {Op}.backward(ctx, grad)[{k}]", grads[k].data,
-                  ref(f"{op}/{case}/{name}_grad"), mistakes=binary_mistakes(Op, name, a, b, up))
+        if direct(out, f"{case}/direct", OP_NAMES[op], (tensor(a, True), tensor(b, True)), up) is None:
+            return
         at, bt = tensor(a, True), tensor(b, True)
-        out = OPERATORS[symbol](at, bt)  # the learner's operator overload
-        check(f"{case}: a {symbol} b", out.data, ref(f"{op}/{case}/out"))
-        out.backward(up)
-        for name, t in (("a", at), ("b", bt)):
-            check(f"{case} {a.shape} {symbol} {b.shape}: {name}.grad after (a {symbol} b).backward()",
-                  grad_of(t, name), ref(f"{op}/{case}/{name}_grad"), mistakes=binary_mistakes(Op, name, a, b, up))
+        res = OPERATORS[symbol](at, bt)  # the learner's operator overload
+        put(out, f"{case}/operator", res.data)
+        res.backward(up)
+        put_grad(out, f"{case}/operator/a_grad", at)
+        put_grad(out, f"{case}/operator/b_grad", bt)
+
+
+def _binary_verify(v, op, symbol):
+    Op = OP_NAMES[op]
+    for case in cases.AG_BINARY_SHAPES:
+        a, b, up = cases.ag_binary(op, case)
+        verify_direct(v, f"{case}/direct", Op, 2)
+        v.check(f"{case}: {Op}.forward(ctx, a, b)", f"{case}/direct/out", f"{op}/{case}/out")
+        for k, name in enumerate(("a", "b")):
+            v.check(f"{case} {a.shape} {symbol} {b.shape}: {Op}.backward(ctx, grad)[{k}]", f"{case}/direct/grad{k}",
+                    f"{op}/{case}/{name}_grad", mistakes=binary_mistakes(Op, name, a, b, up))
+        v.check(f"{case}: a {symbol} b", f"{case}/operator", f"{op}/{case}/out")
+        for name in ("a", "b"):
+            check_grad(v, f"{case} {a.shape} {symbol} {b.shape}: {name}.grad after (a {symbol} b).backward()",
+                       f"{case}/operator/{name}_grad", name, f"{op}/{case}/{name}_grad",
+                       mistakes=binary_mistakes(Op, name, a, b, up))
 
 
 for _op, _symbol in (("sub", "-"), ("mul", "*"), ("div", "/")):
-    graded("1.1 Basic operations", _op, 5)(lambda o=_op, s=_symbol: _binary(o, s))
+    graded("1.1 Basic operations", _op, 5)(lambda out, o=_op, s=_symbol: _binary_run(out, o, s)).verify(
+        lambda v, o=_op, s=_symbol: _binary_verify(v, o, s))
 
 
 # ---------------------------------------------------------------- 1.2 autograd
 @graded("1.2 Autograd", "autograd_example", 10)
-def autograd_example():
+def autograd_example(out):
     """The handout's worked example: d = a + a*b; e = d + c + 3."""
     a, b, c = tensor(1.0, True), tensor(2.0), tensor(3.0, True)
     d = a + a * b
     e = d + c + 3
     e.backward()
-    check("a.grad", grad_of(a, "a"), np.array(3.0))
-    check("c.grad", grad_of(c, "c"), np.array(1.0))
-    expect_none(b.grad, "b.grad", "b does not require grad: no gradient is stored for it")
-    expect_none(d.grad, "d.grad", "d is an intermediate result: gradients pass through it, never stored")
+    put_grad(out, "a.grad", a)
+    put_grad(out, "c.grad", c)
+    put_none(out, "b.grad", b.grad)
+    put_none(out, "d.grad", d.grad)
+
+
+@autograd_example.verify
+def _(v):
+    check_grad(v, "a.grad", "a.grad", "a", np.array(3.0))
+    check_grad(v, "c.grad", "c.grad", "c", np.array(1.0))
+    expect_none(v, "b.grad", "b.grad", "b does not require grad: no gradient is stored for it")
+    expect_none(v, "d.grad", "d.grad", "d is an intermediate result: gradients pass through it, never stored")
 
 
 @graded("1.2 Autograd", "autograd_strict", 15)
-def autograd_strict():
+def autograd_strict(out):
     """Flags of each node kind, reuse of a value, and accumulation over two backward() calls."""
     a0, b0, c0 = cases.ag_expression_inputs()
     a, b, c = tensor(a0, True), tensor(b0, True), tensor(c0)
     k = c * 2.0
-    if k.requires_grad or not k.is_leaf or k.grad_fn is not None:
-        raise Mismatch("c * 2 (both constants) should have requires_grad=False, is_leaf=True, grad_fn=None"
-                       "\nhint: a result requires grad only if one of its inputs does")
+    put_flags(out, "k/flags", k.requires_grad, k.is_leaf, k.grad_fn is None)
     d = a * b + a
-    if not d.requires_grad or d.is_leaf or d.grad_fn is None:
-        raise Mismatch("a * b + a should have requires_grad=True, is_leaf=False and a grad_fn"
-                       "\nhint: Function.apply must mark results of inputs that require grad")
+    put_flags(out, "d/flags", d.requires_grad, d.is_leaf, d.grad_fn is None)
     e = d / (b + 2.0) - c * a
     f = (e * e).sum()
     f.backward()
-    check("f", f.data, ref("expression/f"))
-    check("a.grad after one backward()", grad_of(a, "a"), ref("expression/a_grad"))
-    check("b.grad after one backward()", grad_of(b, "b"), ref("expression/b_grad"))
-    expect_none(c.grad, "c.grad", "c is a constant (requires_grad=False)")
-    for name, t in (("d", d), ("e", e), ("f", f)):
-        expect_none(t.grad, f"{name}.grad", f"{name} is an intermediate result: never stored")
+    put(out, "f", f.data)
+    put_grad(out, "a.grad", a)
+    put_grad(out, "b.grad", b)
+    for name, t in (("c", c), ("d", d), ("e", e), ("f", f)):
+        put_none(out, f"{name}.grad", t.grad)
     f.backward()
-    check("a.grad after a second backward()", grad_of(a, "a"), 2 * ref("expression/a_grad"), mistakes=[
-        ("the second backward() replaced .grad: AccumulateGrad must add (+=)", ref("expression/a_grad"))])
+    put_grad(out, "a.grad/second", a)
+
+
+@autograd_strict.verify
+def _(v):
+    requires_grad, is_leaf, no_grad_fn = flags(v, "k/flags", 3)
+    if requires_grad or not is_leaf or not no_grad_fn:
+        raise Mismatch("c * 2 (both constants) should have requires_grad=False, is_leaf=True, grad_fn=None"
+                       "\nhint: a result requires grad only if one of its inputs does")
+    requires_grad, is_leaf, no_grad_fn = flags(v, "d/flags", 3)
+    if not requires_grad or is_leaf or no_grad_fn:
+        raise Mismatch("a * b + a should have requires_grad=True, is_leaf=False and a grad_fn"
+                       "\nhint: Function.apply must mark results of inputs that require grad")
+    v.check("f", "f", "expression/f")
+    check_grad(v, "a.grad after one backward()", "a.grad", "a", "expression/a_grad")
+    check_grad(v, "b.grad after one backward()", "b.grad", "b", "expression/b_grad")
+    expect_none(v, "c.grad", "c.grad", "c is a constant (requires_grad=False)")
+    for name in ("d", "e", "f"):
+        expect_none(v, f"{name}.grad", f"{name}.grad", f"{name} is an intermediate result: never stored")
+    once = v.ref("expression/a_grad")
+    check_grad(v, "a.grad after a second backward()", "a.grad/second", "a", 2 * once, mistakes=[
+        ("the second backward() replaced .grad: AccumulateGrad must add (+=)", once)])
 
 
 # ---------------------------------------------------------------- 2 MLPs
@@ -192,46 +323,130 @@ def _model(sizes, layers_data):
     return Sequential(*layers), [layer for layer in layers if hasattr(layer, "weight")]
 
 
-def _forward_backward(name, sizes):
+def _forward_backward_run(out, name, sizes):
     layers_data, x = cases.ag_linear(sizes)
     model, linears = _model(sizes, layers_data)
     xt = tensor(x, True)
-    out = model(xt)
-    check(f"{name}: Sequential output", out.data, ref(f"{name}/out"))
-    out.backward(cases.rng(225).randn(*out.shape))
-    check(f"{name}: x.grad", grad_of(xt, "x"), ref(f"{name}/x_grad"))
+    res = model(xt)
+    put(out, "out", res.data)
+    res.backward(cases.rng(225).randn(*res.shape))
+    put_grad(out, "x_grad", xt)
     for k, layer in enumerate(linears):
-        check(f"{name}: layer {k} weight.grad", grad_of(layer.weight, "weight"), ref(f"{name}/weight{k}_grad"))
-        check(f"{name}: layer {k} bias.grad", grad_of(layer.bias, "bias"), ref(f"{name}/bias{k}_grad"))
+        put_grad(out, f"weight{k}_grad", layer.weight)
+        put_grad(out, f"bias{k}_grad", layer.bias)
 
 
-@graded("2.1 Linear and ReLU", "linear", 5)
-def linear():
-    _forward_backward("linear", (5, 4))
+def _forward_backward_verify(v, name, sizes):
+    v.check(f"{name}: Sequential output", "out", f"{name}/out")
+    check_grad(v, f"{name}: x.grad", "x_grad", "x", f"{name}/x_grad")
+    for k in range(len(sizes) - 1):
+        check_grad(v, f"{name}: layer {k} weight.grad", f"weight{k}_grad", "weight", f"{name}/weight{k}_grad")
+        check_grad(v, f"{name}: layer {k} bias.grad", f"bias{k}_grad", "bias", f"{name}/bias{k}_grad")
 
 
-@graded("2.1 Linear and ReLU", "relu", 10)
-def relu():
-    _forward_backward("relu_mlp", (5, 4, 3))
+graded("2.1 Linear and ReLU", "linear", 5)(lambda out: _forward_backward_run(out, "linear", (5, 4))).verify(
+    lambda v: _forward_backward_verify(v, "linear", (5, 4)))
+graded("2.1 Linear and ReLU", "relu", 10)(lambda out: _forward_backward_run(out, "relu_mlp", (5, 4, 3))).verify(
+    lambda v: _forward_backward_verify(v, "relu_mlp", (5, 4, 3)))
 
 
 @graded("2.3 Cross-entropy", "cross_entropy", 15)
-def cross_entropy():
+def cross_entropy(out):
     logits, labels = cases.ag_logits()
     xt = tensor(logits, True)
     loss = get("nn.loss", "CrossEntropyLoss")()(xt, get("tensor", "Tensor")(labels))
-    check("CrossEntropyLoss value", loss.data, ref("cross_entropy/loss"))
+    put(out, "loss", loss.data)
     loss.backward()
-    check("logits.grad", grad_of(xt, "logits"), ref("cross_entropy/grad"), batch=len(logits))
+    put_grad(out, "grad", xt)
 
 
-def _train(name, momentum):
+@cross_entropy.verify
+def _(v):
+    v.check("CrossEntropyLoss value", "loss", "cross_entropy/loss")
+    check_grad(v, "logits.grad", "grad", "logits", "cross_entropy/grad", batch=len(cases.ag_logits()[0]))
+
+
+# ------------------------------------------------ parameters configured as appendix A says, both halves
+PARAMETERS = {"Linear": ("weight", "bias"), "BatchNorm1d": ("gamma", "beta")}
+
+
+def layer_kinds(batchnorm=False, dropout=False):
+    """The layers of the graded models, in order: the child and the parent both know them."""
+    return ["Linear"] + ["BatchNorm1d"] * batchnorm + ["ReLU"] + ["Dropout"] * dropout + ["Linear"]
+
+
+def settings_run(out, p, model, kinds):
+    """Records how each parameter of model (layers of `kinds`) and its gradient are configured."""
+    Tensor = get("tensor", "Tensor")
+    for k, kind in enumerate(kinds):
+        layer = model.layers[k]
+        for name in PARAMETERS.get(kind, ()):
+            _param_run(out, f"{p}/layer{k}.{name}", getattr(layer, name), Tensor)
+        if kind == "BatchNorm1d":
+            for name in ("running_mean", "running_var"):
+                stat = getattr(layer, name)
+                put_flags(out, f"{p}/layer{k}.{name}", isinstance(stat, Tensor) and not stat.is_parameter)
+
+
+def _param_run(out, name, p, Tensor):
+    put_flags(out, f"{name}/flags", p.is_parameter, p.requires_grad, p.is_leaf,
+              isinstance(p.data, np.ndarray) and p.data.dtype == np.float64)
+    put_text(out, f"{name}/data_type", f"{type(p.data).__name__} {getattr(p.data, 'dtype', '')}")
+    out[f"{name}/shape"] = np.array(tuple(p.shape), dtype=np.float64)
+    g = p.grad
+    put_none(out, f"{name}/grad", g)
+    if g is None:
+        return
+    plain = isinstance(g, Tensor) and g.grad is None and not g.requires_grad and g.is_leaf and \
+        not g.is_parameter and g.grad_fn is None
+    put_flags(out, f"{name}/grad/flags", isinstance(g, Tensor), plain)
+    if isinstance(g, Tensor):
+        out[f"{name}/grad/shape"] = np.array(tuple(g.shape), dtype=np.float64)
+
+
+def settings_verify(v, p, kinds):
+    """The parameters and their gradients are configured as appendix A says (the course checked this too)."""
+    for k, kind in enumerate(kinds):
+        for name in PARAMETERS.get(kind, ()):
+            _param_verify(v, f"{p}/layer{k}.{name}", f"layer {k} ({kind}).{name}")
+        if kind == "BatchNorm1d":
+            for name in ("running_mean", "running_var"):
+                if not flag(v, f"{p}/layer{k}.{name}"):
+                    raise Mismatch(f"layer {k} (BatchNorm1d).{name} must be a Tensor with is_parameter=False")
+
+
+def _param_verify(v, name, what):
+    problems = []
+    is_parameter, requires_grad, is_leaf, float_data = flags(v, f"{name}/flags", 4)
+    if not (is_parameter and requires_grad and is_leaf):
+        problems.append(f"is_parameter={is_parameter}, requires_grad={requires_grad}, is_leaf={is_leaf} "
+                        f"(all three must be True)")
+    if not float_data:
+        problems.append(f"data is {text(v, f'{name}/data_type')}, expected a float64 ndarray")
+    if not flag(v, f"{name}/grad/none"):
+        is_tensor, plain = flags(v, f"{name}/grad/flags", 2)
+        shape = lambda n: tuple(int(d) for d in v.value(n))  # noqa: E731
+        if not is_tensor:
+            problems.append(f"grad is {text(v, f'{name}/grad/type')}, expected a Tensor")
+        elif not plain:
+            problems.append("grad must be a plain Tensor: requires_grad=False, is_leaf=True, is_parameter=False, "
+                            "no grad_fn and no .grad of its own")
+        elif shape(f"{name}/grad/shape") != shape(f"{name}/shape"):
+            problems.append(f"grad has shape {shape(f'{name}/grad/shape')}, the parameter {shape(f'{name}/shape')}")
+    if problems:
+        raise Mismatch(f"{what} is not configured as appendix A says: " + "; ".join(problems) +
+                       "\nhint: AccumulateGrad stores tensor.Tensor(gradient data); parameters are created with "
+                       "requires_grad=True, is_parameter=True")
+
+
+# ---------------------------------------------------------------- 2.2 SGD, 2.4 momentum
+def _train_run(out, momentum):
     layers_data, _ = cases.ag_linear(cases.AG_SIZES, k=1)
     model, _ = _model(cases.AG_SIZES, layers_data)
     params = list(model.parameters())
+    out["n_params"] = len(params)
     if len(params) != 4:
-        raise Mismatch(f"model.parameters() yielded {len(params)} tensors, expected 4 (2 weights, 2 biases)"
-                       f"\nhint: Module must collect the parameters of its submodules")
+        return
     opt = get("optim.sgd", "SGD")(params, lr=cases.AG_LR, momentum=momentum)
     criterion = get("nn.loss", "CrossEntropyLoss")()
     Tensor = get("tensor", "Tensor")
@@ -240,83 +455,66 @@ def _train(name, momentum):
         opt.zero_grad()
         loss = criterion(model(Tensor(x)), Tensor(y))
         loss.backward()
-        before = [(p.data.copy(), p.grad.data.copy()) for p in params]
+        for i, p in enumerate(params):
+            put(out, f"step{s}/before/param{i}", p.data)
+            put_grad(out, f"step{s}/before/grad{i}", p)
         opt.step()
-        for i, (p, (old, g)) in enumerate(zip(params, before)):
-            check(f"step {s}: parameter {i} after step()", p.data, ref(f"{name}/step{s}/param{i}"), mistakes=[
-                ("momentum not applied: plain SGD update", old - cases.AG_LR * g if s and momentum else None),
-                ("wrong sign: v = momentum*v - lr*grad; param += v", 2 * old - ref(f"{name}/step{s}/param{i}"))])
-            if p.requires_grad is not True or not p.is_leaf or p.grad_fn is not None and \
-                    type(p.grad_fn).__name__ != "AccumulateGrad":
+        for i, p in enumerate(params):
+            put(out, f"step{s}/param{i}", p.data)
+            put_flags(out, f"step{s}/param{i}/flags", p.requires_grad is True, p.is_leaf,
+                      p.grad_fn is None or type(p.grad_fn).__name__ == "AccumulateGrad")
+        settings_run(out, f"step{s}", model, layer_kinds())
+
+
+def _train_verify(v, name, momentum):
+    n = number(v, "n_params")
+    if n != 4:
+        raise Mismatch(f"model.parameters() yielded {n:g} tensors, expected 4 (2 weights, 2 biases)"
+                       f"\nhint: Module must collect the parameters of its submodules")
+    for s in range(cases.AG_STEPS):
+        for i in range(4):
+            grad_present(v, f"step{s}/before/grad{i}", f"parameter {i}")
+            old = lambda s=s, i=i: v.value(f"step{s}/before/param{i}")  # noqa: E731
+            plain = lambda s=s, i=i: old() - cases.AG_LR * v.value(f"step{s}/before/grad{i}")  # noqa: E731
+            v.check(f"step {s}: parameter {i} after step()", f"step{s}/param{i}", f"{name}/step{s}/param{i}",
+                    mistakes=[("momentum not applied: plain SGD update", plain if s and momentum else None),
+                              ("wrong sign: v = momentum*v - lr*grad; param += v",
+                               lambda s=s, i=i, old=old: 2 * old() - v.ref(f"{name}/step{s}/param{i}"))])
+            if not all(flags(v, f"step{s}/param{i}/flags", 3)):
                 raise Mismatch(f"parameter {i} joined the graph during step()\nhint: update .data in place; "
                                f"updates must not add to the computational graph")
-        check_param_settings(model, Tensor)
+        settings_verify(v, f"step{s}", layer_kinds())
 
 
-def check_param_settings(model, Tensor):
-    """The parameters and their gradients are configured as appendix A says (the course checked this too)."""
-    for k, layer in enumerate(model.layers):
-        kind = type(layer).__name__
-        names = {"Linear": ("weight", "bias"), "BatchNorm1d": ("gamma", "beta")}.get(kind, ())
-        for name in names:
-            check_param_tensor(getattr(layer, name), f"layer {k} ({kind}).{name}", Tensor)
-        if kind == "BatchNorm1d":
-            for name in ("running_mean", "running_var"):
-                stat = getattr(layer, name)
-                if not isinstance(stat, Tensor) or stat.is_parameter:
-                    raise Mismatch(f"layer {k} (BatchNorm1d).{name} must be a Tensor with is_parameter=False")
+graded("2.2 SGD", "sgd", 10)(lambda out: _train_run(out, 0.0)).verify(lambda v: _train_verify(v, "sgd", 0.0))
+graded("2.4 Momentum", "momentum", 10)(lambda out: _train_run(out, cases.AG_MOMENTUM)).verify(
+    lambda v: _train_verify(v, "momentum", cases.AG_MOMENTUM))
 
 
-def check_param_tensor(p, what, Tensor):
-    problems = []
-    if not (p.is_parameter and p.requires_grad and p.is_leaf):
-        problems.append(f"is_parameter={p.is_parameter}, requires_grad={p.requires_grad}, is_leaf={p.is_leaf} "
-                        f"(all three must be True)")
-    if not isinstance(p.data, np.ndarray) or p.data.dtype != np.float64:
-        problems.append(f"data is {type(p.data).__name__} {getattr(p.data, 'dtype', '')}, expected a float64 ndarray")
-    g = p.grad
-    if g is not None:
-        if not isinstance(g, Tensor):
-            problems.append(f"grad is {type(g).__name__}, expected a Tensor")
-        elif g.grad is not None or g.requires_grad or not g.is_leaf or g.is_parameter or g.grad_fn is not None:
-            problems.append("grad must be a plain Tensor: requires_grad=False, is_leaf=True, is_parameter=False, "
-                            "no grad_fn and no .grad of its own")
-        elif g.shape != p.shape:
-            problems.append(f"grad has shape {g.shape}, the parameter {p.shape}")
-    if problems:
-        raise Mismatch(f"{what} is not configured as appendix A says: " + "; ".join(problems) +
-                       "\nhint: AccumulateGrad stores tensor.Tensor(gradient data); parameters are created with "
-                       "requires_grad=True, is_parameter=True")
-
-
-@graded("2.2 SGD", "sgd", 10)
-def sgd():
-    _train("sgd", 0.0)
-
-
-@graded("2.4 Momentum", "momentum", 10)
-def momentum():
-    _train("momentum", cases.AG_MOMENTUM)
-
-
+# ---------------------------------------------------------------- 2.5 MNIST
 @graded("2.5 MNIST", "mnist", 10)
-def mnist():
+def mnist(out):
     import test_mnist
     root = os.path.dirname(module("mytorch").__path__[0])
     accuracies, path = test_mnist.run(root=root)
+    put(out, "accuracies", accuracies)
     with open(path, "rb") as f:
-        if f.read(4) != b"\x89PNG":
-            raise Mismatch(f"{path} is not a PNG image")
-    if not accuracies or accuracies[-1] < test_mnist.TARGET:
-        raise Mismatch(f"final validation accuracy {accuracies[-1] if accuracies else None} is below "
+        out["plot_head"] = np.frombuffer(f.read(4), dtype=np.uint8)
+
+
+@mnist.verify
+def _(v):
+    import test_mnist   # the target (in the parent: test_mnist imports the plotting only)
+    if tuple(v.value("plot_head")) != tuple(b"\x89PNG"):
+        raise Mismatch("hw1/validation_accuracy.png is not a PNG image")
+    accuracies = np.ravel(v.value("accuracies"))
+    # The accuracies are those hw1/mnist.py returns: the course's interface has the learner's code measure them.
+    if not accuracies.size or not accuracies[-1] >= test_mnist.TARGET:
+        raise Mismatch(f"final validation accuracy {accuracies[-1] if accuracies.size else None} is below "
                        f"{test_mnist.TARGET}")
 
 
 # ================================================================ the bonus (./grade.sh 1b)
-BONUS = []
-bonus = registry(BONUS)
-
-
 def _bonus_model(k, batchnorm, dropout=False):
     """The learner's Sequential(Linear(6, 5), [BatchNorm1d(5)], ReLU(), [Dropout(p)], Linear(5, 3)), seeded weights."""
     layers_data, gamma, beta = ca.bonus_model(k)
@@ -335,8 +533,12 @@ def _bonus_model(k, batchnorm, dropout=False):
     return get("nn.sequential", "Sequential")(*mods, lin[1]), lin
 
 
+BN_GRADS = (("x_grad", "x"), ("gamma_grad", "gamma"), ("beta_grad", "beta"), ("weight0_grad", "weight"),
+            ("weight1_grad", "weight"))
+
+
 @bonus("BatchNorm1d", "batchnorm_train", 20)
-def batchnorm_train():
+def batchnorm_train(out):
     """Linear -> BatchNorm1d -> ReLU -> Linear: output, loss, gradients and running statistics, 4 SGD steps."""
     Tensor = get("tensor", "Tensor")
     model, lin = _bonus_model(0, batchnorm=True)
@@ -347,38 +549,35 @@ def batchnorm_train():
         x, y = ca.bonus_batch(s)
         xt = Tensor(x, requires_grad=True)
         opt.zero_grad()
-        out = model(xt)
-        check(f"step {s}: output", out.data, ref(f"bn_train/step{s}/out"))
-        loss = criterion(out, Tensor(y))
-        check(f"step {s}: loss", loss.data, ref(f"bn_train/step{s}/loss"))
+        res = model(xt)
+        put(out, f"step{s}/out", res.data)
+        loss = criterion(res, Tensor(y))
+        put(out, f"step{s}/loss", loss.data)
         loss.backward()
-        for what, got in (("x_grad", grad_of(xt, "x")), ("gamma_grad", grad_of(bn.gamma, "gamma")),
-                          ("beta_grad", grad_of(bn.beta, "beta")), ("weight0_grad", grad_of(lin[0].weight, "weight")),
-                          ("weight1_grad", grad_of(lin[1].weight, "weight"))):
-            check(f"step {s}: {what.replace('_grad', '.grad')}", got, ref(f"bn_train/step{s}/{what}"))
-        m = len(x)
-        check(f"step {s}: running_mean", bn.running_mean.data, ref(f"bn_train/step{s}/running_mean"))
-        check(f"step {s}: running_var", bn.running_var.data, ref(f"bn_train/step{s}/running_var"), mistakes=[
-            ("the running variance is updated with the biased batch variance; use the unbiased one "
-             "(× m/(m-1)), as PyTorch does", None if s else 0.9 + (ref("bn_train/step0/running_var") - 0.9) * (m - 1) / m)])
+        for (what, _), t in zip(BN_GRADS, (xt, bn.gamma, bn.beta, lin[0].weight, lin[1].weight)):
+            put_grad(out, f"step{s}/{what}", t)
+        put(out, f"step{s}/running_mean", bn.running_mean.data)
+        put(out, f"step{s}/running_var", bn.running_var.data)
         opt.step()
-        check_param_settings(model, Tensor)
+        settings_run(out, f"step{s}", model, layer_kinds(batchnorm=True))
 
 
-@bonus("BatchNorm1d", "batchnorm_train_eval", 10)
-def batchnorm_train_eval():
-    """After training: eval() normalises with the running statistics; train() switches back to batch statistics."""
-    Tensor = get("tensor", "Tensor")
-    model, _ = _bonus_model(0, batchnorm=True)
-    _bonus_steps(model, get("optim.sgd", "SGD")(model.parameters(), lr=ca.BONUS_LR), Tensor)
-    model.eval()
-    if model.layers[1].is_train:
-        raise Mismatch("model.eval() did not reach the BatchNorm1d layer (is_train is still True)")
-    x, _ = ca.bonus_batch(10)
-    check("eval output", model(Tensor(x)).data, ref("bn_eval/out"))
-    model.train()
-    x, _ = ca.bonus_batch(11)
-    check("output after train() again", model(Tensor(x)).data, ref("bn_train_again/out"))
+@batchnorm_train.verify
+def _(v):
+    for s in range(ca.BONUS_STEPS):
+        v.check(f"step {s}: output", f"step{s}/out", f"bn_train/step{s}/out")
+        v.check(f"step {s}: loss", f"step{s}/loss", f"bn_train/step{s}/loss")
+        for what, name in BN_GRADS:   # every gradient present before any is compared
+            grad_present(v, f"step{s}/{what}", name)
+        for what, _ in BN_GRADS:
+            v.check(f"step {s}: {what.replace('_grad', '.grad')}", f"step{s}/{what}", f"bn_train/step{s}/{what}")
+        m = len(ca.bonus_batch(s)[0])
+        v.check(f"step {s}: running_mean", f"step{s}/running_mean", f"bn_train/step{s}/running_mean")
+        v.check(f"step {s}: running_var", f"step{s}/running_var", f"bn_train/step{s}/running_var", mistakes=[
+            ("the running variance is updated with the biased batch variance; use the unbiased one "
+             "(× m/(m-1)), as PyTorch does",
+             None if s else lambda: 0.9 + (v.ref("bn_train/step0/running_var") - 0.9) * (m - 1) / m)])
+        settings_verify(v, f"step{s}", layer_kinds(batchnorm=True))
 
 
 def _bonus_steps(model, opt, Tensor, after_step=None):
@@ -393,73 +592,112 @@ def _bonus_steps(model, opt, Tensor, after_step=None):
             after_step(s)
 
 
-def _adam(name, batchnorm):
+@bonus("BatchNorm1d", "batchnorm_train_eval", 10)
+def batchnorm_train_eval(out):
+    """After training: eval() normalises with the running statistics; train() switches back to batch statistics."""
+    Tensor = get("tensor", "Tensor")
+    model, _ = _bonus_model(0, batchnorm=True)
+    _bonus_steps(model, get("optim.sgd", "SGD")(model.parameters(), lr=ca.BONUS_LR), Tensor)
+    model.eval()
+    put_flags(out, "is_train_after_eval", model.layers[1].is_train)
+    put(out, "eval", model(Tensor(ca.bonus_batch(10)[0])).data)
+    model.train()
+    put(out, "train_again", model(Tensor(ca.bonus_batch(11)[0])).data)
+
+
+@batchnorm_train_eval.verify
+def _(v):
+    if flag(v, "is_train_after_eval"):
+        raise Mismatch("model.eval() did not reach the BatchNorm1d layer (is_train is still True)")
+    v.check("eval output", "eval", "bn_eval/out")
+    v.check("output after train() again", "train_again", "bn_train_again/out")
+
+
+def _adam_run(out, batchnorm):
     Tensor = get("tensor", "Tensor")
     model, _ = _bonus_model(1, batchnorm)
     params = list(model.parameters())
     opt = get("optim.adam", "Adam")(params, lr=ca.ADAM["lr"], betas=ca.ADAM["betas"], eps=ca.ADAM["eps"])
-    # torch's parameter order: each layer's weight then bias (gamma, beta for BatchNorm)
+
     def after_step(s):
         for i, p in enumerate(params):
-            check(f"step {s}: parameter {i} after Adam.step()", p.data, ref(f"{name}/step{s}/param{i}"))
+            put(out, f"step{s}/param{i}", p.data)
     _bonus_steps(model, opt, Tensor, after_step)
-    check_param_settings(model, Tensor)
+    settings_run(out, "end", model, layer_kinds(batchnorm))
 
 
-@bonus("Adam", "adam", 15)
-def adam():
-    _adam("adam", batchnorm=False)
+def _adam_verify(v, name, batchnorm):
+    # torch's parameter order: each layer's weight then bias (gamma, beta for BatchNorm)
+    for s in range(ca.BONUS_STEPS):
+        for i in range(6 if batchnorm else 4):
+            v.check(f"step {s}: parameter {i} after Adam.step()", f"step{s}/param{i}", f"{name}/step{s}/param{i}")
+    settings_verify(v, "end", layer_kinds(batchnorm))
 
 
-@bonus("Adam", "adam_batchnorm", 15)
-def adam_batchnorm():
-    _adam("adam_bn", batchnorm=True)
+bonus("Adam", "adam", 15)(lambda out: _adam_run(out, False)).verify(lambda v: _adam_verify(v, "adam", False))
+bonus("Adam", "adam_batchnorm", 15)(lambda out: _adam_run(out, True)).verify(
+    lambda v: _adam_verify(v, "adam_bn", True))
 
 
 @bonus("Dropout", "dropout", 10)
-def dropout():
+def dropout(out):
     """Dropout(0.3) in training: the mask np.random.binomial(1, 0.7) draws, kept units × 1/0.7; eval: identity."""
     Tensor = get("tensor", "Tensor")
     x, up = ca.dropout_input()
     layer = get("nn.dropout", "Dropout")(ca.DROPOUT_P)
     xt = tensor(x, True)
     np.random.seed(ca.DROPOUT_SEED)
-    out = layer(xt)
+    res = layer(xt)
+    put(out, "train/out", res.data)
+    res.backward(Tensor(up))
+    put_grad(out, "train/x_grad", xt)
+    layer.eval()
+    x2 = Tensor(x, requires_grad=True)
+    res = layer(x2)
+    put(out, "eval/out", res.data)
+    res.backward(Tensor(up))
+    put_grad(out, "eval/x_grad", x2)
+
+
+@dropout.verify
+def _(v):
+    x, up = ca.dropout_input()
     mask = ca.dropout_mask(x.shape)
-    check("Dropout output in training", out.data, ref("dropout/out"), mistakes=[
+    v.check("Dropout output in training", "train/out", "dropout/out", mistakes=[
         ("the kept units are not scaled by 1/(1-p) (inverted dropout)", x * mask),
         ("the mask keeps units with probability p; keep them with 1 - p: np.random.binomial(1, 1 - p)",
          x * (1 - mask) / ca.DROPOUT_P)])
-    out.backward(Tensor(up))
-    check("x.grad through Dropout", grad_of(xt, "x"), ref("dropout/x_grad"), mistakes=[
+    check_grad(v, "x.grad through Dropout", "train/x_grad", "x", "dropout/x_grad", mistakes=[
         ("the gradient is not scaled by 1/(1-p)", up * mask)])
-    layer.eval()
-    x2 = Tensor(x, requires_grad=True)
-    out = layer(x2)
-    check("Dropout output in eval", out.data, x, mistakes=[("eval still scales by 1/(1-p)", x / (1 - ca.DROPOUT_P))])
-    out.backward(Tensor(up))
-    check("x.grad through Dropout in eval", grad_of(x2, "x"), up)
+    v.check("Dropout output in eval", "eval/out", x, mistakes=[("eval still scales by 1/(1-p)", x / (1 - ca.DROPOUT_P))])
+    check_grad(v, "x.grad through Dropout in eval", "eval/x_grad", "x", up)
 
 
 @bonus("Dropout", "dropout_model", 10)
-def dropout_model():
+def dropout_model(out):
     """Linear -> ReLU -> Dropout -> Linear, one training step: output, input and weight gradients."""
     Tensor = get("tensor", "Tensor")
     model, lin = _bonus_model(2, batchnorm=False, dropout=True)
     x, y = ca.bonus_batch(0)
     xt = Tensor(x, requires_grad=True)
     np.random.seed(ca.DROPOUT_SEED)
-    out = model(xt)
-    check("output", out.data, ref("dropout_model/out"))
-    get("nn.loss", "CrossEntropyLoss")()(out, Tensor(y)).backward()
-    check("x.grad", grad_of(xt, "x"), ref("dropout_model/x_grad"))
-    check("layer 0 weight.grad", grad_of(lin[0].weight, "weight"), ref("dropout_model/weight0_grad"))
-    check("layer 1 weight.grad", grad_of(lin[1].weight, "weight"), ref("dropout_model/weight1_grad"))
+    res = model(xt)
+    put(out, "out", res.data)
+    get("nn.loss", "CrossEntropyLoss")()(res, Tensor(y)).backward()
+    put_grad(out, "x_grad", xt)
+    put_grad(out, "weight0_grad", lin[0].weight)
+    put_grad(out, "weight1_grad", lin[1].weight)
+
+
+@dropout_model.verify
+def _(v):
+    v.check("output", "out", "dropout_model/out")
+    check_grad(v, "x.grad", "x_grad", "x", "dropout_model/x_grad")
+    check_grad(v, "layer 0 weight.grad", "weight0_grad", "weight", "dropout_model/weight0_grad")
+    check_grad(v, "layer 1 weight.grad", "weight1_grad", "weight", "dropout_model/weight1_grad")
 
 
 # ================================================================ beyond the course's table (0 points)
-EXTRAS = []   # also in TESTS, after the table: the runner reports them on their own line
-extra = registry(EXTRAS, extra=True)
 EXTRA = "Beyond the table"
 
 
@@ -467,30 +705,40 @@ def _extra(name):
     return extra(EXTRA, name, 0)
 
 
-def _check_op_grads(label, name, args, grads, refs, mistakes=()):
-    for k, (arg, g, key) in enumerate(zip(args, grads, refs)):
-        check(f"{label}: gradient of input {k + 1}", g.data if hasattr(g, "data") else g, ref(key),
-              mistakes=mistakes[k] if mistakes else ())
+BINARY_OPERATORS = {"Add": operator.add, "Sub": operator.sub, "Mul": operator.mul, "Div": operator.truediv}
 
 
 @_extra("ops_direct_binary")
-def ops_direct_binary():
+def ops_direct_binary(out):
     """Add, Sub, Mul, Div called directly and through operators, broadcasting both ways."""
     for op in ca.BINARY_OPS:
         for case in ca.BINARY_SHAPES:
             a, b, up = ca.binary(op, case)
-            key = f"op/{op}/{case}"
+            p = f"{op}/{case}"
             # b without grad: forward must still say requires_grad=True (a requires it)
-            out, grads = direct(op, (tensor(a, True), tensor(b)), up)
-            check(f"{op}.forward(ctx, a{a.shape}, b{b.shape})", out.data, ref(f"{key}/out"))
-            mistakes = [binary_mistakes(op, "a", a, b, up), binary_mistakes(op, "b", a, b, up)]
-            _check_op_grads(f"{op}.backward(ctx, grad) for a{a.shape}, b{b.shape}", op, (a, b), grads,
-                            (f"{key}/a_grad", f"{key}/b_grad"), mistakes)
+            if direct(out, f"{p}/direct", op, (tensor(a, True), tensor(b)), up) is None:
+                return
             at, bt = tensor(a, True), tensor(b, True)
-            out = {"Add": operator.add, "Sub": operator.sub, "Mul": operator.mul, "Div": operator.truediv}[op](at, bt)
-            out.backward(up)
-            check(f"{op} as an operator: a.grad", grad_of(at, "a"), ref(f"{key}/a_grad"), mistakes=mistakes[0])
-            check(f"{op} as an operator: b.grad", grad_of(bt, "b"), ref(f"{key}/b_grad"), mistakes=mistakes[1])
+            BINARY_OPERATORS[op](at, bt).backward(up)
+            put_grad(out, f"{p}/operator/a_grad", at)
+            put_grad(out, f"{p}/operator/b_grad", bt)
+
+
+@ops_direct_binary.verify
+def _(v):
+    for op in ca.BINARY_OPS:
+        for case in ca.BINARY_SHAPES:
+            a, b, up = ca.binary(op, case)
+            p, key = f"{op}/{case}", f"op/{op}/{case}"
+            verify_direct(v, f"{p}/direct", op, 2)
+            v.check(f"{op}.forward(ctx, a{a.shape}, b{b.shape})", f"{p}/direct/out", f"{key}/out")
+            mistakes = [binary_mistakes(op, "a", a, b, up), binary_mistakes(op, "b", a, b, up)]
+            for k, name in enumerate(("a", "b")):
+                v.check(f"{op}.backward(ctx, grad) for a{a.shape}, b{b.shape}: gradient of input {k + 1}",
+                        f"{p}/direct/grad{k}", f"{key}/{name}_grad", mistakes=mistakes[k])
+            for k, name in enumerate(("a", "b")):
+                check_grad(v, f"{op} as an operator: {name}.grad", f"{p}/operator/{name}_grad", name,
+                           f"{key}/{name}_grad", mistakes=mistakes[k])
 
 
 def _unary_mistakes(name, a, up):
@@ -517,65 +765,92 @@ def _unary_mistakes(name, a, up):
 
 
 @_extra("ops_direct_unary")
-def ops_direct_unary():
+def ops_direct_unary(out):
     """Transpose, Reshape, Log, Exp, Neg, Pow, ReLU (with exact zeros), Sigmoid, Tanh, Sum, MatMul: both call forms."""
-    for name, (shape, _, extra_args) in ca.UNARY_OPS.items():
-        a = ca.unary(name)
-        op = name.split("_")[0]
-        out_ref = ref(f"op/{name}/out")
-        up = ca.upstream(name, out_ref.shape)
-        mistakes = _unary_mistakes(name, a, up)
-        out, grads = direct(op, (tensor(a, True),) + extra_args, up)
-        check(f"{op}.forward(ctx, a{a.shape}{''.join(', ' + repr(x) for x in extra_args)})", out.data, out_ref)
-        check(f"{op}.backward(ctx, grad)[0]", grads[0].data, ref(f"op/{name}/a_grad"), mistakes=mistakes)
+    for name, (_, _, extra_args) in ca.UNARY_OPS.items():
+        a, op = ca.unary(name), name.split("_")[0]
+        up = ca.upstream(name, ca.unary_out_shape(name))
+        if direct(out, f"{name}/direct", op, (tensor(a, True),) + extra_args, up) is None:
+            return
         at = tensor(a, True)
-        out = op_class(op).apply(at, *extra_args)
-        out.backward(up)
-        check(f"{op}.apply(a): a.grad", grad_of(at, "a"), ref(f"op/{name}/a_grad"), mistakes=mistakes)
+        op_class(op).apply(at, *extra_args).backward(up)
+        put_grad(out, f"{name}/apply/a_grad", at)
     a, b, up = ca.matmul()
-    out, grads = direct("MatMul", (tensor(a, True), tensor(b, True)), up)
-    check("MatMul.forward(ctx, a, b)", out.data, ref("op/MatMul/out"))
-    check("MatMul.backward(ctx, grad)[0]", grads[0].data, ref("op/MatMul/a_grad"))
-    check("MatMul.backward(ctx, grad)[1]", grads[1].data, ref("op/MatMul/b_grad"), mistakes=[
-        ("d(a @ b)/db = a.T @ grad_output; this is its transpose", (up.T @ a).T if a.shape[0] != a.shape[1] else None)])
+    if direct(out, "MatMul/direct", "MatMul", (tensor(a, True), tensor(b, True)), up) is None:
+        return
     at, bt = tensor(a, True), tensor(b, True)
     (at @ bt).backward(up)
-    check("a @ b: a.grad", grad_of(at, "a"), ref("op/MatMul/a_grad"))
-    check("a @ b: b.grad", grad_of(bt, "b"), ref("op/MatMul/b_grad"))
+    put_grad(out, "MatMul/operator/a_grad", at)
+    put_grad(out, "MatMul/operator/b_grad", bt)
+
+
+@ops_direct_unary.verify
+def _(v):
+    for name, (_, _, extra_args) in ca.UNARY_OPS.items():
+        a, op = ca.unary(name), name.split("_")[0]
+        up = ca.upstream(name, ca.unary_out_shape(name))
+        mistakes = _unary_mistakes(name, a, up)
+        verify_direct(v, f"{name}/direct", op, 1)
+        v.check(f"{op}.forward(ctx, a{a.shape}{''.join(', ' + repr(x) for x in extra_args)})", f"{name}/direct/out",
+                f"op/{name}/out")
+        v.check(f"{op}.backward(ctx, grad)[0]", f"{name}/direct/grad0", f"op/{name}/a_grad", mistakes=mistakes)
+        check_grad(v, f"{op}.apply(a): a.grad", f"{name}/apply/a_grad", "a", f"op/{name}/a_grad", mistakes=mistakes)
+    a, b, up = ca.matmul()
+    verify_direct(v, "MatMul/direct", "MatMul", 2)
+    v.check("MatMul.forward(ctx, a, b)", "MatMul/direct/out", "op/MatMul/out")
+    v.check("MatMul.backward(ctx, grad)[0]", "MatMul/direct/grad0", "op/MatMul/a_grad")
+    v.check("MatMul.backward(ctx, grad)[1]", "MatMul/direct/grad1", "op/MatMul/b_grad", mistakes=[
+        ("d(a @ b)/db = a.T @ grad_output; this is its transpose", (up.T @ a).T if a.shape[0] != a.shape[1] else None)])
+    check_grad(v, "a @ b: a.grad", "MatMul/operator/a_grad", "a", "op/MatMul/a_grad")
+    check_grad(v, "a @ b: b.grad", "MatMul/operator/b_grad", "b", "op/MatMul/b_grad")
 
 
 @_extra("unbroadcast")
-def unbroadcast_alone():
+def unbroadcast_alone(out):
     """functional.unbroadcast(grad, shape) on its own: sums over the broadcast axes, keeps size-1 axes."""
     fn = get("nn.functional", "unbroadcast")
     for case in ca.UNBROADCAST:
         grad, shape = ca.unbroadcast(case)
         got = fn(grad.copy(), shape)
-        got = getattr(got, "data", got)
-        check(f"unbroadcast(grad {grad.shape}, {shape})", got, ref(f"unbroadcast/{case}"), mistakes=[
+        put(out, case, getattr(got, "data", got))
+
+
+@unbroadcast_alone.verify
+def _(v):
+    for case in ca.UNBROADCAST:
+        grad, shape = ca.unbroadcast(case)
+        want = v.ref(f"unbroadcast/{case}")
+        v.check(f"unbroadcast(grad {grad.shape}, {shape})", case, want, mistakes=[
             ("unbroadcast averages; the gradient of a broadcast is the sum over the broadcast axes",
-             ref(f"unbroadcast/{case}") * (np.prod(shape) / grad.size))])
+             want * (np.prod(shape) / grad.size))])
+
+
+RELU_Z = np.array([[-1.0, 0.0, 2.0], [0.0, 3.0, -0.5]])
 
 
 @_extra("relu_at_zero")
-def relu_at_zero():
+def relu_at_zero(out):
     """ReLU'(0) = 0, as the handout defines it (z <= 0 -> 0)."""
-    z = np.array([[-1.0, 0.0, 2.0], [0.0, 3.0, -0.5]])
-    zt = tensor(z, True)
-    op_class("ReLU").apply(zt).backward(np.ones(z.shape))
-    check("ReLU'(z) at z = [[-1, 0, 2], [0, 3, -0.5]]", grad_of(zt, "z"), (z > 0).astype(float), mistakes=[
-        ("ReLU's derivative is 0 at z = 0: use z > 0, not z >= 0", (z >= 0).astype(float))])
+    zt = tensor(RELU_Z, True)
+    op_class("ReLU").apply(zt).backward(np.ones(RELU_Z.shape))
+    put_grad(out, "z_grad", zt)
+
+
+@relu_at_zero.verify
+def _(v):
+    check_grad(v, "ReLU'(z) at z = [[-1, 0, 2], [0, 3, -0.5]]", "z_grad", "z", (RELU_Z > 0).astype(float), mistakes=[
+        ("ReLU's derivative is 0 at z = 0: use z > 0, not z >= 0", (RELU_Z >= 0).astype(float))])
 
 
 @_extra("traversal_order")
-def traversal_order():
+def traversal_order(out):
     """A diamond: x -> a = x * 2 -> exp(a) + a * 3.  The node of a is reached along two paths;
     it must run once, after both gradients have arrived and been summed."""
     Function = get("autograd_engine", "Function")
     Tensor = get("tensor", "Tensor")
     received = []
 
-    class Probe(Function):   # the identity, recording the gradients backward receives
+    class Probe(Function):   # the identity, counting the gradients backward receives
         @staticmethod
         def forward(ctx, a):
             return Tensor(a.data, requires_grad=a.requires_grad, is_leaf=not a.requires_grad)
@@ -588,62 +863,89 @@ def traversal_order():
     x, up = ca.diamond()
     xt = tensor(x, True)
     a = Probe.apply(xt * 2)
-    out = a.exp() + a * 3
-    out.backward(up)
+    (a.exp() + a * 3).backward(up)
+    put_grad(out, "x_grad", xt)
+    out["probe_runs"] = len(received)
+
+
+@traversal_order.verify
+def _(v):
+    x, up = ca.diamond()
     a0 = 2 * x
     path_exp, path_mul = 2 * up * np.exp(a0), 2 * up * 3
-    check("x.grad through the diamond", grad_of(xt, "x"), ref("diamond/x_grad"), mistakes=[
+    check_grad(v, "x.grad through the diamond", "x_grad", "x", "diamond/x_grad", mistakes=[
         ("only the gradient of the exp path arrived: a node reached twice was run (or stored) once, before "
          "the second path's gradient arrived", path_exp),
         ("only the gradient of the a * 3 path arrived: a node reached twice was run (or stored) once, before "
          "the first path's gradient arrived", path_mul)])
-    if len(received) != 1:
-        raise Mismatch(f"the node reached along two paths ran {len(received)} times, each with part of its gradient"
+    runs = number(v, "probe_runs")
+    if runs != 1:
+        raise Mismatch(f"the node reached along two paths ran {runs:g} times, each with part of its gradient"
                        f"\nhint: backward runs a node before all its gradients have arrived (a plain recursive DFS);"
                        f" the values add up, but each shared node (and everything below it) runs once per path, "
                        f"exponentially often in deep graphs: sum the incoming gradients first, in topological order")
 
 
+ACCUMULATED = (np.arange(6.0).reshape(2, 3), np.full((2, 3), 0.5))
+
+
 @_extra("accumulate_grad")
-def accumulate_grad():
+def accumulate_grad(out):
     """AccumulateGrad.apply adds (+=) into .grad, which is a plain Tensor of the variable's shape."""
     Tensor = get("tensor", "Tensor")
-    v = tensor(np.zeros((2, 3)), True)
-    node = get("autograd_engine", "AccumulateGrad")(v)
-    g1, g2 = np.arange(6.0).reshape(2, 3), np.full((2, 3), 0.5)
-    node.apply(Tensor(g1.copy()))
-    node.apply(Tensor(g2.copy()))
-    check("v.grad after apply(g1) then apply(g2)", grad_of(v, "v"), g1 + g2, mistakes=[
+    vt = tensor(np.zeros((2, 3)), True)
+    node = get("autograd_engine", "AccumulateGrad")(vt)
+    for g in ACCUMULATED:
+        node.apply(Tensor(g.copy()))
+    put_grad(out, "v_grad", vt)
+    g = vt.grad
+    put_flags(out, "v_grad/plain", isinstance(g, Tensor) and not g.requires_grad and g.grad is None
+              and not g.is_parameter)
+
+
+@accumulate_grad.verify
+def _(v):
+    g1, g2 = ACCUMULATED
+    check_grad(v, "v.grad after apply(g1) then apply(g2)", "v_grad", "v", g1 + g2, mistakes=[
         ("the second gradient replaced the first: accumulate with +=", g2)])
-    check_param_tensor_like_grad(v.grad, Tensor)
-
-
-def check_param_tensor_like_grad(g, Tensor):
-    if not isinstance(g, Tensor) or g.requires_grad or g.grad is not None or g.is_parameter:
+    if not flag(v, "v_grad/plain"):
         raise Mismatch("a stored gradient must be a plain Tensor (requires_grad=False, no .grad, is_parameter=False)")
 
 
+MOMENTUM_GRADS = (np.array([1.0, 2.0]), np.array([-0.5, 1.0]), np.array([0.25, 0.0]))
+MOMENTUM_START = np.array([1.0, -2.0])
+
+
 @_extra("sgd_momentum_sign")
-def sgd_momentum_sign():
+def sgd_momentum_sign(out):
     """SGD with momentum on one parameter over three steps: v = momentum v - lr grad; param += v."""
     Tensor = get("tensor", "Tensor")
-    p = Tensor(np.array([1.0, -2.0]), requires_grad=True, is_parameter=True)
+    p = Tensor(MOMENTUM_START.copy(), requires_grad=True, is_parameter=True)
     opt = get("optim.sgd", "SGD")([p], lr=0.1, momentum=0.9)
-    grads = [np.array([1.0, 2.0]), np.array([-0.5, 1.0]), np.array([0.25, 0.0])]
-    want, v, ascent, no_mom = np.array([1.0, -2.0]), np.zeros(2), np.array([1.0, -2.0]), np.array([1.0, -2.0])
-    for s, g in enumerate(grads):
-        p.grad = Tensor(g)
+    for s, g in enumerate(MOMENTUM_GRADS):
+        p.grad = Tensor(g.copy())
         opt.step()
-        v = 0.9 * v - 0.1 * g
-        want = want + v
+        put(out, f"step{s}", p.data)
+    put_flags(out, "momentums_are_arrays", all(isinstance(m, np.ndarray) for m in getattr(opt, "momentums", [None])))
+
+
+@sgd_momentum_sign.verify
+def _(v):
+    want, velocity, no_mom = MOMENTUM_START, np.zeros(2), MOMENTUM_START
+    for s, g in enumerate(MOMENTUM_GRADS):
+        velocity = 0.9 * velocity - 0.1 * g
+        want = want + velocity
         no_mom = no_mom - 0.1 * g
-        ascent = 2 * np.array([1.0, -2.0]) - want
-        check(f"parameter after step {s}", p.data, want, mistakes=[
+        ascent = 2 * MOMENTUM_START - want
+        v.check(f"parameter after step {s}", f"step{s}", want, mistakes=[
             ("the update goes up the gradient: v = momentum v - lr grad, then param += v", ascent),
             ("momentum is not applied: plain SGD", no_mom if s else None),
-            ("v = momentum v + lr grad must be subtracted (param -= v)", want - 2 * v if s else None)])
-    if not all(isinstance(m, np.ndarray) for m in getattr(opt, "momentums", [None])):
+            ("v = momentum v + lr grad must be subtracted (param -= v)", want - 2 * velocity if s else None)])
+    if not flag(v, "momentums_are_arrays"):
         raise Mismatch("SGD.momentums must hold one numpy array per parameter")
 
 
-TESTS += EXTRAS
+# The table in task order, then the checks beyond it in file order (sort is stable).
+CASES.sort(key=lambda c: (c.extra, c.task))
+BONUS.sort(key=lambda c: c.task)
+EXTRAS = [c for c in CASES if c.extra]

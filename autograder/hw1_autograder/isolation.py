@@ -12,14 +12,17 @@ Child side (`python3 isolation.py child CONFIG`), before any learner code:
 resource limits (RLIMIT_AS, CPU, NPROC, FSIZE), and where the platform
 allows (Linux with unshare(1)): new network, mount and PID namespaces; the
 reference files and git folders hidden under empty tmpfs mounts; the grader
-folder read-only; private /tmp, /var/tmp, /dev/shm; when started as root,
-a switch to the unprivileged user `nobody`.  platform_notes() says which of
-these were not available.
+folder read-only; private /tmp, /var/tmp, /dev/shm.  When started as root
+(with or without namespaces) the child switches to a fresh unprivileged uid
+of its own, and every process of that uid is killed when it ends.
+platform_notes() says which of these were not available; isolation_problem()
+says when nothing keeps the child from the references (not root, no
+namespaces): the batch graders then refuse to start.
 """
 import ctypes
 import json
 import os
-import pwd
+import random
 import resource
 import selectors
 import shutil
@@ -31,6 +34,8 @@ import time
 import zipfile
 import zlib
 from dataclasses import dataclass
+
+_random = random.SystemRandom()
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -77,13 +82,49 @@ def platform_notes():
     """What this machine's child sandbox lacks, in words (empty: everything above applies)."""
     notes = []
     if not sandbox_prefix():
-        notes.append("no namespaces (unshare unavailable): the child has the network, sees the whole "
-                     "file system as its user and shares /tmp")
-        if os.geteuid() == 0:
-            notes.append("running as root without namespaces: the child stays root (run as a normal user)")
+        notes.append("no namespaces (unshare unavailable or MYTORCH_SANDBOX=0): the child has the network "
+                     "and shares /tmp")
+        if _child_ids():
+            notes.append("the child runs as a fresh unprivileged uid; references/ and git data are made "
+                         "private to root (chmod go-rwx)")
+        else:
+            notes.append(isolation_problem())
     elif os.geteuid() != 0:
         notes.append("not root: the child runs as your own user and can read what you can")
     return notes
+
+
+def isolation_problem():
+    """None when the child cannot read the references, else why it can.
+
+    Namespaces hide them; as root, the child's own uid cannot read them.  As a
+    normal user without namespaces nothing stands between the learner's code
+    and the answers: fine on a learner's own machine (the starter ships the
+    references), not for grading a class.
+    """
+    if sandbox_prefix():
+        return None
+    why = "no namespaces (unshare(1) is missing, refused, or MYTORCH_SANDBOX=0)"
+    if os.geteuid() != 0:
+        return (f"the learner's code could read the references here: {why} and not root.  Grade as root "
+                f"(each child then runs as a fresh unprivileged user), or where "
+                f"`unshare --map-root-user --net --mount --pid true` works")
+    blocked = _unreachable()
+    if blocked:
+        return (f"the learner's code would run as root here: {why}, and an unprivileged child could not "
+                f"reach {blocked[0]} ({blocked[1]} is private).  Install Python and numpy where other "
+                f"users can read them (e.g. /usr), or grade where namespaces work")
+    return None
+
+
+def _unreachable():
+    """(path, blocked folder) the child needs but another user cannot reach, or None."""
+    for p in [HERE, os.path.dirname(os.path.realpath(sys.executable))] + [p for p in sys.path if p]:
+        if os.path.exists(p):
+            blocked = _blocked_ancestor(os.path.join(p, "x"))
+            if blocked:
+                return p, blocked
+    return None
 
 
 def secret_paths():
@@ -179,20 +220,18 @@ def _accept(header, payload):
     return CaseResult(header["case"], arrays, error, tampered)
 
 
-def _start(root, part, names, limits, scratch, show_output, hide_references):
-    hide = [p for p in secret_paths() if hide_references or p != os.path.join(HERE, "references")]
-    config = {"root": root, "part": part, "cases": names, "hide": hide, "scratch": scratch,
+def _start(root, part, names, limits, scratch, show_output, ids):
+    config = {"root": root, "part": part, "cases": names, "hide": secret_paths(), "scratch": scratch,
               "memory_mb": limits.memory_mb, "nproc": limits.nproc, "fsize_mb": limits.fsize_mb,
               "cpu_s": limits.cpu_s or int(limits.timeout * (len(names) + 1) + 10),
-              "readonly": [HERE], "sandboxed": bool(sandbox_prefix()),
-              "drop": os.geteuid() == 0 and bool(sandbox_prefix())}
+              "readonly": [os.path.realpath(HERE)], "sandboxed": bool(sandbox_prefix()), "drop": ids}
     # RLIMIT_NPROC counts every process of the child's user on the machine, which the child
-    # (in its own PID namespace) cannot see: count them here.
-    tasks = _count_tasks(_nobody()[0] if config["drop"] else os.getuid())
+    # (in its own PID namespace) cannot see: count them here.  A fresh uid has none.
+    tasks = 0 if ids else _count_tasks(os.getuid())
     config["nproc"] = None if tasks is None else config["nproc"] + tasks
     res_r, res_w = os.pipe()
     out_r, out_w = (None, None) if show_output else os.pipe()
-    cmd = sandbox_prefix() + [sys.executable, "-B", "-E", os.path.abspath(__file__), "child", json.dumps(config)]
+    cmd = sandbox_prefix() + [sys.executable, "-B", "-E", os.path.realpath(__file__), "child", json.dumps(config)]
     try:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, pass_fds=(res_w,),
                                 env=dict(_env(scratch), MYTORCH_RESULT_FD=str(res_w)), cwd=scratch,
@@ -204,7 +243,7 @@ def _start(root, part, names, limits, scratch, show_output, hide_references):
     return proc, res_r, out_r
 
 
-def run_cases(root, part, names, limits=None, show_output=False, scratch=None, hide_references=True):
+def run_cases(root, part, names, limits=None, show_output=False, scratch=None):
     """Run the cases `names` of module `part` on the learner's code at root -> ChildRun.
 
     Each case ends with a CaseResult: the arrays it sent, or an error whose
@@ -216,16 +255,21 @@ def run_cases(root, part, names, limits=None, show_output=False, scratch=None, h
     own_scratch = scratch is None
     if own_scratch:
         scratch = tempfile.mkdtemp(prefix="mytorch-child-")
-    _share(scratch)
+    ids = _child_ids()
+    if ids:
+        _private_secrets()
+        give_to(scratch, ids)
     results, output, remaining, learner_root = {}, _Output(limits.output_kb * 1024), list(names), root
     try:
-        root = _readable_copy(root, scratch)
+        root = _readable_copy(root, scratch, ids)
         while remaining:   # one child for all the cases; a new one only after a crash or a timeout
-            proc, res_r, out_r = _start(root, part, remaining, limits, scratch, show_output, hide_references)
+            proc, res_r, out_r = _start(root, part, remaining, limits, scratch, show_output, ids)
             try:
                 event, current = _read_child(res_r, out_r, remaining, limits, results, output)
             finally:
                 _kill(proc)
+                if ids:
+                    _kill_uid(ids)
             pending = [n for n in remaining if n not in results]
             if not pending:
                 break
@@ -343,18 +387,50 @@ def _event_error(event, code, limits):
     return {"kind": event, "text": text}
 
 
-def _share(path):
-    """Let the unprivileged child use path (its working directory)."""
-    if os.geteuid() == 0:
-        os.chmod(path, 0o777)
+def _child_ids():
+    """(uid, gid) for a child started by root, or None when not root.
 
-
-def _readable_copy(root, scratch):
-    """A copy of root's mytorch/ and hw1/ that the unprivileged child can read -> its path.
-
-    Only when the child will drop to `nobody`: the learner's folder may be private to root.
+    A fresh number per hand-in, not `nobody`: two children of one batch then
+    cannot read each other's files or signal each other, and _kill_uid() can
+    end every process the child left behind, whether namespaces exist or not.
+    Without namespaces that user must reach Python and the grader by the
+    folders' own permissions; where it cannot, the child stays root
+    (isolation_problem() says so, and the batch graders refuse).
     """
-    if not (os.geteuid() == 0 and sandbox_prefix()):
+    if os.geteuid() != 0 or (not sandbox_prefix() and _unreachable()):
+        return None
+    n = _random.randrange(1 << 30, (1 << 31) - 2)   # far above any uid a system hands out
+    return n, n
+
+
+def _kill_uid(ids):
+    """SIGKILL every process of the child's uid: kill(-1) sent as that uid reaches only its own."""
+    code = "import os, signal\ntry: os.kill(-1, signal.SIGKILL)\nexcept OSError: pass"
+    try:
+        subprocess.run([sys.executable, "-S", "-E", "-c", code], user=ids[0], group=ids[1], extra_groups=[],
+                       env={}, cwd="/", stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        pass
+
+
+def _private_secrets():
+    """Without namespaces nothing covers the references: make them root's alone (chmod go-rwx)."""
+    if sandbox_prefix():
+        return
+    for p in secret_paths():
+        mode = os.stat(p).st_mode
+        if mode & 0o077:
+            os.chmod(p, stat.S_IMODE(mode) & 0o700)
+
+
+def _readable_copy(root, scratch, ids):
+    """A copy of root's mytorch/ and hw1/ that the child's own uid alone can read -> its path.
+
+    Only when started as root: the learner's folder is private to root (and must
+    stay unreadable by the other children of a batch).
+    """
+    if not ids:
         return root
     dst = os.path.join(scratch, "handin")
     for d in ("mytorch", "hw1"):
@@ -362,31 +438,36 @@ def _readable_copy(root, scratch):
             shutil.copytree(os.path.join(root, d), os.path.join(dst, d), symlinks=False,
                             ignore=shutil.ignore_patterns("__pycache__"))
     os.makedirs(dst, exist_ok=True)
-    give_to_nobody(dst)
+    give_to(dst, ids)
     return dst
 
 
 def _copy_back_plots(copy, root):
     """The plots a test wrote into the copy's hw1/ (the MNIST test's curve) go to the learner's hw1/."""
     folder = os.path.join(copy, "hw1")
-    for f in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+    for f in sorted(os.listdir(folder)) if os.path.isdir(folder) and not os.path.islink(folder) else []:
         src, dst = os.path.join(folder, f), os.path.join(root, "hw1", f)
-        st = os.lstat(src)
-        if f.endswith(".png") and stat.S_ISREG(st.st_mode) and st.st_size < 16 << 20 and \
-                os.path.isdir(os.path.dirname(dst)) and not os.path.islink(dst):
-            with open(src, "rb") as a:
-                data = a.read()
-            with open(dst, "wb") as b:
-                b.write(data)
+        if not f.endswith(".png") or not os.path.isdir(os.path.dirname(dst)) or os.path.islink(dst):
+            continue
+        try:   # the child owns src and may swap it for a link at any moment: O_NOFOLLOW, then fstat
+            fd = os.open(src, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            continue
+        with os.fdopen(fd, "rb") as a:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_size >= 16 << 20:
+                continue
+            data = a.read(16 << 20)
+        with open(dst, "wb") as b:
+            b.write(data)
 
 
-def give_to_nobody(folder):
-    """chown -R nobody: the child may read and write its own copy of the learner's files."""
-    uid, gid = _nobody()
+def give_to(folder, ids):
+    """chown -R the child's uid, private to it: it may read and write its own copy, no other child may."""
     for base, dirs, files in os.walk(folder):
         for p in [base] + [os.path.join(base, f) for f in files]:
-            os.lchown(p, uid, gid)
-            os.chmod(p, 0o755 if p == base else 0o644)
+            os.lchown(p, *ids)
+            os.chmod(p, 0o700 if p == base else 0o600)
 
 
 # ================================================================ hand-ins, unpacked by the parent
@@ -552,15 +633,6 @@ def _sandbox_mounts(config, drop):
             _mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k")
 
 
-def _nobody():
-    """(uid, gid) of the unprivileged user the child becomes when started as root."""
-    try:
-        p = pwd.getpwnam("nobody")
-        return p.pw_uid, p.pw_gid
-    except KeyError:   # a minimal container without the entry
-        return 65534, 65534
-
-
 def _count_tasks(uid):
     """Processes and threads of uid on this machine, or None where /proc does not tell."""
     if not os.path.isdir("/proc/self/task"):
@@ -592,8 +664,8 @@ def _limits(config):
     lim(resource.RLIMIT_NPROC, config["nproc"])   # what the user runs now, plus a few
 
 
-def _drop_privileges():
-    uid, gid = _nobody()
+def _drop_privileges(ids):
+    uid, gid = ids
     os.setgroups([])
     os.setgid(gid)
     os.setuid(uid)
@@ -614,11 +686,11 @@ def _send(fd, header, payload=b""):
 
 def child_main(config):
     fd = int(os.environ.pop("MYTORCH_RESULT_FD"))
-    drop = config["drop"]   # started as root: become nobody; else we are root of a user namespace
+    drop = config["drop"]   # started as root: [uid, gid] to become; else we are root of a user namespace
     if config["sandboxed"]:
         _sandbox_mounts(config, drop)
     if drop:
-        _drop_privileges()
+        _drop_privileges(drop)
     elif config["sandboxed"]:
         _leave_user_namespace()
     os.chdir(config["scratch"])

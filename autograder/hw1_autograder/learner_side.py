@@ -45,6 +45,10 @@ class Recorder(dict):
             self.rejected[name] = f"a {type(value).__name__}, not a numpy array"
         self.pop(name, None)
 
+    def update(self, *args, **kwargs):   # dict.update would skip the checks above
+        for name, value in dict(*args, **kwargs).items():
+            self[name] = value
+
 
 def learner_frame(tb, root):
     """The deepest traceback frame inside the learner's mytorch/ or hw1/, formatted."""
@@ -85,12 +89,9 @@ def runner_for(part, name):
     """The child half of case `name` of module `part`: fn(out) -> None."""
     if name == "multiple_choice":
         return part.multiple_choice
-    for c in getattr(part, "CASES", ()):
+    for c in part.CASES:
         if c.name == name:
             return c.run
-    for c in getattr(part, "TESTS", ()):   # a part still checked in the child: run() checks
-        if c.name == name:
-            return lambda out: c.run()
     raise KeyError(name)
 
 
@@ -104,8 +105,6 @@ def run_case(fn, root):
             error = None
         except BaseException as e:   # the learner's code may raise anything, SystemExit included
             kind, text = explain(e, root)
-            if type(e).__name__ == "Mismatch":   # a part whose checks still run in the child
-                kind = "mismatch"
             error = {"kind": kind, "text": text[:MAX_TEXT]}
     if error and caught:
         w = caught[0]

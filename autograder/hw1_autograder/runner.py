@@ -37,7 +37,7 @@ from diagnose import Mismatch  # noqa: E402
 from graded import MC_KEY, ChildError, References, Verifier  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(HERE))
-# part -> (module with CASES (verified here) or TESTS (checked in the child), references file, Autolab names)
+# part -> (module with CASES, each with its two halves (graded.py), references file)
 PARTS = {
     "spring2021": ("graded", "hw1_refs.npz"),
     "autograd": ("graded_autograd", "autograd_refs.npz"),
@@ -75,19 +75,17 @@ def verify_references(folder):
 
 
 def part_tests(part):
-    """-> (module, [(task, name, points, case or None)]) in table order; case None: checked in the child."""
+    """-> (module, [(task, name, points, case)]) in table order."""
     mod = importlib.import_module(PARTS[part][0])
-    if hasattr(mod, "CASES"):
-        return mod, [(c.task, c.name, c.points, c) for c in mod.CASES]
-    # A part not yet split in two halves: the child runs its checks; the table sorted by task.
-    return mod, sorted([(c.task, c.name, c.points, c) for c in mod.TESTS], key=lambda t: t[0])
+    unchecked = [c.name for c in mod.CASES if c.verify_fn is None]
+    if unchecked:   # a case without its parent half would pass on the child's word
+        raise RuntimeError(f"{mod.__name__}: no verify half for {', '.join(unchecked)} (add @<case>.verify)")
+    return mod, [(c.task, c.name, c.points, c) for c in mod.CASES]
 
 
 def score_case(case, result, refs):
     """-> None if the case passed, else the reason.  The one place a child's result becomes a verdict."""
     error = result.error
-    if case.verify_fn is None:   # a part whose checks still run in the child: its word is all there is
-        return error["text"] if error else None
     try:
         case.verify_fn(Verifier(result.arrays, error and error["text"], refs))
     except (Mismatch, ChildError) as e:
@@ -108,14 +106,13 @@ def grade(part, root, timeout=60.0, names=None, show_output=False, limits=None, 
         tests = [t for t in tests if t[1] in names]
     limits = limits or isolation.Limits(timeout=timeout)
     run_names = [t[1] for t in tests] + (["multiple_choice"] if hasattr(mod, "multiple_choice") else [])
-    own = all(t[3].verify_fn is not None for t in tests)
-    run = isolation.run_cases(root, mod.__name__, run_names, limits, show_output, scratch, hide_references=own)
+    run = isolation.run_cases(root, mod.__name__, run_names, limits, show_output, scratch)
     refs = _references(part)
     rows, reasons = [], set()
     for task, name, points, case in tests:
         result = run.results[name]
         reason = score_case(case, result, refs)
-        if result.error and result.error["kind"] != "mismatch":
+        if result.error:
             reasons.add(result.error["kind"])
         if result.tampered:
             reasons.add("tampering")
@@ -133,7 +130,7 @@ def grade(part, root, timeout=60.0, names=None, show_output=False, limits=None, 
     extras = [r for r in rows if r["extra"]]
     rows = [r for r in rows if not r["extra"]]
     return {"rows": rows, "extras": extras, "multiple_choice": mc, "status": status, "output": run.output,
-            "output_bytes": run.output_bytes, "notes": run.notes + part_notes(part)}
+            "output_bytes": run.output_bytes, "notes": run.notes}
 
 
 _REFS = {}
@@ -146,14 +143,6 @@ def _references(part):
     return _REFS[part]
 
 
-def part_notes(part):
-    """What the instructor must know about a part's grading."""
-    if all(t[3].verify_fn is not None for t in part_tests(part)[1]):
-        return []
-    return [f"the {part} part is still checked inside the child: its references are visible to the "
-            f"learner's code there, and its pass/fail comes from the child"]
-
-
 def grade_archive(tar_path, part, timeout=60.0, names=None, show_output=False, limits=None):
     """grade() of a handin.tar, unpacked here into a temporary folder -> grade()'s dict plus refused."""
     work = tempfile.mkdtemp(prefix="grade-")
@@ -161,6 +150,7 @@ def grade_archive(tar_path, part, timeout=60.0, names=None, show_output=False, l
         os.chmod(work, 0o711)   # the unprivileged child must reach its folders inside
         handin, scratch = os.path.join(work, "handin"), os.path.join(work, "scratch")
         os.makedirs(scratch)
+        os.makedirs(handin, mode=0o700)   # root's: a child started by root reads its own copy
         try:
             files, refused = isolation.extract_handin(tar_path, handin)
         except (ValueError, OSError) as e:
@@ -278,6 +268,8 @@ def main(argv=None):
     ap.add_argument("--root", default=ROOT, help="project folder holding mytorch/ and hw1/")
     ap.add_argument("--handin", metavar="TAR", help="grade this handin.tar (unpacked safely) instead of --root")
     ap.add_argument("--show-output", action="store_true", help="let the learner's prints through")
+    ap.add_argument("--unisolated", action="store_true",
+                    help="with --autolab: grade even where the learner's code could read the references")
     ap.add_argument("--part", choices=sorted(PARTS), default="spring2021",
                     help="spring2021: the layer-wise homework (default); autograd: the Fall 2020 one; "
                          "bonus: its bonus (BatchNorm1d, Adam, Dropout)")
@@ -294,6 +286,11 @@ def main(argv=None):
         print("Restore the file from git (git checkout -- autograder/) or regenerate it with "
               "generate_references.py.", file=sys.stderr)
         return 2
+    if args.autolab and isolation.isolation_problem() and not args.unisolated:
+        # A server's verdict must not depend on the learner's code: refuse rather than grade openly.
+        print(f"Cannot grade safely: {isolation.isolation_problem()}.  --unisolated grades anyway, "
+              f"trusting the hand-in.", file=sys.stderr)
+        return 2
     names = [t[1] for t in part_tests(args.part)[1] if not args.k or args.k in t[1]]
     if not names:
         ap.error(f"no test name contains {args.k!r}")
@@ -305,7 +302,7 @@ def main(argv=None):
     score, total = sum(r["score"] for r in rows), sum(r["max"] for r in rows)
     if args.json:
         print(json.dumps({"score": score, "max": total, "status": result["status"], "tests": rows,
-                          "beyond_the_course": extras, "multiple_choice": result["multiple_choice"]}, indent=2))
+                          "beyond_the_course": [dict(r, passed=r["reason"] is None) for r in extras], "multiple_choice": result["multiple_choice"]}, indent=2))
     else:
         print(report(result))
         hint = next_step(rows, args.part)

@@ -3,7 +3,8 @@ from .module import Module
 
 
 class Sequential(Module):
-    """layers: the modules, in order; each is also a submodule named "0", "1", ..."""
+    """layers: the modules, in order; each is also a submodule named "0", "1", ...
+    (so Module's train()/eval() reach every layer)."""
 
     def __init__(self, *layers):
         super().__init__()
@@ -19,16 +20,6 @@ class Sequential(Module):
 
     def __len__(self):
         return len(self.layers)
-
-    def train(self):
-        self.is_train = True
-        for layer in self.layers:
-            layer.train()
-
-    def eval(self):
-        self.is_train = False
-        for layer in self.layers:
-            layer.eval()
 
     def forward(self, x):
         """x: the first layer's input -> the last layer's output."""

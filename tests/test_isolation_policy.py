@@ -1,0 +1,115 @@
+"""When the grader may grade a class, and as whom the learner's code runs.
+
+The batch graders fail closed: where nothing keeps the learner's code from
+the references (not root and no namespaces, or root whose unprivileged child
+could not reach Python) they refuse to start unless told --unisolated.
+Started as root, each child runs as a uid of its own, so two hand-ins of one
+batch cannot read each other's files, and the references stay unreadable.
+"""
+import os
+import shutil
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+AG = os.path.join(ROOT, "autograder", "hw1_autograder")
+sys.path.insert(0, AG)
+sys.path.insert(0, os.path.join(ROOT, "instructor"))
+import grade_all  # noqa: E402
+import isolation  # noqa: E402
+import runner  # noqa: E402
+
+
+@pytest.fixture
+def platform(monkeypatch):
+    """Set (namespaces?, root?, unreachable) and get isolation_problem()'s answer."""
+    def set_(namespaces, root, unreachable=None):
+        monkeypatch.setattr(isolation, "sandbox_prefix", lambda: ["unshare"] if namespaces else [])
+        monkeypatch.setattr(isolation.os, "geteuid", lambda: 0 if root else 1000)
+        monkeypatch.setattr(isolation, "_unreachable", lambda: unreachable)
+        return isolation.isolation_problem()
+    return set_
+
+
+def test_namespaces_isolate_whoever_runs_the_grader(platform):
+    assert platform(namespaces=True, root=False) is None
+    assert platform(namespaces=True, root=True) is None
+
+
+def test_root_without_namespaces_isolates_by_user_if_python_is_reachable(platform):
+    assert platform(namespaces=False, root=True) is None
+    assert isolation._child_ids()[0] >= 1 << 30
+    problem = platform(namespaces=False, root=True, unreachable=("/root/py/bin", "/root"))
+    assert "would run as root" in problem and "/root is private" in problem
+    assert isolation._child_ids() is None
+
+
+def test_a_normal_user_without_namespaces_is_not_isolated(platform):
+    problem = platform(namespaces=False, root=False)
+    assert "could read the references" in problem and "Grade as root" in problem
+    assert isolation._child_ids() is None
+
+
+def test_grade_all_and_autolab_refuse_to_grade_openly(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(isolation, "isolation_problem", lambda: "no way to hide the references")
+    (tmp_path / "handins").mkdir()
+    out = str(tmp_path / "gradebook.csv")
+    assert grade_all.main([str(tmp_path / "handins"), "--out", out]) == 2
+    assert "Cannot grade safely: no way to hide the references" in capsys.readouterr().err
+    # --unisolated goes past that check (and stops at the empty folder instead)
+    assert grade_all.main([str(tmp_path / "handins"), "--out", out, "--unisolated"]) == 2
+    assert "No .tar hand-in" in capsys.readouterr().err
+    assert runner.main(["--autolab"]) == 2
+    assert "Cannot grade safely" in capsys.readouterr().err
+
+
+def test_secrets_become_root_only_without_namespaces(monkeypatch, tmp_path):
+    secret = tmp_path / "references"
+    secret.mkdir()
+    os.chmod(secret, 0o755)
+    monkeypatch.setattr(isolation, "secret_paths", lambda: [str(secret)])
+    monkeypatch.setattr(isolation, "sandbox_prefix", lambda: ["unshare"])
+    isolation._private_secrets()   # namespaces cover them: the folder is left alone
+    assert os.stat(secret).st_mode & 0o777 == 0o755
+    monkeypatch.setattr(isolation, "sandbox_prefix", lambda: [])
+    isolation._private_secrets()
+    assert os.stat(secret).st_mode & 0o777 == 0o700
+
+
+WHO_AM_I = '''
+
+def _forward(self, x):
+    import os
+    seen = []
+    for path in {refs!r}:
+        try:
+            with open(path, "rb") as f:
+                f.read(1)
+            seen.append("READ " + path)
+        except OSError as e:
+            seen.append(type(e).__name__)
+    raise RuntimeError("uid=%d refs=%s" % (os.getuid(), ",".join(seen)))
+
+
+Sigmoid.forward = _forward
+'''
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the switch of user happens only when the grader runs as root")
+def test_each_child_is_a_user_of_its_own_who_cannot_read_the_references(tmp_path):
+    if isolation.isolation_problem():
+        pytest.skip(isolation.isolation_problem())
+    refs = [os.path.join(AG, "references", f) for f in ("hw1_refs.npz", "autograd_refs.npz", "MANIFEST.json")]
+    uids = []
+    for k in range(2):
+        handin = tmp_path / f"handin{k}"
+        for d in ("mytorch", "hw1"):
+            shutil.copytree(os.path.join(ROOT, d), handin / d, ignore=shutil.ignore_patterns("__pycache__"))
+        with open(handin / "mytorch" / "activation.py", "a") as f:
+            f.write(WHO_AM_I.format(refs=refs))
+        result = runner.grade("spring2021", str(handin), timeout=30, names=["sigmoid_forward"])
+        reason = result["rows"][0]["reason"]
+        assert "uid=" in reason and "READ" not in reason, reason
+        uids.append(int(reason.split("uid=")[1].split()[0]))
+    assert 0 not in uids and uids[0] != uids[1]
