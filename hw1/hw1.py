@@ -266,8 +266,7 @@ def train_epochs(mlp, dset, nepochs, batch_size, lr_schedule=None):
         np.random.shuffle(idx)
         loss_sum, errors = 0.0, 0
         for b, (x, y, c) in enumerate(_shuffled_batches(train_x, train_y, classes, idx, batch_size)):
-            # No zero_grads() here: backward sets every gradient (it does not add to them), and
-            # resetting dW for nothing was a full pass over the weights' size per batch.
+            mlp.zero_grads()
             mlp.forward(x)
             mlp.backward(y)
             batch_loss = float(mlp.criterion.loss.sum())

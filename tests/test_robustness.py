@@ -196,9 +196,9 @@ def test_sigmoid_has_the_roundings_of_the_plain_stable_formula(strict):
     assert np.isnan(activation.sigmoid(np.array([np.nan]))[0])
 
 
-def test_training_without_zero_grads_equals_the_course_loop():
-    """train_epochs skips zero_grads (backward sets every gradient): the same weights, bit for bit,
-    as the course's loop zero_grads -> forward -> backward -> step on the same batches."""
+def test_train_epochs_equals_the_course_loop():
+    """train_epochs (blocked gathers, in-place updates) gives the same weights, bit for bit, as the
+    course's plain loop zero_grads -> forward -> backward -> step on the same batches."""
     rng = np.random.RandomState(12)
     (x, y), val = batch(rng, 30, 6, 3), batch(rng, 10, 6, 3)
 
