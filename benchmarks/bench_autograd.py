@@ -41,7 +41,7 @@ import torch  # noqa: E402
 
 sys.path[:0] = [ROOT, os.path.join(ROOT, "autograder", "hw1_autograder")]
 import mnist_data  # noqa: E402
-from mytorch.nn.activations import ReLU  # noqa: E402
+from mytorch.nn.activations import ReLU, Sigmoid  # noqa: E402
 from mytorch.nn.batchnorm import BatchNorm1d  # noqa: E402
 from mytorch.nn.linear import Linear  # noqa: E402
 from mytorch.nn.loss import CrossEntropyLoss  # noqa: E402
@@ -83,6 +83,51 @@ def torch_epoch(x, y, order):
         loss.backward()
         opt.step()
     return time.process_time() - t
+
+
+def epoch_seconds(dset, hiddens, batch_size, weights=None, lr=1e-3, momentum=0.856, clock=time.process_time):
+    """Seconds of one epoch of the autograd engine on bench_epoch.py's network -> float.
+
+    dset: hw1's ((train_x, one-hot train_y), (val_x, val_y), _); hiddens: the
+    hidden widths (sigmoid), linear output layer, CrossEntropyLoss, SGD with
+    momentum.  weights: one (in, out) array per layer (bench_epoch passes the
+    ones every engine starts from); None keeps Linear's own initialisation.
+    The epoch is bench_epoch's: shuffle, the training batches (zero_grad,
+    forward, loss, backward, step, loss and error counts), then a validation
+    pass in eval mode.
+    """
+    (x, y), (vx, vy) = dset[0], dset[1]
+    y, vy = y.argmax(axis=1), vy.argmax(axis=1)
+    sizes = [x.shape[1]] + list(hiddens) + [y.max() + 1 if weights is None else weights[-1].shape[1]]
+    np.random.seed(0)
+    layers = []
+    for k, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layer = Linear(n_in, int(n_out))
+        if weights is not None:
+            layer.weight.data = np.ascontiguousarray(weights[k].T)  # (out, in) here
+            layer.bias.data = np.zeros(int(n_out))
+        layers += [layer] if k == len(hiddens) else [layer, Sigmoid()]
+    model = Sequential(*layers)
+    opt, criterion = SGD(model.parameters(), lr=lr, momentum=momentum), CrossEntropyLoss()
+    t = clock()
+    order = np.random.permutation(len(x))
+    model.train()
+    total, errors = 0.0, 0
+    for start in range(0, len(order), batch_size):
+        take = order[start:start + batch_size]
+        labels = y[take]
+        opt.zero_grad()
+        out = model(Tensor(x[take]))
+        loss = criterion(out, Tensor(labels))
+        loss.backward()
+        opt.step()
+        total += float(loss.data) * len(take)
+        errors += int(np.count_nonzero(out.data.argmax(axis=1) != labels))
+    model.eval()
+    out = model(Tensor(vx))
+    criterion(out, Tensor(vy))
+    np.count_nonzero(out.data.argmax(axis=1) != vy)
+    return clock() - t
 
 
 CHAIN = 200

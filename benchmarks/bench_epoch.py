@@ -16,6 +16,9 @@ targets  the issue's rows: the default network (784-32-32-32-10, batch 100,
 sweep    widths 32x3, 256x2, 1024x2 by batch sizes 10, 100, 1000 on
          --images images; a table and a log-log plot of seconds per epoch
          against parameters x batch (--plot, default benchmarks/sweep.png).
+         The products column is the time of the epoch's matrix products
+         alone (numpy, same shapes and count): if products/torch is above
+         the target, no numpy implementation reaches it.
 floor    for the default network: the first layer's forward product, its dW
          product and the gather of the shuffled rows, each timed alone.  Any
          float64 implementation pays them; mytorch's epoch is compared to
@@ -26,10 +29,11 @@ and the medians are reported, so a busy machine slows both alike.  Both use
 --threads BLAS threads (default 1: on this 2-core machine two threads were
 up to 1.7 times faster when the cores were free and many times slower when
 other work shared them; see the README's "Speed").  --clock cpu times this process's CPU seconds
-instead of elapsed seconds, which other programs disturb less.  An
-engine module benchmarks/bench_autograd.py, when present and exposing
-`epoch_seconds(dset, hiddens, batch_size)` (dset as hw1's), is included
-as a third column with --engines mytorch torch autograd.
+instead of elapsed seconds, which other programs disturb less.
+--engines mytorch torch autograd adds the autograd engine (mytorch.nn,
+benchmarks/bench_autograd.py's epoch_seconds) as a third column: the same
+network, weights and epoch built from Sequential, Linear, Sigmoid,
+CrossEntropyLoss and SGD with momentum.
 """
 import argparse
 import os
@@ -135,6 +139,36 @@ def torch_epoch(dset, hiddens, batch_size, torch):
     return clock() - t
 
 
+def products_epoch(dset, hiddens, batch_size, rows=1000):
+    """Seconds of only the matrix products an epoch must do, in numpy, same shapes and count.
+
+    Per training batch and layer k: x_k @ W_k, x_k.T @ delta_k, and delta_k @ W_k.T
+    except for the first layer; then the validation forward, `rows` images at a
+    time as hw1.evaluate does.  Random operands: BLAS time does not depend on
+    the values.  Any float64 engine built on numpy's BLAS pays at least this.
+    """
+    rng = np.random.RandomState(0)
+    sizes = [784] + list(hiddens) + [10]
+    Ws = [rng.randn(i, o) for i, o in zip(sizes[:-1], sizes[1:])]
+    n, n_val = len(dset[0][0]), len(dset[1][0])
+    big = max(batch_size, rows)
+    xs = [rng.rand(big, i) for i in sizes[:-1]]   # each layer's input
+    ds = [rng.randn(big, o) for o in sizes[1:]]   # each layer's delta
+    t = clock()
+    for chunk in [batch_size] * (n // batch_size) + ([n % batch_size] if n % batch_size else []):
+        for k, W in enumerate(Ws):
+            x, d = xs[k][:chunk], ds[k][:chunk]
+            x @ W
+            x.T @ d
+            if k:
+                d @ W.T
+    for start in range(0, n_val, rows):
+        chunk = min(rows, n_val - start)
+        for k, W in enumerate(Ws):
+            xs[k][:chunk] @ W
+    return clock() - t
+
+
 def load_engines(names):
     """name -> function(dset, hiddens, batch_size) -> seconds, for the engines available."""
     engines = {"mytorch": mytorch_epoch}
@@ -146,10 +180,13 @@ def load_engines(names):
         except ImportError:
             print("torch not installed: no PyTorch column")
     if "autograd" in names:
-        argv, sys.argv = sys.argv, sys.argv[:1]  # bench_autograd parses the command line on import
+        # bench_autograd parses the command line on import: give it only the thread count
+        argv, sys.argv = sys.argv, sys.argv[:1] + ["--threads", THREADS]
         try:
             import bench_autograd
-            engines["autograd"] = bench_autograd.epoch_seconds
+            ag_epoch = bench_autograd.epoch_seconds
+            engines["autograd"] = lambda d, h, b: ag_epoch(d, h, b, weights=init_weights(h), lr=LR,
+                                                         momentum=MOMENTUM, clock=clock)
         except (ImportError, AttributeError):
             print("benchmarks/bench_autograd.py has no epoch_seconds(): no autograd column")
         finally:
@@ -175,29 +212,34 @@ def n_params(hiddens):
 
 
 def print_table(title, rows, engines, extra=()):
-    """rows: list of (label, {engine: seconds}, extra cells)."""
-    others = [e for e in engines if e != "mytorch"]
-    head = ["work"] + [f"{e} s" for e in engines] + [f"mytorch/{e}" for e in others] + list(extra)
+    """rows: list of (label, {engine: seconds}, extra cells).  Ratios: each engine over PyTorch
+    (mytorch over the other engine when PyTorch is absent)."""
+    base = "torch" if "torch" in engines else next((e for e in engines if e != "mytorch"), None)
+    pairs = [(e, base) for e in engines if e != base] if base else []
+    head = ["work"] + [f"{e} s" for e in engines] + [f"{a}/{b}" for a, b in pairs] + list(extra)
     print(f"\n{title}")
     print("| " + " | ".join(head) + " |")
     print("|" + " --- |" * len(head))
     for label, med, cells in rows:
-        ratios = [f"{med['mytorch'] / med[e]:.2f}" for e in others]
+        ratios = [f"{med[a] / med[b]:.2f}" for a, b in pairs]
         print("| " + " | ".join([label] + [f"{med[e]:.3f}" for e in engines] + ratios + list(cells)) + " |")
 
 
 def run_targets(dset, engines, rounds):
     cases = [(name, subset(dset, n), h, b) for name, h, b, n, _ in TARGETS]
     print(f"targets: {rounds} rounds", flush=True)
-    med = interleaved(cases, engines, rounds)
+    med = interleaved(cases, dict(engines, products=products_epoch), rounds)
     rows = []
     for name, h, b, n, target in TARGETS:
-        met = ""
+        prod = med[name].pop("products")
+        cells = [f"{prod:.3f}"]
         if "torch" in engines:
             ok = med[name]["mytorch"] / med[name]["torch"] <= target
-            met = f"≤ {target}: {'met' if ok else 'NOT met'}"
-        rows.append((f"{name}, batch {b}, {n // 1000}k images", med[name], [met]))
-    print_table("targets (seconds per epoch, medians)", rows, engines, extra=["target"])
+            cells += [f"{prod / med[name]['torch']:.2f}", f"≤ {target}: {'met' if ok else 'NOT met'}"]
+        rows.append((f"{name}, batch {b}, {n // 1000}k images", med[name], cells))
+    extra = ["products s"] + (["products/torch", "target"] if "torch" in engines else [])
+    print_table("targets (seconds per epoch, medians; products: the epoch's matrix products alone, "
+                "numpy)", rows, engines, extra=extra)
     return med
 
 
@@ -228,7 +270,7 @@ def write_plot(path, med, engines, images):
         for w, h in WIDTHS.items():
             xs = [n_params(h) * b for b in BATCHES]
             ys = [med[f"{w} b{b}"][e] for b in BATCHES]
-            ax.plot(xs, ys, marker=markers[w], color=color, linestyle="-" if e == "mytorch" else "--",
+            ax.plot(xs, ys, marker=markers[w], color=color, linestyle={"mytorch": "-", "torch": "--"}.get(e, ":"),
                     label=f"{e} {w}")
     ax.set(xscale="log", yscale="log", xlabel="parameters × batch size",
            ylabel=f"seconds per epoch ({images} images)",

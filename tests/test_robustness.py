@@ -184,6 +184,47 @@ def test_sigmoid_keeps_full_relative_precision_in_both_tails():
         assert got == want or abs(got - want) <= 2 * np.spacing(want), (v, got, want)
 
 
+def test_sigmoid_has_the_roundings_of_the_plain_stable_formula(strict):
+    """The fast sigmoid gives, bit for bit, where(x < 0, e^x, 1) / (1 + e^-|x|), tails and signed zeros included."""
+    rng = np.random.RandomState(11)
+    x = np.concatenate([rng.randn(500) * 3, rng.randn(500) * 300, np.linspace(-746, 746, 3001),
+                        [0.0, -0.0, 5e-324, -5e-324, 1e-300, -1e-300, 1000.0, -1000.0, np.inf, -np.inf]])
+    e = np.exp(-np.abs(x))
+    want = np.where(x < 0, e, 1.0) / (1.0 + e)
+    got = activation.sigmoid(x)
+    assert np.array_equal(got.view(np.int64), want.view(np.int64))  # same bits, -0.0 and 0.0 apart
+    assert np.isnan(activation.sigmoid(np.array([np.nan]))[0])
+
+
+def test_train_epochs_equals_the_course_loop():
+    """train_epochs (blocked gathers, in-place updates) gives the same weights, bit for bit, as the
+    course's plain loop zero_grads -> forward -> backward -> step on the same batches."""
+    rng = np.random.RandomState(12)
+    (x, y), val = batch(rng, 30, 6, 3), batch(rng, 10, 6, 3)
+
+    def fresh():
+        return make_mlp([6, 5, 4, 3], ["sigmoid", "tanh", "identity"], num_bn_layers=1, lr=0.1, momentum=0.9)
+
+    ours = fresh()
+    np.random.seed(3)
+    list(hw1.train_epochs(ours, [(x, y), val, val], 2, 7))
+    course = fresh()
+    np.random.seed(3)
+    idx = np.arange(len(x))
+    for _ in range(2):
+        np.random.shuffle(idx)
+        for start in range(0, len(idx), 7):
+            take = idx[start:start + 7]
+            course.zero_grads()
+            course.forward(x[take])
+            course.backward(y[take])
+            course.step()
+    pairs = [(a.W, b.W) for a, b in zip(ours.linear_layers, course.linear_layers)]
+    pairs += [(a.b, b.b) for a, b in zip(ours.linear_layers, course.linear_layers)]
+    pairs += [(ours.bn_layers[0].gamma, course.bn_layers[0].gamma), (ours.bn_layers[0].beta, course.bn_layers[0].beta)]
+    assert all(np.array_equal(a, b) for a, b in pairs)
+
+
 # ------------------------------------------------------------- no buffer aliases what a caller keeps
 def test_kept_results_survive_later_batches():
     """Arrays a caller holds on to (outputs, states, gradients for the input) stay as they were."""
