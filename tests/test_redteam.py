@@ -510,3 +510,25 @@ def test_one_unwritable_member_costs_that_file_not_the_archive(tmp_path):
     assert done == ["mytorch/activation.py", "hw1/hw1.py"]
     assert [why for _, why in refused] == ["could not be written (File name too long)",
                                            "a file where the folder mytorch/ belongs"]
+
+
+def test_the_child_cannot_hand_its_work_to_torch(tmp_path):
+    # Before: torch (installed here, as on most instructors' machines) was importable in the child:
+    # a hand-in could compute every graded value with it.
+    pytest.importorskip("torch")
+    if not runner.isolation.sandbox_prefix():
+        pytest.skip("hiding installed packages needs namespaces")
+    delegate = '''
+
+def _tanh_forward(self, x):
+    import numpy
+    import torch
+    self.state = torch.tanh(torch.tensor(numpy.asarray(x))).numpy()
+    return self.state
+
+
+Tanh.forward = _tanh_forward
+'''
+    result, rows = grade(handin(tmp_path, delegate), ["tanh_forward", "sigmoid_forward"], timeout=30.0)
+    assert rows["tanh_forward"]["score"] == 0 and "torch" in rows["tanh_forward"]["reason"]
+    assert rows["sigmoid_forward"]["score"] == 2

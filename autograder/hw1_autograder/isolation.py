@@ -137,6 +137,24 @@ CHILD_FILES = {"isolation.py", "learner_side.py", "graded.py", "graded_autograd.
 CHILD_DIRS = {"data"}
 
 
+# Libraries that would do the homework (automatic differentiation, the layers): hidden from the
+# child where namespaces allow, so that a hand-in cannot hand its work to them.
+ORACLES = ("torch", "functorch", "torchgen", "tensorflow", "keras", "jax", "autograd", "mxnet", "chainer")
+
+
+def oracle_paths():
+    """The installed folders of ORACLES, found without importing them."""
+    import importlib.util
+    paths = []
+    for name in ORACLES:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        paths += list(spec.submodule_search_locations or []) if spec else []
+    return paths
+
+
 def parent_only_files():
     """The grader folder's files (not folders) the child must not read."""
     return sorted(os.path.join(HERE, f) for f in os.listdir(HERE)
@@ -256,7 +274,7 @@ def _accept(header, payload):
 
 
 def _start(root, part, names, limits, scratch, show_output, ids):
-    config = {"root": root, "part": part, "cases": names, "hide": secret_paths(),
+    config = {"root": root, "part": part, "cases": names, "hide": secret_paths() + _oracles(),
               "hide_files": parent_only_files(), "scratch": scratch,
               "memory_mb": limits.memory_mb, "nproc": limits.nproc, "fsize_mb": limits.fsize_mb,
               "cpu_s": limits.cpu_s or int(limits.timeout * (len(names) + 1) + 10),
@@ -282,6 +300,16 @@ def _start(root, part, names, limits, scratch, show_output, ids):
         if out_w is not None:
             os.close(out_w)
     return proc, res_r, out_r
+
+
+_ORACLES = []
+
+
+def _oracles():
+    """oracle_paths(), looked up once per process."""
+    if not _ORACLES:
+        _ORACLES.append([os.path.realpath(p) for p in oracle_paths() if os.path.isdir(p)])
+    return _ORACLES[0]
 
 
 def run_cases(root, part, names, limits=None, show_output=False, scratch=None):
