@@ -297,3 +297,18 @@ def test_constructors_and_dtypes():
     assert Tensor(np.array([1, 2])).data.dtype.kind == "i"   # labels stay integers
     t = Tensor(np.ones((2, 3)), requires_grad=True)
     assert t.T().shape == (3, 2) and t.reshape(3, 2).shape == (3, 2) and t.reshape((6,)).shape == (6,)
+
+
+def test_a_weight_used_transposed_gets_its_gradient_in_its_own_layout():
+    """x @ W.T: W.grad is upstream.T @ x, worked out by numpy, in W's own (C) layout."""
+    rng = np.random.RandomState(5)
+    x, w, up = rng.randn(6, 4), rng.randn(3, 4), rng.randn(6, 3)
+    W = Tensor(w.copy(), requires_grad=True)
+    (Tensor(x) @ W.T()).backward(Tensor(up))
+    assert W.grad.data.flags.c_contiguous
+    want = sum(np.outer(up[i], x[i]) for i in range(6))   # one example's outer product at a time
+    np.testing.assert_allclose(W.grad.data, want, rtol=1e-12, atol=1e-12 * np.abs(want).max())
+    V = Tensor(w.T.copy(), requires_grad=True)   # and a weight used as it is keeps the plain product
+    (Tensor(x) @ V).backward(Tensor(up))
+    assert V.grad.data.flags.c_contiguous
+    np.testing.assert_allclose(V.grad.data, want.T, rtol=1e-12, atol=1e-12 * np.abs(want).max())

@@ -188,7 +188,11 @@ class MatMul(Function):
         # the products dominate a small network's time: skip the one no input needs
         # (a Linear layer's input batch is a constant)
         grad_a = tensor.Tensor(grad_output.data @ b.data.T) if a.requires_grad else None
-        grad_b = tensor.Tensor(a.data.T @ grad_output.data) if b.requires_grad else None
+        grad_b = None
+        if b.requires_grad and b.data.flags.c_contiguous:
+            grad_b = tensor.Tensor(a.data.T @ grad_output.data)
+        elif b.requires_grad:   # a weight used transposed (x @ W.T): the same product, laid out
+            grad_b = tensor.Tensor((grad_output.data.T @ a.data).T)   # as W is (no strided copy of it later)
         return grad_a, grad_b
 
 
