@@ -532,3 +532,29 @@ Tanh.forward = _tanh_forward
     result, rows = grade(handin(tmp_path, delegate), ["tanh_forward", "sigmoid_forward"], timeout=30.0)
     assert rows["tanh_forward"]["score"] == 0 and "torch" in rows["tanh_forward"]["reason"]
     assert rows["sigmoid_forward"]["score"] == 2
+
+
+def test_mnist_models_without_batchnorm_are_measured_too():
+    # Handout 2.5 asks for "Linear and ReLU layers"; BatchNorm1d is the bonus.  Before, the parent
+    # accepted only Linear,BatchNorm1d,ReLU,Linear and gave a correct learner 0/10.
+    torch = pytest.importorskip("torch")
+    import graded
+    import graded_autograd as ga
+    rng = np.random.RandomState(4)
+    torch.manual_seed(4)
+    x = rng.randn(1500, 784)
+    model = torch.nn.Sequential(torch.nn.Linear(784, 30), torch.nn.ReLU(), torch.nn.Linear(30, 16),
+                                torch.nn.Sigmoid(), torch.nn.Dropout(0.3), torch.nn.Linear(16, 10)).double().eval()
+    with torch.no_grad():
+        predicted = model(torch.tensor(x)).argmax(1).numpy()
+    labels = np.where(rng.rand(1500) < 0.5, predicted, (predicted + 1) % 10)
+    want = float((predicted == labels).mean())
+    got = {"model/kinds": np.array([ord(c) for c in "Linear,ReLU,Linear,Sigmoid,Dropout,Linear"], dtype=float)}
+    for k in (0, 2, 5):
+        got[f"model/layer{k}.weight"] = model[k].weight.detach().numpy()
+        got[f"model/layer{k}.bias"] = model[k].bias.detach().numpy()
+    v = graded.Verifier(got, None, None)
+    assert 0.3 < want < 0.7 and ga.mnist_accuracy(v, x, labels) == want
+    got["model/layer2.weight"] = got["model/layer2.weight"].T.copy()   # stored (in, out): named, not scrambled
+    with pytest.raises(ga.Mismatch, match=r"layer 2 \(Linear\).*expected weight \(out, 30\)"):
+        ga.mnist_accuracy(v, x, labels)
