@@ -65,16 +65,27 @@ def test_grade_all_and_autolab_refuse_to_grade_openly(monkeypatch, tmp_path, cap
 
 
 def test_secrets_become_root_only_without_namespaces(monkeypatch, tmp_path):
-    secret = tmp_path / "references"
-    secret.mkdir()
-    os.chmod(secret, 0o755)
-    monkeypatch.setattr(isolation, "secret_paths", lambda: [str(secret)])
+    """references/, the parent's files and the checkout's solution folders; not autograder/ (the
+    child runs from it) nor a virtual environment inside the checkout (its Python)."""
+    for d in ("autograder/hw1_autograder/references", "mytorch", "hw1", "toyproblem", ".venv/lib/site"):
+        (tmp_path / d).mkdir(parents=True)
+    (tmp_path / "autograder/hw1_autograder/mistakes.py").write_text("")
+    for path in tmp_path.rglob("*"):
+        os.chmod(path, 0o755)
+    here = tmp_path / "autograder/hw1_autograder"
+    monkeypatch.setattr(isolation, "ROOT", str(tmp_path))
+    monkeypatch.setattr(isolation, "HERE", str(here))
+    monkeypatch.setattr(isolation, "secret_paths", lambda: [str(here / "references")])
+    monkeypatch.setattr(isolation, "parent_only_files", lambda: [str(here / "mistakes.py")])
+    monkeypatch.setattr(isolation.sysconfig, "get_paths", lambda: {"purelib": str(tmp_path / ".venv/lib/site")})
     monkeypatch.setattr(isolation, "sandbox_prefix", lambda: ["unshare"])
-    isolation._private_secrets()   # namespaces cover them: the folder is left alone
-    assert os.stat(secret).st_mode & 0o777 == 0o755
+    isolation._private_secrets()   # namespaces cover them: nothing is touched
+    assert all(os.stat(p).st_mode & 0o777 == 0o755 for p in tmp_path.rglob("*"))
     monkeypatch.setattr(isolation, "sandbox_prefix", lambda: [])
     isolation._private_secrets()
-    assert os.stat(secret).st_mode & 0o777 == 0o700
+    private = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if not os.stat(p).st_mode & 0o077)
+    assert private == ["autograder/hw1_autograder/mistakes.py", "autograder/hw1_autograder/references", "hw1",
+                       "mytorch", "toyproblem"]
 
 
 WHO_AM_I = '''

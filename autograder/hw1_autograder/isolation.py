@@ -30,6 +30,7 @@ import signal
 import stat
 import subprocess
 import sys
+import sysconfig
 import time
 import zipfile
 import zlib
@@ -524,13 +525,27 @@ def remove_files_of(uid):
 
 def _private_secrets():
     """Without namespaces nothing covers the references: make them root's alone (chmod go-rwx),
-    with the grader's compiled files and the files only the parent uses."""
+    with the grader's compiled files, the files only the parent uses and the checkout's other
+    folders (mytorch/ and hw1/ are the solution).  The modes stay so: README, threat model."""
     if sandbox_prefix():
         return
-    for p in secret_paths() + parent_only_files():
+    for p in secret_paths() + parent_only_files() + solution_paths():
         mode = os.stat(p).st_mode
         if mode & 0o077:
             os.chmod(p, stat.S_IMODE(mode) & 0o700)
+
+
+def solution_paths():
+    """The folders of this checkout besides autograder/ (the solution, its tests and tools), except
+    those holding the Python that runs the child (a virtual environment inside the checkout)."""
+    needed = [os.path.realpath(p) for p in [sys.executable] + list(sysconfig.get_paths().values())]
+    paths = []
+    for name in sorted(os.listdir(ROOT)):
+        path = os.path.realpath(os.path.join(ROOT, name))
+        if name != "autograder" and os.path.isdir(path) and \
+                not any(n == path or n.startswith(path + os.sep) for n in needed):
+            paths.append(path)
+    return paths
 
 
 def _pycache():
