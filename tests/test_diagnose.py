@@ -205,3 +205,23 @@ def test_full_marks_with_a_failing_extra_check_exits_1(tmp_path):
     by_name = {r["test"]: r["reason"] for r in failed}
     assert "returned the error rate" in by_name["mlp_error_and_total_loss"]
     assert set(by_name) <= {"mlp_error_and_total_loss", "training_stats"}   # our get_training_stats uses error()
+
+
+def test_a_right_step_from_wrong_gradients_points_upstream_not_at_momentum():
+    # A learner's only bug: dW summed over the batch.  step() is right, and at the first step
+    # (velocity 0) it equals plain SGD, so the catalogue's "momentum not applied" matched: wrong advice.
+    i = _inputs("MLP.step")
+    assert np.allclose(mistakes.step_right(i["param"], i["grad"], i["velocity"], i["lr"], i["momentum"]),
+                       RIGHT["MLP.step"](i), rtol=1e-12, atol=1e-12)
+    i["velocity"] = i["course_velocity"] = np.zeros_like(i["param"])
+    right = RIGHT["MLP.step"](i)
+    learner = dict(i, grad=i["grad"] * M)   # the summed gradient, fed to a right update
+    got = RIGHT["MLP.step"](learner)
+    text = diagnose.compare("W after step()", got, right, quantity="MLP.step", inputs=learner)
+    assert "right formula applied to the values your code gave it (param, grad)" in text, text
+    assert "momentum not applied" not in text
+    i["velocity"] = i["course_velocity"] = np.ones_like(i["param"])   # a real plain-SGD step is still named
+    assert i["momentum"] != 0
+    text = diagnose.compare("W", i["param"] - i["lr"] * i["grad"], RIGHT["MLP.step"](i), quantity="MLP.step",
+                            inputs=i)
+    assert "momentum not applied" in text, text

@@ -26,16 +26,16 @@ _LOADED = []
 
 
 def _catalogue():
-    """-> (CATALOGUE, FITTED) of mistakes.py, or two empty dicts where it is absent."""
+    """-> (CATALOGUE, FITTED, RIGHT) of mistakes.py, or three empty dicts where it is absent."""
     if not _LOADED:
         try:
-            from mistakes import CATALOGUE, FITTED
+            from mistakes import CATALOGUE, FITTED, RIGHT
         except ImportError:
             try:  # imported as a package module
-                from .mistakes import CATALOGUE, FITTED
+                from .mistakes import CATALOGUE, FITTED, RIGHT
             except ImportError:
-                CATALOGUE, FITTED = {}, {}
-        _LOADED.append((CATALOGUE, FITTED))
+                CATALOGUE, FITTED, RIGHT = {}, {}, {}
+        _LOADED.append((CATALOGUE, FITTED, RIGHT))
     return _LOADED[0]
 
 
@@ -52,27 +52,40 @@ def _close(a, b, rtol, atol):
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True))
 
 
+def _evaluate(fn, inputs):
+    """fn applied to the inputs its arguments name -> its value, or None where it does not apply."""
+    names = list(inspect.signature(fn).parameters)
+    if not all(n in inputs for n in names):
+        return None
+    try:
+        with np.errstate(all="ignore"):
+            return fn(*(np.asarray(inputs[n], dtype=np.float64) if np.ndim(inputs[n]) else inputs[n]
+                        for n in names))
+    except Exception:  # a candidate that does not apply to these shapes
+        return None
+
+
 def catalogue_hint(quantity, got, expected, inputs, rtol=RTOL, atol=ATOL):
     """The explanation of the first catalogue entry for `quantity` that reproduces `got`.
 
     inputs: name -> value, the arguments the entries may ask for.  An entry
     whose arguments are not all given, that raises, or that gives the right
-    answer on these inputs (it cannot be told apart there) is skipped.
+    answer on these inputs (it cannot be told apart there) is skipped.  When
+    the right formula itself reproduces `got` from these inputs, the mistake
+    is upstream, in the inputs, and the hint says so.
     """
     if not quantity or inputs is None:
         return None
-    CATALOGUE, FITTED = _catalogue()
+    CATALOGUE, FITTED, RIGHT = _catalogue()
+    right = _evaluate(RIGHT[quantity], inputs) if quantity in RIGHT else None
+    if right is not None and _close(got, right, rtol, atol):
+        used = ", ".join(n for n in inspect.signature(RIGHT[quantity]).parameters
+                         if np.ndim(inputs[n]) and not n.startswith("course_"))
+        return (f"this is the right formula applied to the values your code gave it ({used}): one of those is "
+                f"wrong, so fix the first failing value above it (a gradient, for step())")
     for fn, why in CATALOGUE.get(quantity, ()):
-        names = list(inspect.signature(fn).parameters)
-        if not all(n in inputs for n in names):
-            continue
-        try:
-            with np.errstate(all="ignore"):
-                value = fn(*(np.asarray(inputs[n], dtype=np.float64) if np.ndim(inputs[n]) else inputs[n]
-                             for n in names))
-        except Exception:  # a candidate that does not apply to these shapes
-            continue
-        if value is None:
+        value = _evaluate(fn, inputs)
+        if value is None or right is not None and _close(value, right, rtol, atol):
             continue
         if _close(got, value, rtol, atol) and not _close(value, expected, rtol, atol):
             return why

@@ -579,11 +579,22 @@ def momentum(out):
             out[f"step{s}/W{k}"], out[f"step{s}/b{k}"] = L.W, L.b
 
 
-def _step_inputs(v, before, attr, grad, k, momentum):
-    """The catalogue's inputs for one parameter's update: its values before step()."""
+def _step_inputs(v, before, attr, grad, k, momentum, steps_before=()):
+    """The catalogue's inputs for one parameter's update: its values before step().
+
+    course_velocity: the velocity the course's rule builds from the learner's own gradients of
+    the steps before (prefixes steps_before), for telling a right step() fed wrong gradients
+    apart from a step() that does not keep its velocity."""
     get = lambda name: (lambda: v.value(f"{before}/{name}{k}"))  # noqa: E731
     velocity = get(f"momentum_{attr}") if momentum else (lambda: np.zeros_like(v.value(f"{before}/{attr}{k}")))
-    return {"param": get(attr), "grad": get(grad), "velocity": velocity, "lr": cases.LR, "momentum": momentum}
+
+    def course_velocity():
+        vel = np.zeros_like(v.value(f"{before}/{attr}{k}"))
+        for prefix in steps_before:
+            vel = momentum * vel - cases.LR * v.value(f"{prefix}/{grad}{k}")
+        return vel
+    return {"param": get(attr), "grad": get(grad), "velocity": velocity, "course_velocity": course_velocity,
+            "lr": cases.LR, "momentum": momentum}
 
 
 @momentum.verify
@@ -596,7 +607,8 @@ def _(v):
             for attr, grad in (("W", "dW"), ("b", "db")):
                 v.check(f"step {s}: linear_layers[{k}].{attr}", f"step{s}/{attr}{k}",
                         key("momentum", f"step{s}", f"{attr}{k}"), quantity="MLP.step",
-                        inputs=_step_inputs(v, f"step{s}/before", attr, grad, k, cases.MOMENTUM))
+                        inputs=_step_inputs(v, f"step{s}/before", attr, grad, k, cases.MOMENTUM,
+                                            [f"step{t}/before" for t in range(s)]))
 
 
 # ------------------------------------------------ beyond the course (not scored, own line)

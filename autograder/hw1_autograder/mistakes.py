@@ -25,6 +25,7 @@ Names of the inputs (arguments of the functions below):
 import numpy as np
 
 CATALOGUE = {}   # quantity -> [(function, explanation)], in the order written below
+RIGHT = {}       # quantity -> the right formula, where a wrong value may come from wrong inputs
 
 
 def mistake(quantity, explanation):
@@ -567,6 +568,16 @@ def bn_dx_divided(delta, x, gamma, eps):
 
 
 # ------------------------------------------------------------ MLP
+def step_right(param, grad, course_velocity, lr, momentum):
+    """The course's rule, with the velocity built from the learner's own gradients of the steps
+    before.  step() gets its gradients from backward: with wrong gradients a right step() gives
+    wrong parameters, and at the first step (velocity 0) it equals plain SGD."""
+    return param + (momentum * course_velocity - lr * grad)
+
+
+RIGHT["MLP.step"] = step_right
+
+
 @mistake("MLP.step", "momentum not applied: plain SGD update param - lr * grad")
 def step_plain_sgd(param, grad, lr):
     return param - lr * grad
