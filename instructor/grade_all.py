@@ -102,6 +102,8 @@ def main(argv=None):
         ap.error(f"{args.handins}: no such folder")
     if os.path.isdir(out):
         ap.error(f"--out {args.out} is a folder; give the CSV file to write, e.g. {args.out}/gradebook.csv")
+    if not os.path.isdir(os.path.dirname(out)) and os.path.isdir(os.path.dirname(os.path.dirname(out))):
+        os.makedirs(os.path.dirname(out), mode=0o700)   # one new folder for the results, as a user expects
     if not os.path.isdir(os.path.dirname(out)) or not os.access(os.path.dirname(out), os.W_OK):
         ap.error(f"--out {args.out}: its folder does not exist or cannot be written")
     if args.jobs < 1 or args.timeout <= 0 or args.memory <= 0:
@@ -148,7 +150,8 @@ def main(argv=None):
             print(f"[{done}/{len(tars)}] {row['handin']}: {row['total']} points, {row['status']} "
                   f"({row['seconds']} s)", flush=True)
     columns = FIXED + [t[1] for t in runner.part_tests(args.part)[1] if not getattr(t[3], "extra", False)]
-    with open(out + ".tmp", "w", newline="", encoding="utf-8") as f:
+    fd = os.open(out + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)   # the class's marks: private
+    with open(fd, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
         for name in sorted(rows):

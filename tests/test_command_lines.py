@@ -30,3 +30,13 @@ def test_grade_all_refuses_a_missing_folder_and_a_folder_as_out(tmp_path):
     (tmp_path / "a.tar").write_bytes(b"not a tar")
     res = run(GRADE_ALL, str(tmp_path), "--out", str(tmp_path))
     assert res.returncode == 2 and "is a folder" in res.stderr and "[1/1]" not in res.stdout
+
+
+def test_grade_all_makes_one_missing_results_folder_and_keeps_the_gradebook_private(tmp_path):
+    (tmp_path / "handins").mkdir()
+    (tmp_path / "handins" / "a.tar").write_bytes(b"not a tar")
+    res = run(GRADE_ALL, str(tmp_path / "handins"), "--out", str(tmp_path / "marks" / "g.csv"))
+    assert res.returncode == 0, res.stderr
+    assert os.stat(tmp_path / "marks" / "g.csv").st_mode & 0o077 == 0
+    res = run(GRADE_ALL, str(tmp_path / "handins"), "--out", str(tmp_path / "no" / "such" / "g.csv"))
+    assert res.returncode == 2 and "does not exist" in res.stderr   # a typo'd path is not made whole

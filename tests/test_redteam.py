@@ -558,3 +558,33 @@ def test_mnist_models_without_batchnorm_are_measured_too():
     got["model/layer2.weight"] = got["model/layer2.weight"].T.copy()   # stored (in, out): named, not scrambled
     with pytest.raises(ga.Mismatch, match=r"layer 2 \(Linear\).*expected weight \(out, 30\)"):
         ga.mnist_accuracy(v, x, labels)
+
+
+@pytest.mark.skipif(not runner.isolation.sandbox_prefix(), reason="network isolation needs namespaces (unshare)")
+def test_the_child_has_no_network(tmp_path):
+    # The threat model says the child runs in a network namespace with no interface up: a hand-in
+    # cannot fetch answers or send the grader's files anywhere.
+    probe = '''
+
+def _tanh_forward(self, x):
+    import socket
+    seen = []
+    for host, port in (("127.0.0.1", 22), ("1.1.1.1", 53), ("8.8.8.8", 443)):
+        s = socket.socket()
+        s.settimeout(2)
+        try:
+            s.connect((host, port))
+            seen.append(host + " CONNECTED")
+        except OSError as e:
+            seen.append(host + " " + type(e).__name__ + " " + str(e.errno))
+        finally:
+            s.close()
+    raise RuntimeError("NET " + "; ".join(seen))
+
+
+Tanh.forward = _tanh_forward
+'''
+    result, rows = grade(handin(tmp_path, probe), ["tanh_forward"], timeout=20.0)
+    reason = rows["tanh_forward"]["reason"]
+    assert "NET " in reason and "CONNECTED" not in reason, reason
+    assert reason.count("OSError 101") == 3, reason   # ENETUNREACH, the loopback included
