@@ -115,3 +115,27 @@ def test_autolab_last_line_and_handin_archive(tmp_path):
     assert res.returncode == 0
     assert last == {"scores": {"linear_forward": 2, "linear_backward": 2, "linear_classifier_forward": 2,
                                "linear_classifier_backward": 2, "linear_classifier_step": 2}}
+
+
+def test_numpy_warnings_go_with_the_wrong_value_not_with_the_next_unwritten_method(tmp_path):
+    # The wrong sign overflows exp in Sigmoid.forward, which the parent finds wrong; the warning
+    # used to be attached only to a child error, so it showed under the next "not implemented" case.
+    root = learner_copy(tmp_path, '''
+
+def _sigmoid_forward(self, x):
+    self.state = 1 / (1 + np.exp(x))
+    return self.state
+
+
+def _sigmoid_derivative(self):
+    raise NotImplementedError("Sigmoid.derivative: not yet")
+
+
+Sigmoid.forward = _sigmoid_forward
+Sigmoid.derivative = _sigmoid_derivative
+''')
+    out = run("--root", str(root), "-k", "sigmoid_").stdout
+    forward = out[out.index("FAILED sigmoid_forward:"):].split("\n\n")[0]
+    derivative = out[out.index("FAILED sigmoid_derivative:"):].split("\n\n")[0]
+    assert "(numpy said: RuntimeWarning: overflow encountered in exp)" in forward, forward
+    assert "numpy said" not in derivative, derivative

@@ -191,6 +191,7 @@ class CaseResult:
     arrays: dict          # name -> float64 ndarray, or a str: why the child could not send it
     error: dict = None    # {"kind": ..., "text": ...} the child's exception, or the parent's event
     tampered: tuple = ()  # functions the child saw replaced after this case (names)
+    warning: str = None   # numpy's first warning while the case ran, as the child reported it
 
 
 @dataclass
@@ -269,9 +270,11 @@ def _accept(header, payload):
             error = {"kind": str(error.get("kind", "error"))[:40],
                      "text": printable(str(error.get("text", ""))[:MAX_TEXT])}
         tampered = tuple(printable(str(t)[:100]) for t in tampered[:20])
+        warning = header.get("warning")
+        warning = None if warning is None else printable(str(warning)[:300])
     except Exception as e:   # anything malformed: the case's values are unusable
         return CaseResult(header["case"], {}, {"kind": "bad result", "text": f"unusable results: {e}"[:MAX_TEXT]})
-    return CaseResult(header["case"], arrays, error, tampered)
+    return CaseResult(header["case"], arrays, error, tampered, warning)
 
 
 def _start(root, part, names, limits, scratch, show_output, ids):

@@ -28,6 +28,7 @@ class Recorder(dict):
     def __init__(self):
         super().__init__()
         self.rejected = {}
+        self.warning = None   # numpy's first warning in the case, sent beside the values
 
     def __setitem__(self, name, value):
         if type(value) is np.ndarray or isinstance(value, (bool, int, float, np.number)):
@@ -96,7 +97,7 @@ def runner_for(part, name):
 
 
 def run_case(fn, root):
-    """-> (Recorder, error or None, first numpy warning or None)."""
+    """-> (Recorder with the case's values and numpy's first warning, error or None)."""
     out = Recorder()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -106,9 +107,8 @@ def run_case(fn, root):
         except BaseException as e:   # the learner's code may raise anything, SystemExit included
             kind, text = explain(e, root)
             error = {"kind": kind, "text": text[:MAX_TEXT]}
-    if error and caught:
-        w = caught[0]
-        error["text"] += f"\n(numpy said: {w.category.__name__}: {str(w.message)[:200]})"
+    if caught:   # the parent adds it to the case's report, whichever half finds the mistake
+        out.warning = f"{caught[0].category.__name__}: {str(caught[0].message)[:200]}"
     return out, error
 
 
@@ -131,5 +131,5 @@ def run_all(part, config, send):
             error = error or {"kind": "bad result", "text": f"could not send the values: {e}"[:MAX_TEXT]}
         tampered = [k for k, (mod, obj, n) in zip(originals, WATCHED) if getattr(obj, n, None) is not originals[k]]
         sys.stdout.flush()
-        say({"event": "done", "case": name, "error": error, "rejected": out.rejected, "tampered": tampered},
-             buf.getvalue())
+        say({"event": "done", "case": name, "error": error, "rejected": out.rejected, "tampered": tampered,
+             "warning": getattr(out, "warning", None)}, buf.getvalue())

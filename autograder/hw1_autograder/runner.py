@@ -87,6 +87,15 @@ def part_tests(part):
 
 def score_case(case, result, refs):
     """-> None if the case passed, else the reason.  The one place a child's result becomes a verdict."""
+    reason = _verdict(case, result, refs)
+    # numpy's warning (an overflow in exp, say) names the mistake, unless the case stopped at code
+    # not written yet, which the warning came before
+    if reason and result.warning and not (result.error and result.error["kind"] in ("not implemented", "missing")):
+        reason += f"\n(numpy said: {result.warning})"
+    return reason
+
+
+def _verdict(case, result, refs):
     error = result.error
     try:
         case.verify_fn(Verifier(result.arrays, error and error["text"], refs))
