@@ -5,7 +5,7 @@
 
 Each `NAME.tar` (as create_tarball.sh writes it) is unpacked by this process
 into its own temporary folder (regular files under mytorch/ and hw1/ only,
-see isolation.extract_handin) and graded by the same code as the learners'
+see handins.extract_handin) and graded by the same code as the learners'
 local runner.py: one sandboxed child runs the learner's code, this process
 compares and scores.  The batch goes on whatever one hand-in does.
 

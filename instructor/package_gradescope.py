@@ -24,6 +24,7 @@ AG = os.path.join("autograder", "hw1_autograder")
 # the developers' tools (torch, mutation check), not the grader
 NOT_SHIPPED = {"generate_references.py", "generate_expected_graphs.py", "refcheck.py", "mutants.py"}
 sys.path.insert(0, os.path.join(REPO, AG))
+import handins  # noqa: E402
 import isolation  # noqa: E402
 import runner  # noqa: E402
 
@@ -97,7 +98,7 @@ def run(part):
             os.chmod(work, 0o711)
             handin = os.path.join(work, "handin")
             os.makedirs(handin, mode=0o700)
-            isolation.copy_handin(submission, handin)
+            handins.copy_handin(submission, handin)
             out = results(runner.grade(part, handin, timeout=60.0))
         finally:
             shutil.rmtree(work, ignore_errors=True)

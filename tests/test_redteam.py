@@ -15,6 +15,7 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 AG = os.path.join(ROOT, "autograder", "hw1_autograder")
 sys.path.insert(0, AG)
+import handins  # noqa: E402
 import runner  # noqa: E402
 
 # The result pipe is the only FIFO above stderr the child holds: learner code finds it by looking.
@@ -307,13 +308,13 @@ def test_a_compressed_archive_is_expanded_within_a_limit(tmp_path):
     import isolation
     bomb = tmp_path / "bomb.tar"
     with gzip.open(bomb, "wb", compresslevel=1) as f:
-        f.write(_tar_bytes([("mytorch/big.py", b"\0" * (isolation.MAX_EXPANDED + (1 << 20)))]))
+        f.write(_tar_bytes([("mytorch/big.py", b"\0" * (handins.MAX_EXPANDED + (1 << 20)))]))
     with pytest.raises(ValueError, match="expands to more than 100 MB"):
-        isolation.extract_handin(str(bomb), str(tmp_path / "out"))
+        handins.extract_handin(str(bomb), str(tmp_path / "out"))
     fine = tmp_path / "fine.tar"   # a hand-in compressed by hand still unpacks
     with gzip.open(fine, "wb") as f:
         f.write(_tar_bytes([("mytorch/activation.py", b"x = 1\n"), ("hw1/hw1.py", b"y = 2\n")]))
-    assert isolation.extract_handin(str(fine), str(tmp_path / "fine")) == (["mytorch/activation.py", "hw1/hw1.py"], [])
+    assert handins.extract_handin(str(fine), str(tmp_path / "fine")) == (["mytorch/activation.py", "hw1/hw1.py"], [])
 
 
 def test_an_uploaded_folder_that_is_a_link_is_not_followed(tmp_path):
@@ -327,7 +328,7 @@ def test_an_uploaded_folder_that_is_a_link_is_not_followed(tmp_path):
     os.mkfifo(upload / "mytorch" / "pipe.py")   # would block a plain open()
     os.symlink(AG, upload / "hw1")
     dest.mkdir()
-    done, refused = isolation.copy_handin(str(upload), str(dest))
+    done, refused = handins.copy_handin(str(upload), str(dest))
     assert done == ["mytorch/activation.py"]
     assert ("hw1", "a link") in refused and ("mytorch/pipe.py", "not a regular file") in refused
     assert not (dest / "hw1").exists()
@@ -448,14 +449,14 @@ def test_deeply_nested_names_are_refused_not_a_grader_crash(tmp_path):
             info.size = 1
             tar.addfile(info, io.BytesIO(b"x"))
     (tmp_path / "out").mkdir()
-    done, refused = isolation.extract_handin(str(deep), str(tmp_path / "out"))
+    done, refused = handins.extract_handin(str(deep), str(tmp_path / "out"))
     assert done == ["mytorch/ok.py"] and "nested more than 16 folders deep" in refused[0][1]
     upload = tmp_path / "upload"
     (upload / "mytorch").mkdir(parents=True)
     fds = _deep_folder(str(upload / "mytorch"), 1100)
     try:
         (tmp_path / "copy").mkdir()
-        done, refused = isolation.copy_handin(str(upload), str(tmp_path / "copy"))
+        done, refused = handins.copy_handin(str(upload), str(tmp_path / "copy"))
         assert done == [] and "nested more than 16 folders deep" in refused[0][1]
     finally:
         _remove_deep_folder(fds)
@@ -506,7 +507,7 @@ def test_one_unwritable_member_costs_that_file_not_the_archive(tmp_path):
     archive.write_bytes(_tar_bytes([("mytorch/" + "b" * 300 + ".py", b"1"), ("mytorch", b"2"),
                                     ("mytorch/activation.py", b"3"), ("hw1/hw1.py", b"4")]))
     (tmp_path / "out").mkdir()
-    done, refused = isolation.extract_handin(str(archive), str(tmp_path / "out"))
+    done, refused = handins.extract_handin(str(archive), str(tmp_path / "out"))
     assert done == ["mytorch/activation.py", "hw1/hw1.py"]
     assert [why for _, why in refused] == ["could not be written (File name too long)",
                                            "a file where the folder mytorch/ belongs"]

@@ -33,6 +33,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import numpy as np  # noqa: E402  (after the thread settings above)
 
+import handins  # noqa: E402
 import isolation  # noqa: E402
 import localise  # noqa: E402
 from diagnose import Mismatch  # noqa: E402
@@ -163,7 +164,7 @@ def grade_archive(tar_path, part, timeout=60.0, names=None, show_output=False, l
         os.makedirs(scratch)
         os.makedirs(handin, mode=0o700)   # root's: a child started by root reads its own copy
         try:
-            files, refused = isolation.extract_handin(tar_path, handin)
+            files, refused = handins.extract_handin(tar_path, handin)
         except Exception as e:   # (ValueError: not an archive) anything the archive provokes costs it alone
             files, refused = [], [(os.path.basename(tar_path), str(e) or type(e).__name__)]
         if files:
@@ -175,7 +176,7 @@ def grade_archive(tar_path, part, timeout=60.0, names=None, show_output=False, l
                       "multiple_choice": None, "status": "ok", "output": "", "output_bytes": 0, "notes": []}
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    if any(why != isolation.HARMLESS for _, why in refused):
+    if any(why != handins.HARMLESS for _, why in refused):
         result["status"] = "bad archive" + ("" if result["status"] == "ok" else " + " + result["status"])
     result["refused"] = refused
     return result
