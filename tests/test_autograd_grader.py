@@ -15,6 +15,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "autograder", "hw1_autograder"))
 import cases_autograd as ca  # noqa: E402
 import graded_autograd as ga  # noqa: E402
+import graded_bonus  # noqa: E402
 import isolation  # noqa: E402
 import learner_side  # noqa: E402
 import runner  # noqa: E402
@@ -41,7 +42,7 @@ def fails_with(case, *words):
 
 
 def test_checks_pass_on_the_library():
-    for case in ga.EXTRAS + ga.BONUS:
+    for case in ga.EXTRAS + graded_bonus.CASES:
         assert verdict(case) is None, case.name
 
 
