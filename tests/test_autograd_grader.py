@@ -120,6 +120,12 @@ def test_div_sign_and_sub_sign_are_named(monkeypatch):
     fails_with(ga.ops_direct_binary, "-grad_output (the sign is missing)")
 
 
+def test_backward_returning_too_few_gradients_is_named(monkeypatch):
+    monkeypatch.setattr(F.Sub, "backward", staticmethod(
+        lambda ctx, g: (Tensor(F.unbroadcast(g.data, ctx.saved_tensors[0].shape)),)))
+    fails_with(ga.ops_direct_binary, "Sub.backward returned 1 gradient(s) for 2 Tensor inputs")
+
+
 def test_backward_returning_arrays_is_named(monkeypatch):
     monkeypatch.setattr(F.Sub, "backward", staticmethod(
         lambda ctx, g: (F.unbroadcast(g.data, ctx.saved_tensors[0].shape),

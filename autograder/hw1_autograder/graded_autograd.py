@@ -149,6 +149,7 @@ def direct(out, p, op_name, args, grad_output):
     if grads is None:
         return None
     grads = grads if isinstance(grads, tuple) else (grads,)
+    put(out, f"{p}/grads/count", len(grads))
     for i, (arg, g) in enumerate(zip(args, grads)):
         if isinstance(arg, Tensor):
             put_type(out, f"{p}/grad{i}", g, Tensor)
@@ -169,6 +170,10 @@ def verify_direct(v, p, op_name, n_tensors, want=True):
                        f"(appendix A): the output requires grad when an input does")
     if flag(v, f"{p}/grads/none"):
         raise Mismatch(f"{op_name}.backward returned None (missing `return`?)")
+    count = np.ravel(v.value(f"{p}/grads/count"))[:1]
+    if count.size and count[0] < n_tensors:
+        raise Mismatch(f"{op_name}.backward returned {count[0]:g} gradient(s) for {n_tensors} Tensor inputs\nhint: "
+                       f"return one gradient per argument of forward, in order (a tuple)")
     for i in range(n_tensors):
         if f"{p}/grad{i}/is" in v.got and not flag(v, f"{p}/grad{i}/is"):
             raise Mismatch(f"{op_name}.backward: the gradient of input {i + 1} is {text(v, f'{p}/grad{i}/type')}, "
