@@ -12,6 +12,7 @@ hint is only given when the wrong formula or ratio reproduces the numbers.
 
 Numpy only: the toy problem and the runner use this same module.
 """
+import functools
 import inspect
 
 import numpy as np
@@ -22,21 +23,17 @@ import numpy as np
 # server (Gradescope's zip ships it) or this repository.  It is loaded on first use:
 # the grader's child imports this module for Mismatch and must never read the catalogue
 # (isolation.CHILD_FILES hides it from the child).
-_LOADED = []
-
-
+@functools.cache
 def _catalogue():
     """-> (CATALOGUE, FITTED, RIGHT) of mistakes.py, or three empty dicts where it is absent."""
-    if not _LOADED:
-        try:
-            from mistakes import CATALOGUE, FITTED, RIGHT
+    try:
+        from mistakes import CATALOGUE, FITTED, RIGHT
+    except ImportError:
+        try:  # imported as a package module
+            from .mistakes import CATALOGUE, FITTED, RIGHT
         except ImportError:
-            try:  # imported as a package module
-                from .mistakes import CATALOGUE, FITTED, RIGHT
-            except ImportError:
-                CATALOGUE, FITTED, RIGHT = {}, {}, {}
-        _LOADED.append((CATALOGUE, FITTED, RIGHT))
-    return _LOADED[0]
+            CATALOGUE, FITTED, RIGHT = {}, {}, {}
+    return CATALOGUE, FITTED, RIGHT
 
 
 RTOL, ATOL = 1e-4, 1e-8   # the course's tolerances

@@ -16,6 +16,7 @@ verdict: the parent decides, and the values it compares come from
 references/autograd_refs.npz (PyTorch float64), which the child cannot read.
 Inputs from cases.py (ag_*) and cases_autograd.py.
 """
+import functools
 import operator
 import os
 
@@ -504,7 +505,6 @@ MNIST_LAYERS = {"Linear": ("weight", "bias"), "BatchNorm1d": ("gamma", "beta", "
                 "ReLU": (), "Sigmoid": (), "Tanh": (), "Dropout": ()}
 MNIST_EPS = 1e-5     # BatchNorm1d's eps in the handout
 MNIST_SLACK = 0.01   # the final weights are some batches past the last validation hw1/mnist.py reported
-_VALIDATION = []   # the parent's (val_x, val_labels), loaded on first use
 
 
 @graded("2.5 MNIST", "mnist", 10)
@@ -584,6 +584,14 @@ def mnist_accuracy(v, x, labels):
     return right / len(x)
 
 
+@functools.cache
+def validation_set():
+    """The parent's (val_x, val_labels), loaded once per process: a batch grades many hand-ins."""
+    import mnist_data
+    val_x, val_y = mnist_data.load_validation()
+    return val_x, val_y.argmax(axis=1)
+
+
 @mnist.verify
 def _(v):
     import mnist_data   # (not test_mnist for its target: a test module of that name may shadow it here)
@@ -595,10 +603,7 @@ def _(v):
     if not accuracies.size or not accuracies[-1] >= mnist_data.TARGET:
         raise Mismatch(f"final validation accuracy {accuracies[-1] if accuracies.size else None} is below "
                        f"{mnist_data.TARGET}")
-    if not _VALIDATION:   # once per process: a batch grades many hand-ins (a second thread may load it too)
-        val_x, val_y = mnist_data.load_validation()
-        _VALIDATION.append((val_x, val_y.argmax(axis=1)))
-    measured = mnist_accuracy(v, *_VALIDATION[0])
+    measured = mnist_accuracy(v, *validation_set())
     if not measured >= mnist_data.TARGET - MNIST_SLACK:
         raise Mismatch(f"the trained model's validation accuracy, measured by the grader on its final weights, is "
                        f"{measured:.4f}, below {mnist_data.TARGET - MNIST_SLACK:g} (hw1/mnist.py reported "

@@ -20,6 +20,7 @@ says when nothing keeps the child from the references (not root, no
 namespaces): the batch graders then refuse to start.
 """
 import ctypes
+import functools
 import json
 import os
 import random
@@ -305,14 +306,10 @@ def _start(root, part, names, limits, scratch, show_output, ids):
     return proc, res_r, out_r
 
 
-_ORACLES = []
-
-
+@functools.cache
 def _oracles():
     """oracle_paths(), looked up once per process."""
-    if not _ORACLES:
-        _ORACLES.append([os.path.realpath(p) for p in oracle_paths() if os.path.isdir(p)])
-    return _ORACLES[0]
+    return [os.path.realpath(p) for p in oracle_paths() if os.path.isdir(p)]
 
 
 def run_cases(root, part, names, limits=None, show_output=False, scratch=None):
