@@ -314,7 +314,8 @@ def main(argv=None):
     score, total = sum(r["score"] for r in rows), sum(r["max"] for r in rows)
     if args.json:
         print(json.dumps({"score": score, "max": total, "status": result["status"], "tests": rows,
-                          "beyond_the_course": [dict(r, passed=r["reason"] is None) for r in extras], "multiple_choice": result["multiple_choice"]}, indent=2))
+                          "beyond_the_course": [dict(r, passed=r["reason"] is None) for r in extras],
+                          "multiple_choice": result["multiple_choice"]}, indent=2))
     else:
         print(report(result))
         hint = next_step(rows, args.part)
