@@ -373,3 +373,16 @@ def test_a_layer_replaced_in_the_course_lists_is_the_one_that_runs():
 def test_sigmoid_of_integers():
     np.testing.assert_allclose(activation.sigmoid(np.array([0, 2])), [0.5, 1 / (1 + np.exp(-2.0))],
                                rtol=1e-15, atol=1e-16)
+
+
+def test_a_large_parameter_updated_in_blocks_gets_the_formulas_bits():
+    """The momentum update of a parameter larger than 4 blocks runs a few rows at a time: the same
+    roundings as the whole-array formula v = momentum v - lr grad; W += v (bit for bit)."""
+    rng = np.random.RandomState(9)
+    mlp = make_mlp([3, 2], ["identity"], lr=0.037, momentum=0.83)
+    rows = 4 * hw1._BLOCK_ELEMENTS // 700 + 3   # more than 4 blocks, and a last block shorter than the others
+    W, v, grad = rng.randn(rows, 700), rng.randn(rows, 700), rng.randn(rows, 700)
+    want_v = 0.83 * v - 0.037 * grad
+    want_W = W + want_v
+    mlp._momentum_update(W, v, grad)
+    assert np.array_equal(v, want_v) and np.array_equal(W, want_W)
