@@ -139,3 +139,27 @@ Sigmoid.derivative = _sigmoid_derivative
     derivative = out[out.index("FAILED sigmoid_derivative:"):].split("\n\n")[0]
     assert "(numpy said: RuntimeWarning: overflow encountered in exp)" in forward, forward
     assert "numpy said" not in derivative, derivative
+
+
+def test_a_training_case_names_the_failing_unit_tests_it_relies_on(tmp_path):
+    # dW summed over the batch: linear_backward fails, and so do the cases that train with it,
+    # which cannot locate the error themselves; they point at linear_backward.
+    root = learner_copy(tmp_path, "")
+    with open(root / "mytorch" / "linear.py", "a") as f:
+        f.write('''
+
+_backward = Linear.backward
+
+
+def _summed_backward(self, delta, *args, **kwargs):
+    out = _backward(self, delta, *args, **kwargs)
+    self.dW *= delta.shape[0]
+    return out
+
+
+Linear.backward = _summed_backward
+''')
+    out = run("--root", str(root), "-k", "_").stdout
+    block = out[out.index("FAILED batchnorm_inference:"):].split("\n\n")[0]
+    assert "runs code whose own tests fail as well: linear_backward" in block, block
+    assert "FAILED linear_backward:" in out and "summed over the batch" in out

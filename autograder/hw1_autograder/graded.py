@@ -611,6 +611,19 @@ def _(v):
                                             [f"step{t}/before" for t in range(s)]))
 
 
+# Cases that train a network for several steps run every layer's code: when one fails and no
+# "where:" line located it, the report names the unit tests of that code which fail as well.
+def _relies_on(mlp, *more):
+    acts = [a for a in cases.MLPS[mlp][1] if a != "identity"]
+    units = [f"{a}_{half}" for a in dict.fromkeys(acts) for half in ("forward", "derivative")]
+    return tuple(units) + ("linear_forward", "linear_backward", "softmax_ce_forward", "softmax_ce_derivative") + more
+
+
+RELIES_ON = {"batchnorm_inference": _relies_on("batchnorm", "batchnorm_train"),
+             "linear_classifier_step": _relies_on("linear_classifier"),
+             "momentum": _relies_on("momentum")}
+
+
 # ------------------------------------------------ beyond the course (not scored, own line)
 def _beyond_activation(act, region):
     cls = ACT_CLASS[act]

@@ -211,3 +211,14 @@ def name_unit_checks(rows):
         else:
             status = f"(its unit check {name} fails as well: start there)"
         r["reason"] = head + status + tail
+
+
+def name_failing_units(rows, relies_on):
+    """Add to a failure of a case in relies_on (case -> unit tests) the units that fail too."""
+    failed = {r["test"] for r in rows if r.get("reason")}
+    for r in rows:
+        units = [u for u in relies_on.get(r["test"], ()) if u in failed]
+        if r.get("reason") and units and "where:" not in r["reason"]:
+            r["reason"] += (f"\nthis test runs code whose own tests fail as well: {', '.join(units)}; "
+                            f"fix those first (the cause is usually there)")
+

@@ -138,6 +138,7 @@ def grade(part, root, timeout=60.0, names=None, show_output=False, limits=None, 
     mc = mc_summary(run.results.get("multiple_choice"))
     status = " + ".join(r for r in STATUS_ORDER if r in reasons) or "ok"
     localise.name_unit_checks(rows)
+    localise.name_failing_units(rows, getattr(mod, "RELIES_ON", {}))
     # "rows": the graded table, as the instructor's tools expect; "extras": the checks beyond the course
     extras = [r for r in rows if r["extra"]]
     rows = [r for r in rows if not r["extra"]]
