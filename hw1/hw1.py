@@ -152,8 +152,8 @@ class MLP:
         four passes find their block in the cache (measured ~20% faster at
         1024 x 1024); the arithmetic, and so each rounding, is the formula's.
         """
-        if v.size > 4 * _BLOCK_ELEMENTS:   # large: the same update on views of a few rows each
-            rows = max(1, _BLOCK_ELEMENTS // max(1, v.shape[-1]))
+        rows = max(1, _BLOCK_ELEMENTS // max(1, v.shape[-1])) if v.ndim > 1 else len(v)
+        if v.size > 4 * _BLOCK_ELEMENTS and rows < len(v):   # large: the same update on a few rows at a time
             for r in range(0, len(v), rows):
                 self._momentum_update(param[r:r + rows], v[r:r + rows], grad[r:r + rows])
             return

@@ -124,3 +124,37 @@ def test_each_child_is_a_user_of_its_own_who_cannot_read_the_references(tmp_path
         assert "uid=" in reason and "READ" not in reason, reason
         uids.append(int(reason.split("uid=")[1].split()[0]))
     assert 0 not in uids and uids[0] != uids[1]
+
+
+def test_making_the_checkout_private_never_takes_the_childs_python_away(monkeypatch):
+    # Before: the child's needs were judged from this process's sys.path, which holds instructor/
+    # under grade_all; _private_secrets() then made instructor/ root-only, and from the second
+    # hand-in on, the child could not be given a uid of its own: it ran as root (fail open).
+    import tempfile
+    base = tempfile.mkdtemp(prefix="policy-", dir="/tmp")   # pytest's own folders are private
+    try:
+        for d in ("autograder/hw1_autograder/references", "instructor", "mytorch", ".venv/bin", ".venv/lib"):
+            os.makedirs(os.path.join(base, d))
+        os.symlink("/usr", os.path.join(base, "linked"))   # a link: its target is not ours to chmod
+        for folder, dirs, _ in os.walk(base):
+            for d in dirs:
+                os.chmod(os.path.join(folder, d), 0o755)
+        os.chmod(base, 0o755)
+        here = os.path.join(base, "autograder/hw1_autograder")
+        monkeypatch.setattr(isolation, "ROOT", base)
+        monkeypatch.setattr(isolation, "HERE", here)
+        monkeypatch.setattr(isolation, "secret_paths", lambda: [os.path.join(here, "references")])
+        monkeypatch.setattr(isolation, "parent_only_files", lambda: [])
+        monkeypatch.setattr(isolation, "sandbox_prefix", lambda: [])
+        monkeypatch.setattr(isolation.os, "geteuid", lambda: 0)
+        monkeypatch.setattr(isolation.sys, "executable", os.path.join(base, ".venv/bin/python3"))
+        monkeypatch.setattr(isolation.sysconfig, "get_paths", lambda: {"purelib": os.path.join(base, ".venv/lib")})
+        monkeypatch.setattr(isolation.sys, "path", [os.path.join(base, "instructor"), here])
+        assert isolation._child_ids() is not None
+        isolation._private_secrets()
+        assert os.stat(os.path.join(base, "instructor")).st_mode & 0o077 == 0   # made private...
+        assert os.stat("/usr").st_mode & 0o005                                  # (not the link's target)
+        assert isolation._child_ids() is not None                               # ...and the next child is still not root
+        assert isolation.isolation_problem() is None
+    finally:
+        shutil.rmtree(base)

@@ -386,3 +386,9 @@ def test_a_large_parameter_updated_in_blocks_gets_the_formulas_bits():
     want_W = W + want_v
     mlp._momentum_update(W, v, grad)
     assert np.array_equal(v, want_v) and np.array_equal(W, want_W)
+    wide = 5 * hw1._BLOCK_ELEMENTS   # one row wider than a block (a bias (1, out)): no blocks to cut
+    b, vb, gb = rng.randn(1, wide), rng.randn(1, wide), rng.randn(1, wide)
+    want_vb = 0.83 * vb - 0.037 * gb
+    want_b = b + want_vb
+    mlp._momentum_update(b, vb, gb)
+    assert np.array_equal(vb, want_vb) and np.array_equal(b, want_b)

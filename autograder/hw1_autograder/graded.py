@@ -413,7 +413,8 @@ def _(v):
                             "param": lambda s=s, a=attr: v.value(f"step{s}/before/{a}"),
                             "grad": lambda s=s, g=grad: v.value(f"step{s}/{g}0"), "lr": cases.LR,
                             "momentum": 0.0, "velocity": lambda s=s, a=attr: np.zeros_like(
-                                v.value(f"step{s}/before/{a}"))})
+                                v.value(f"step{s}/before/{a}")),
+                            "course_velocity": lambda s=s, a=attr: np.zeros_like(v.value(f"step{s}/before/{a}"))})
         if s == 0:
             v.localised("batchnorm", checks, prefix="step0/trace/")
         else:
@@ -591,7 +592,10 @@ def _step_inputs(v, before, attr, grad, k, momentum, steps_before=()):
     def course_velocity():
         vel = np.zeros_like(v.value(f"{before}/{attr}{k}"))
         for prefix in steps_before:
-            vel = momentum * vel - cases.LR * v.value(f"{prefix}/{grad}{k}")
+            g = v.value(f"{prefix}/{grad}{k}")
+            if g.shape != vel.shape:   # never broadcast the child's arrays into each other
+                return None
+            vel = momentum * vel - cases.LR * g
         return vel
     return {"param": get(attr), "grad": get(grad), "velocity": velocity, "course_velocity": course_velocity,
             "lr": cases.LR, "momentum": momentum}

@@ -120,9 +120,16 @@ def isolation_problem():
     return None
 
 
+def _child_needs():
+    """The folders the child's Python reads: the grader's, the interpreter's, its standard library
+    and site-packages (the child runs with -E: no PYTHONPATH, so not this process's sys.path)."""
+    paths = [HERE, os.path.dirname(os.path.realpath(sys.executable))] + list(sysconfig.get_paths().values())
+    return [os.path.realpath(p) for p in paths if p]
+
+
 def _unreachable():
     """(path, blocked folder) the child needs but another user cannot reach, or None."""
-    for p in [HERE, os.path.dirname(os.path.realpath(sys.executable))] + [p for p in sys.path if p]:
+    for p in _child_needs():
         if os.path.exists(p):
             blocked = _blocked_ancestor(os.path.join(p, "x"))
             if blocked:
@@ -536,12 +543,12 @@ def _private_secrets():
 
 def solution_paths():
     """The folders of this checkout besides autograder/ (the solution, its tests and tools), except
-    those holding the Python that runs the child (a virtual environment inside the checkout)."""
-    needed = [os.path.realpath(p) for p in [sys.executable] + list(sysconfig.get_paths().values())]
-    paths = []
-    for name in sorted(os.listdir(ROOT)):
-        path = os.path.realpath(os.path.join(ROOT, name))
-        if name != "autograder" and os.path.isdir(path) and \
+    those holding what the child reads (a virtual environment inside the checkout) and links (their
+    targets lie outside the checkout: not ours to chmod)."""
+    needed, root, paths = _child_needs(), os.path.realpath(ROOT), []
+    for name in sorted(os.listdir(root)):
+        path = os.path.join(root, name)
+        if name != "autograder" and os.path.isdir(path) and not os.path.islink(path) and \
                 not any(n == path or n.startswith(path + os.sep) for n in needed):
             paths.append(path)
     return paths
