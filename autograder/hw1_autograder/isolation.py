@@ -87,9 +87,9 @@ def platform_notes():
     if not sandbox_prefix():
         notes.append("no namespaces (unshare unavailable or MYTORCH_SANDBOX=0): the child has the network "
                      "and shares /tmp")
-        if _child_ids():
-            notes.append("the child runs as a fresh unprivileged uid; references/ and git data are made "
-                         "private to root (chmod go-rwx)")
+        if _switches_user():
+            notes.append("the child runs as a fresh unprivileged uid; references/, git data, the parent's "
+                         "grader files and the checkout's other folders are made private to root (chmod go-rwx)")
         else:
             notes.append(isolation_problem())
     elif os.geteuid() != 0:
@@ -491,10 +491,15 @@ def _child_ids():
     folders' own permissions; where it cannot, the child stays root
     (isolation_problem() says so, and the batch graders refuse).
     """
-    if os.geteuid() != 0 or (not sandbox_prefix() and _unreachable()):
+    if not _switches_user():
         return None
     n = _random.randrange(1 << 30, (1 << 31) - 2)   # far above any uid a system hands out
     return n, n
+
+
+def _switches_user():
+    """Root, and (without namespaces) the child's Python reachable by another user."""
+    return os.geteuid() == 0 and (bool(sandbox_prefix()) or not _unreachable())
 
 
 def _kill_uid(ids):
