@@ -3,12 +3,10 @@
 MLP layer order, per layer k: Linear -> BatchNorm (k < num_bn_layers) ->
 activations[k].  backward(labels) runs the criterion on the kept output and
 walks the same layers in reverse; step() applies momentum SGD.
+get_training_stats trains it on a data set (handout section 3.6).
 """
-import functools
-import inspect
 import os
 import sys
-from typing import NamedTuple
 
 import numpy as np
 
@@ -18,46 +16,6 @@ from activation import *  # noqa: E402,F401,F403  (the course's star imports)
 from batchnorm import BatchNorm  # noqa: E402
 from linear import Linear  # noqa: E402
 from loss import *  # noqa: E402,F401,F403
-
-
-class EpochStats(NamedTuple):
-    """The four training statistics, by name.
-
-    train_epochs yields one per epoch (each field a float); get_training_stats
-    returns one whose fields are float64 arrays with one entry per epoch.
-    It is a tuple, so the course's
-    `losses, errors, val_losses, val_errors = get_training_stats(...)` works.
-    """
-    train_loss: float   # mean per-example loss over the epoch's training batches
-    train_error: float  # error rate over the epoch's training batches, as trained
-    val_loss: float     # mean per-example validation loss, eval mode, after the epoch
-    val_error: float    # validation error rate, eval mode, after the epoch
-
-
-class TrainingDiverged(FloatingPointError):
-    """The training loss became NaN or infinite; `epoch`, `batch` say where.
-
-    From get_training_stats, `finished` holds the statistics of the epochs
-    that completed before it (an EpochStats of arrays of length `epoch`).
-    """
-
-    def __init__(self, epoch, batch, loss):
-        super().__init__(f"training diverged at epoch {epoch}, batch {batch}: loss is {loss} "
-                         f"(try a smaller learning rate)")
-        self.epoch, self.batch, self.loss = epoch, batch, loss
-        self.finished = None
-
-
-_BLOCK_ELEMENTS = 32768  # 256 KB of float64: the momentum update's block of rows
-
-
-@functools.lru_cache(maxsize=None)
-def _accepts(cls, method, name):
-    """True if cls.method takes a parameter called `name` (asked once per class: ~40 us)."""
-    try:
-        return name in inspect.signature(getattr(cls, method)).parameters
-    except (AttributeError, TypeError, ValueError):
-        return False
 
 
 def _check_sizes(input_size, output_size, hiddens, activations, num_bn_layers):
@@ -101,29 +59,16 @@ class MLP:
         self.bn_layers = [BatchNorm(n) for n in sizes[1:num_bn_layers + 1]] if self.bn else None
         self.output = None
 
-    @property
-    def layers(self):
-        """Every layer in the order the data flows through them: Linear -> BatchNorm (first
-        num_bn_layers only) -> activation, per layer.  Read afresh from the course's three
-        lists, so a layer replaced in one of them is the one that runs."""
-        order = []
-        for k in range(self.nlayers):
-            order.append(self.linear_layers[k])
-            if k < self.num_bn_layers:
-                order.append(self.bn_layers[k])
-            order.append(self.activations[k])
-        return order
-
     def forward(self, x):
         """x: (batch, input_size) -> output: (batch, output_size), also kept."""
         x = np.asarray(x, dtype=np.float64)
         if x.ndim != 2 or x.shape[1] != self.input_size:
             raise ValueError(f"MLP.forward: x must be (batch, {self.input_size}), got {x.shape}")
-        for layer in self.layers:
-            if isinstance(layer, BatchNorm):
-                x = layer.forward(x, eval=not self.train_mode)
-            else:
-                x = layer.forward(x)
+        for k in range(self.nlayers):
+            x = self.linear_layers[k].forward(x)
+            if k < self.num_bn_layers:
+                x = self.bn_layers[k].forward(x, eval=not self.train_mode)
+            x = self.activations[k].forward(x)
         self.output = x
         return x
 
@@ -139,51 +84,29 @@ class MLP:
     def step(self):
         """Momentum SGD on W, b: v = momentum v - lr grad; p += v.  Plain SGD on gamma, beta."""
         for layer in self.linear_layers:
-            self._momentum_update(layer.W, layer.momentum_W, layer.dW)
-            self._momentum_update(layer.b, layer.momentum_b, layer.db)
+            layer.momentum_W = self.momentum * layer.momentum_W - self.lr * layer.dW
+            layer.momentum_b = self.momentum * layer.momentum_b - self.lr * layer.db
+            layer.W += layer.momentum_W
+            layer.b += layer.momentum_b
         for bn in self.bn_layers or ():
             bn.gamma -= self.lr * bn.dgamma
             bn.beta -= self.lr * bn.dbeta
-
-    def _momentum_update(self, param, v, grad):
-        """v = momentum * v - lr * grad; param += v, in place.
-
-        Speed: a large parameter is updated a block of rows at a time, so the
-        four passes find their block in the cache (measured ~20% faster at
-        1024 x 1024); the arithmetic, and so each rounding, is the formula's.
-        """
-        rows = max(1, _BLOCK_ELEMENTS // max(1, v.shape[-1])) if v.ndim > 1 else len(v)
-        if v.size > 4 * _BLOCK_ELEMENTS and rows < len(v):   # large: the same update on a few rows at a time
-            for r in range(0, len(v), rows):
-                self._momentum_update(param[r:r + rows], v[r:r + rows], grad[r:r + rows])
-            return
-        v *= self.momentum
-        v -= self.lr * grad
-        param += v
 
     def backward(self, labels):
         """labels: (batch, output_size) one-hot.
 
         Sets every layer's gradients; the loss is the criterion on the
-        output kept by the last forward.  The gradient for the network's
-        input is not computed: training never needs it.
+        output kept by the last forward.
         """
         if self.output is None:
             raise RuntimeError("MLP.backward: called before forward(); run forward first")
         self.criterion.forward(self.output, labels)
         delta = self.criterion.derivative()
-        layers = self.layers
-        for layer in reversed(layers[1:]):
-            if hasattr(layer, "backward"):
-                delta = layer.backward(delta)
-            else:  # an activation with only the course's forward/derivative
-                delta = delta * layer.derivative()
-        # A Linear.backward that accepts input_grad=False lets the first layer skip dL/dx
-        # (as costly as its dW, and training never uses it); otherwise it is computed and dropped.
-        if _accepts(type(layers[0]), "backward", "input_grad"):
-            layers[0].backward(delta, input_grad=False)
-        else:
-            layers[0].backward(delta)
+        for k in reversed(range(self.nlayers)):
+            delta = delta * self.activations[k].derivative()
+            if k < self.num_bn_layers:
+                delta = self.bn_layers[k].backward(delta)
+            delta = self.linear_layers[k].backward(delta)
 
     def error(self, labels):
         """labels: (batch, output_size) one-hot -> number of argmax mismatches."""
@@ -206,10 +129,9 @@ class MLP:
 def evaluate(mlp, x, y, rows=1000):
     """Loss and error of mlp on (x, y) in eval mode -> (mean loss, error rate).
 
-    The examples go through `rows` at a time: in eval mode each example's
-    output depends on that example only, so the figures are those of one
-    big batch, without its (len(x), width) temporaries (at the strong
-    preset's widths they were the run's peak memory).
+    The examples go through `rows` at a time, which needs less memory: in
+    eval mode each example's output depends on that example only, so the
+    figures are those of one big batch.
     """
     was_training = mlp.train_mode
     mlp.eval()
@@ -227,72 +149,35 @@ def evaluate(mlp, x, y, rows=1000):
     return float(np.concatenate(losses).sum()) / len(x), errors / len(x)
 
 
-def _shuffled_batches(x, y, c, idx, batch_size, rows=512):
-    """Yield (x[idx], y[idx], c[idx]) in batches, gathering about `rows` rows at a time.
+def get_training_stats(mlp, dset, nepochs, batch_size):
+    """Train mlp for nepochs on dset -> (training_losses, training_errors,
+    validation_losses, validation_errors), each an array of nepochs floats.
 
-    Measured on MNIST: gathering the whole shuffled epoch at once is 9%
-    slower per epoch than blocks of ~512 rows, which stay in cache until the
-    first layer reads them, and it needs a second copy of the training set.
+    dset: ((train_x, train_y), (val_x, val_y), test set), labels one-hot.
+    Per epoch: the mean loss per example and the error rate of the training
+    batches as they are trained, then the validation set's in eval mode.
     """
-    rows = max(batch_size, rows - rows % batch_size)
-    for block in range(0, len(idx), rows):
-        take = idx[block:block + rows]
-        xs, ys, cs = x[take], y[take], c[take]
-        for start in range(0, len(take), batch_size):
-            end = start + batch_size
-            yield xs[start:end], ys[start:end], cs[start:end]
-
-
-def train_epochs(mlp, dset, nepochs, batch_size, lr_schedule=None):
-    """Train mlp, yielding one EpochStats (floats) per epoch.
-
-    dset: ((train_x, train_y), (val_x, val_y), _), labels one-hot.
-    lr_schedule: optional function epoch -> learning rate, applied at the
-    start of each epoch.  Training figures come from the batches as they are
-    trained; validation runs in eval mode after each epoch.  Raises
-    TrainingDiverged on a non-finite batch loss.
-    """
-    (train_x, train_y), (val_x, val_y) = dset[0], dset[1]
-    n = len(train_x)
-    idx = np.arange(n)
-    classes = np.argmax(train_y, axis=1)  # so errors need no argmax of one-hot labels per batch
-    for epoch in range(nepochs):
-        if lr_schedule is not None:
-            mlp.lr = lr_schedule(epoch)
+    train, val, _ = dset
+    trainx, trainy = train
+    valx, valy = val
+    idxs = np.arange(len(trainx))
+    training_losses = np.zeros(nepochs)
+    training_errors = np.zeros(nepochs)
+    validation_losses = np.zeros(nepochs)
+    validation_errors = np.zeros(nepochs)
+    for e in range(nepochs):
+        np.random.shuffle(idxs)   # a new order every epoch
         mlp.train()
-        np.random.shuffle(idx)
-        loss_sum, errors = 0.0, 0
-        for b, (x, y, c) in enumerate(_shuffled_batches(train_x, train_y, classes, idx, batch_size)):
-            mlp.zero_grads()
+        for b in range(0, len(trainx), batch_size):
+            batch = idxs[b:b + batch_size]   # gather the batch's examples by their indices
+            x, y = trainx[batch], trainy[batch]
             mlp.forward(x)
             mlp.backward(y)
-            batch_loss = float(mlp.criterion.loss.sum())
-            if not np.isfinite(batch_loss):
-                raise TrainingDiverged(epoch, b, batch_loss)
+            training_losses[e] += mlp.total_loss(y)
+            training_errors[e] += mlp.error(y)
             mlp.step()
-            loss_sum += batch_loss
-            errors += np.count_nonzero(mlp.output.argmax(axis=1) != c)
-        val_loss, val_error = evaluate(mlp, val_x, val_y)
-        yield EpochStats(loss_sum / n, errors / n, val_loss, val_error)
-
-
-def get_training_stats(mlp, dset, nepochs, batch_size, lr_schedule=None):
-    """-> EpochStats of float64 arrays of length nepochs.
-
-    In the course's order: (training_losses, training_errors,
-    validation_losses, validation_errors), mean per-example loss and error
-    rate per epoch.  See train_epochs for dset and lr_schedule.
-    """
-    rows = []
-    try:
-        rows.extend(train_epochs(mlp, dset, nepochs, batch_size, lr_schedule))
-    except TrainingDiverged as e:
-        e.finished = _columns(rows)
-        raise
-    return _columns(rows)
-
-
-def _columns(rows):
-    """A list of per-epoch EpochStats -> one EpochStats of arrays over the epochs."""
-    return EpochStats(*(np.array([getattr(r, f) for r in rows], dtype=np.float64)
-                        for f in EpochStats._fields))
+            mlp.zero_grads()
+        validation_losses[e], validation_errors[e] = evaluate(mlp, valx, valy)
+    training_losses /= len(trainx)
+    training_errors /= len(trainx)
+    return training_losses, training_errors, validation_losses, validation_errors

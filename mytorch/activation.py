@@ -16,20 +16,13 @@ except ImportError:  # imported as a top-level module: sys.path.append('mytorch'
 def sigmoid(x):
     """1 / (1 + e^-x) for a float array, exact in both tails and free of overflow.
 
-    exp is only ever taken of -|x|; for x < 0 the form e^x / (1 + e^x) keeps
-    full relative precision where 1 - 1/(1 + e^-x) would cancel.
+    exp is only ever taken of -|x| (at most 1): for x >= 0 the formula
+    1 / (1 + e^-x); for x < 0 the same fraction times e^x / e^x, that is
+    e^x / (1 + e^x), which keeps full precision where e^-x would overflow.
     """
-    # Speed: six passes over two arrays, no temporaries; the same roundings as
-    # where(x < 0, e, 1) / (1 + e).  The numerator is max(x >= 0, e): 1.0 for
-    # x >= 0 (there e <= 1), e for x < 0 (e >= 0); measured 25% faster than where().
-    x = np.asarray(x, dtype=np.result_type(x, np.float64))  # integers too (no copy for float64)
-    e = np.copysign(x, -1.0, out=np.empty_like(x))  # -|x|, an array even for 0-d x
-    np.exp(e, out=e)
-    out = np.greater_equal(x, 0.0, out=np.empty_like(x))  # 1.0 or 0.0
-    np.maximum(out, e, out=out)
-    e += 1.0
-    out /= e
-    return out
+    x = np.asarray(x, dtype=np.result_type(x, np.float64))  # integers too
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 class Activation:
@@ -92,9 +85,7 @@ class Sigmoid(Activation):
     def derivative(self):
         """-> state * (1 - state), shape of the last input."""
         s = self._kept_state()
-        out = 1.0 - s  # Speed: one new array, then in place (same rounding as s * (1 - s))
-        out *= s
-        return out
+        return s * (1.0 - s)
 
 
 class Tanh(Activation):
@@ -108,9 +99,7 @@ class Tanh(Activation):
     def derivative(self):
         """-> 1 - state^2, shape of the last input."""
         s = self._kept_state()
-        out = s * s  # Speed: one new array, then in place
-        np.subtract(1.0, out, out=out)
-        return out
+        return 1.0 - s * s
 
 
 class ReLU(Activation):

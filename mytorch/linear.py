@@ -35,9 +35,7 @@ class Linear:
     def forward(self, x):
         """x: (batch, in_feature) -> out: (batch, out_feature)."""
         self.x = as_2d(x, f"{self.name}.forward", self.W.shape[0])
-        out = self.x @ self.W
-        out += self.b
-        return out
+        return self.x @ self.W + self.b
 
     def backward(self, delta, input_grad=True):
         """delta: (batch, out_feature) -> dL/dx: (batch, in_feature).
@@ -51,9 +49,7 @@ class Linear:
         delta = as_2d(delta, where, self.W.shape[1], name="delta")
         if delta.shape[0] != x.shape[0]:
             raise ValueError(f"{where}: delta must be {(x.shape[0], self.W.shape[1])}, got {delta.shape}")
-        mean_delta = delta / x.shape[0]  # scale the small (batch, out) array, not dW
-        # Speed: dW and db are written into their own arrays (zero_grads resets
-        # them in place too): no parameter-sized array is allocated per batch.
-        np.matmul(x.T, mean_delta, out=self.dW)
-        np.add.reduce(mean_delta, axis=0, keepdims=True, out=self.db)
+        batch = x.shape[0]
+        self.dW = x.T @ (delta / batch)   # the mean over the batch of each example's x^T delta
+        self.db = (delta / batch).sum(axis=0, keepdims=True)
         return delta @ self.W.T if input_grad else None

@@ -50,8 +50,7 @@ class SoftmaxCrossEntropy(Criterion):
         exp = np.exp(shifted)
         total = exp.sum(axis=1, keepdims=True)
         self.logits, self.labels = x, y
-        exp /= total  # Speed: softmax in place; exp is not needed again
-        self.sm = exp
+        self.sm = exp / total
         # -log softmax[label] = log(sum exp(shifted)) - shifted[label]
         self.loss = np.log(total[:, 0]) - (y * shifted).sum(axis=1)
         return self.loss

@@ -187,7 +187,4 @@ def test_get_training_stats_shapes_and_ranges():
         assert s.shape == (3,) and s.dtype == np.float64
     assert np.all((stats[1] >= 0) & (stats[1] <= 1)) and np.all((stats[3] >= 0) & (stats[3] <= 1))
     assert mlp.train_mode is True
-    # The named record: fields in the course's order, unpacking as four arrays still works.
-    assert isinstance(stats, hw1.EpochStats) and stats.val_error is stats[3]
-    losses, errors, val_losses, val_errors = stats
-    assert losses is stats.train_loss and errors is stats.train_error and val_losses is stats.val_loss
+

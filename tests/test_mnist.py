@@ -128,10 +128,9 @@ def test_end_to_end_on_a_slice(tmp_path):
 @pytest.fixture
 def fake_training(monkeypatch):
     """A four-example data set and two canned epochs: main() runs in a blink."""
-    def two_epochs(*args, **kwargs):
-        yield hw1.EpochStats(1.0, 0.5, 1.1, 0.6)
-        yield hw1.EpochStats(0.9, 0.4, 1.0, 0.5)
-    monkeypatch.setattr(hw1, "train_epochs", two_epochs)
+    def two_epochs(mlp, dset, nepochs, batch_size):
+        return tuple(np.array(column) for column in ((1.0, 0.9), (0.5, 0.4), (1.1, 1.0), (0.6, 0.5)))
+    monkeypatch.setattr(hw1, "get_training_stats", two_epochs)
     monkeypatch.setattr(train_script.mnist_data, "load_dset", lambda d: ((np.zeros((4, 784)), np.eye(10)[:4]),) * 3)
 
 
@@ -202,20 +201,53 @@ def test_confusion_matrix_counts():
     assert (counts[0, 0], counts[0, 1], counts[1, 1], counts[9, 9], counts[9, 3]) == (1, 1, 1, 2, 1)
 
 
-@pytest.mark.parametrize("stop,code", [(KeyboardInterrupt(), 130), (hw1.TrainingDiverged(2, 7, float("nan")), 1)])
+TINY = (np.random.RandomState(0).randn(40, 784), np.eye(10)[np.random.RandomState(1).randint(0, 10, 40)])
+
+
+@pytest.mark.parametrize("stop,code", [("interrupt", 130), ("diverge", 1)])
 def test_stopped_run_keeps_finished_epochs(tmp_path, monkeypatch, stop, code, capsys):
-    def two_epochs_then_stop(*args, **kwargs):
-        yield hw1.EpochStats(1.0, 0.5, 1.1, 0.6)
-        yield hw1.EpochStats(0.9, 0.4, 1.0, 0.5)
-        raise stop
-    monkeypatch.setattr(hw1, "train_epochs", two_epochs_then_stop)
-    monkeypatch.setattr(train_script.mnist_data, "load_dset", lambda d: ((np.zeros((4, 784)), np.eye(10)[:4]),) * 3)
-    assert train_script.main(["--outpath", str(tmp_path), "--epochs", "5"]) == code
+    """Two epochs of the real get_training_stats, then Ctrl-C or a NaN loss in the third: the
+    monitor's record of the two finished epochs is written, without test figures."""
+    real = hw1.get_training_stats
+
+    def two_epochs_then_stop(mlp, dset, nepochs, batch_size):
+        real(mlp, dset, 2, batch_size)
+        if stop == "interrupt":
+            raise KeyboardInterrupt
+        mlp.linear_layers[0].W[0, 0] = np.nan   # a weight gone bad, as an overflow leaves it
+        real(mlp, dset, 1, batch_size)
+    monkeypatch.setattr(hw1, "get_training_stats", two_epochs_then_stop)
+    monkeypatch.setattr(train_script.mnist_data, "load_dset", lambda d: (TINY, TINY, TINY))
+    assert train_script.main(["--outpath", str(tmp_path), "--epochs", "5", "--batch-size", "10"]) == code
     rows = (tmp_path / "stats.csv").read_text().splitlines()
     assert len(rows) == 3 and rows[-1].endswith(",,")   # no test figures for a stopped run
     assert (tmp_path / "val_error.png").exists() and not (tmp_path / "confusion.png").exists()
     if code == 1:
-        assert "epoch 2, batch 7" in capsys.readouterr().err
+        assert "training diverged at epoch 3, batch 1: loss is nan" in capsys.readouterr().err
+
+
+def test_the_monitor_counts_what_get_training_stats_returns(monkeypatch):
+    """The per-epoch lines and the record of a stopped run come from outside the learner's function:
+    they must be its figures (to rounding), and the learning-rate schedule must reach step()."""
+    monkeypatch.setattr(train_script, "PROGRESS_SECONDS", 1e9)
+    _, s = train_script.parse_args(["--preset", "strong", "--hiddens", "16", "--bn", "1", "--epochs", "3",
+                                    "--batch-size", "10"])
+    s["schedule"] = [(1, 0.5), (2, 0.25)]
+    np.random.seed(0)
+    mlp = train_script.build_mlp(s)
+    lrs = []
+    step = mlp.step
+    monkeypatch.setattr(mlp, "step", lambda: (lrs.append(mlp.lr), step()))
+    rows, stopped = train_script.train(mlp, (TINY, TINY, TINY), s)
+    assert stopped is None and len(rows) == 3
+    assert sorted(set(lrs)) == [0.025, 0.05, 0.1] and lrs[:4] == [0.1] * 4 and lrs[-1] == 0.025
+    np.random.seed(0)
+    again = train_script.build_mlp(s)
+    again.monitor = train_script.Monitor(3, 40, 10, TINY[1], train_script.lr_schedule(s))
+    returned = hw1.get_training_stats(again, (TINY, TINY, TINY), 3, 10)
+    for k, row in enumerate(again.monitor.rows):
+        np.testing.assert_allclose(row, [column[k] for column in returned], rtol=1e-12, atol=1e-12)
+    assert [tuple(float(c[k]) for c in returned) for k in range(3)] == rows
 
 
 def test_mistakes_are_ordered_most_confident_first():

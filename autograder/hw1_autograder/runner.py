@@ -18,6 +18,7 @@ import hashlib
 import importlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -192,16 +193,31 @@ def mc_summary(result):
     for q, right in MC_KEY.items():
         a = result.arrays.get(f"question_{q}")   # the child's: any shape, any values
         text = "".join(chr(int(c)) for c in np.ravel(a)[:16] if 0 <= c < 0x110000) if hasattr(a, "dtype") else "?"
-        answers[f"question_{q}"] = {"answer": text, "correct": text == right}
+        answers[f"question_{q}"] = {"answer": text, "correct": mc_letter(text) == right}
     return answers
+
+
+def mc_letter(text):
+    """The option an answer names, case, spaces and parentheses ignored ('B', ' b ', '(b)' -> 'b'), or None."""
+    letter = "".join(c for c in text if not c.isspace() and c not in "()").lower()
+    return letter if letter in ("a", "b", "c", "d") else None
 
 
 def mc_line(summary):
     if "error" in summary:
         return summary["error"]
     right = sum(v["correct"] for v in summary.values())
-    wrong = [q for q, v in summary.items() if not v["correct"]]
-    return f"{right}/{len(summary)} correct" + (f" (check {', '.join(wrong)})" if wrong else "")
+    open_ = [q for q, v in summary.items() if v["answer"] == "None"]   # the starter's `return None`
+    wrong = [q for q, v in summary.items() if not v["correct"] and q not in open_]
+    line = f"{right}/{len(summary)} correct" + (f" (check {', '.join(wrong)})" if wrong else "")
+    if open_:
+        line += (f"; {len(open_)} not answered yet (hw1/mc.py)" if len(open_) > 1 else
+                 f"; {open_[0]} not answered yet (hw1/mc.py)")
+    unread = [f"{q} returns {v['answer']!r}" for q, v in summary.items()
+              if v["answer"] != "None" and mc_letter(v["answer"]) is None]
+    if unread:   # one line saying the expected form
+        line += f"\n  not an option: {', '.join(unread)}; return one of 'a', 'b', 'c', 'd' (as in mc.py)"
+    return line
 
 
 # What to do next: the first failing test in the order the handouts suggest, and where to read.
@@ -213,7 +229,6 @@ SUGGESTED = {"spring2021": [("Activations", "3.1"), ("Loss", "3.2 and appendix A
 
 def next_step(rows, part):
     """-> one line naming the first failing test in the suggested order and the handout section, or None."""
-    import re
     order = SUGGESTED.get(part) or [(task, task.split()[0]) for task in sorted({r["task"] for r in rows})]
     section = dict(order)
     failing = [r for task, _ in order for r in rows if r["task"] == task and r["reason"]]
@@ -228,27 +243,51 @@ def next_step(rows, part):
     return f"Next: {first['test']} ({first['task']}): {read}{write}."
 
 
-def table(rows, mc=None, extra=()):
-    """The report a learner reads: the score table, the line of the extra checks, each failure's reason."""
+# What the course grades and what it does not, said once (the starter's README and toy.py say the same).
+GRADED = {"spring2021": "Graded: the table above (handout sections 3.1-3.5). Not scored: the lines below, "
+                        "test.py (3.6), toy.py's Residual.",
+          "autograd": "Graded: the table above (the Fall 2020 handout's parts). Not scored: the lines below, "
+                      "./grade.sh 1b (bonus)."}
+UNWRITTEN = re.compile(r"^not implemented yet: ([\w.]+):")
+
+
+def unwritten(row):
+    """The function a failing row waits for (its NotImplementedError names it), or None."""
+    found = row["reason"] and UNWRITTEN.match(row["reason"])
+    return found.group(1) if found else None
+
+
+def table(rows, mc=None, extra=(), part=None):
+    """The report a learner reads: the score table, what is not scored, the code not written yet
+    (each function once), then each other failure's reason."""
     graded = rows
     lines = [f"{'Task':<22}{'Test':<28}{'Score':>7}", "-" * 57]
     lines += [f"{r['task']:<22}{r['test']:<28}{r['score']:>4}/{r['max']:<3}" for r in graded]
     lines += ["-" * 57, f"{'Total':<50}{sum(r['score'] for r in graded):>4}/{sum(r['max'] for r in graded)}"]
+    if part in GRADED:
+        lines.append(GRADED[part])
     if mc:
         lines.append(f"Multiple choice (not scored): {mc_line(mc)}")
-    if extra:
-        failed = [r["test"] for r in extra if r["reason"]]
-        lines.append(f"Beyond the course (not scored): {len(extra) - len(failed)}/{len(extra)} checks pass"
-                     + (f" (failed: {', '.join(failed)})" if failed else ""))
     # A check beyond the course that stopped at code not written yet repeats a graded test's block.
     waiting = [r for r in extra if r["reason"] and r["reason"].startswith(("not implemented yet", "missing:"))]
+    if extra:
+        failed = [r["test"] for r in extra if r["reason"] and r not in waiting]
+        lines.append(f"Beyond the course (not scored): {len(extra) - len(failed) - len(waiting)}/{len(extra)} "
+                     f"checks pass" + (f" (failed: {', '.join(failed)})" if failed else "")
+                     + (f"; {len(waiting)} wait for code not written yet" if waiting else ""))
+    todo = {}
+    for r in graded:
+        if unwritten(r):
+            todo.setdefault(unwritten(r), []).append(r["test"])
+    if todo:
+        lines += ["", "Not written yet (each raises NotImplementedError), and the tests waiting for it:"]
+        lines += [f"    {name}: " + (", ".join(tests) if len(tests) <= 3 else
+                                     f"{len(tests)} tests ({tests[0]}, ..., {tests[-1]})")
+                  for name, tests in todo.items()]
     for r in list(graded) + [r for r in extra if r not in waiting]:
-        if r["reason"]:
+        if r["reason"] and not (r in graded and unwritten(r)):
             lines += ["", f"FAILED {r['test']}{' (beyond the course)' if r.get('extra') else ''}:"]
             lines += ["    " + line for line in r["reason"].splitlines()]
-    if waiting:
-        lines += ["", f"{len(waiting)} check(s) beyond the course wait for code not written yet: "
-                      f"{', '.join(r['test'] for r in waiting)}"]
     return "\n".join(lines)
 
 
@@ -257,13 +296,16 @@ def passed(rows):
     return all(r["score"] == r["max"] and not r["reason"] for r in rows)
 
 
-def report(result):
-    """table() plus what happened in the child beyond wrong values (status, replaced functions)."""
-    text = table(result["rows"], result["multiple_choice"], result.get("extras", ()))
+def report(result, part=None):
+    """The next step first, table(), then what happened in the child beyond wrong values (status,
+    replaced functions)."""
+    hint = next_step(result["rows"], part) if part else None
+    text = (hint + "\n\n" if hint else "") + table(result["rows"], result["multiple_choice"],
+                                                    result.get("extras", ()), part)
     tampered = sorted({t for r in result["rows"] for t in r["tampered"]})
     if tampered:
         text += f"\n\nNote: the code replaced {', '.join(tampered)}; grading does not depend on them."
-    if result["status"] != "ok":
+    if result["status"] not in ("ok", "not implemented"):   # code not written yet has its own lines
         text += f"\n\nStatus: {result['status']}"
     return text
 
@@ -323,10 +365,7 @@ def main(argv=None):
                           "beyond_the_course": [dict(r, passed=r["reason"] is None) for r in extras],
                           "multiple_choice": result["multiple_choice"]}, indent=2))
     else:
-        print(report(result))
-        hint = next_step(rows, args.part)
-        if hint:
-            print("\n" + hint)
+        print(report(result, args.part))
     if args.autolab:
         print(json.dumps({"scores": autolab_scores(rows)}))
     return 0 if passed(rows + extras) else 1

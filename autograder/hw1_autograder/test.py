@@ -131,34 +131,93 @@ def same_as_expected(args, s):
             and {k: v for k, v in s.items() if k != "epochs"} == {k: v for k, v in DEFAULTS.items() if k != "epochs"})
 
 
+class TrainingDiverged(FloatingPointError):
+    """The training loss became NaN or infinite; `epoch`, `batch` say where (from 1)."""
+
+    def __init__(self, epoch, batch, loss):
+        super().__init__(f"training diverged at epoch {epoch}, batch {batch}: loss is {loss} "
+                         f"(try a smaller learning rate)")
+        self.epoch, self.batch, self.loss = epoch, batch, loss
+
+
 class ReportingMLP(hw1.MLP):
-    """The homework's MLP, telling `progress` (when set) about every batch it trains."""
-    progress = None
+    """The homework's MLP, telling `monitor` (when set) about every step and eval-mode output.
+
+    So get_training_stats, the learner's, needs no hooks: the learning-rate
+    schedule, the progress lines and the record of finished epochs live here.
+    """
+    monitor = None
 
     def step(self):
+        if self.monitor is not None:
+            self.monitor.before_step(self)
         super().step()
-        if self.progress is not None:
-            self.progress.batch_done()
+        if self.monitor is not None:
+            self.monitor.after_step()
+
+    def forward(self, x):
+        out = super().forward(x)
+        if self.monitor is not None and not self.train_mode:
+            self.monitor.eval_output(out)
+        return out
 
 
-class Progress:
-    """Within an epoch, a line at most every PROGRESS_SECONDS: batches done, seconds spent."""
+class Monitor:
+    """Watches get_training_stats from outside: an epoch is ceil(n / batch) steps, then
+    the validation set's outputs in eval mode.
 
-    def __init__(self, epochs, batches):
-        self.epochs, self.batches = epochs, batches
-        self.start_epoch(1)
+    Sets the epoch's learning rate before its first step, stops a diverging run
+    (TrainingDiverged), prints a progress line at most every PROGRESS_SECONDS and
+    one line per epoch, and keeps each finished epoch's figures in `rows` (what
+    test.py writes when a run is stopped).  The figures it prints are its own
+    count; the curves of a finished run are get_training_stats's return value.
+    """
 
-    def start_epoch(self, epoch):
-        self.epoch, self.batch = epoch, 0
+    def __init__(self, epochs, n_train, batch_size, val_y, schedule=None):
+        self.epochs, self.batches, self.val_y, self.schedule = epochs, -(-n_train // batch_size), val_y, schedule
+        self.n_train, self.rows, self.t0 = n_train, [], time.perf_counter()
+        self.start_epoch()
+
+    def start_epoch(self):
+        self.epoch, self.batch = len(self.rows) + 1, 0
+        self.loss, self.errors, self.val_loss, self.val_errors, self.val_seen = 0.0, 0, 0.0, 0, 0
         self.started = self.last_line = time.perf_counter()
 
-    def batch_done(self):
+    def before_step(self, mlp):
+        if self.batch == 0 and self.schedule is not None:
+            mlp.lr = self.schedule(self.epoch - 1)
+        batch_loss = float(np.sum(mlp.criterion.loss))
+        if not np.isfinite(batch_loss):
+            raise TrainingDiverged(self.epoch, self.batch + 1, batch_loss)
+        self.loss += batch_loss
+        self.errors += int(np.count_nonzero(mlp.output.argmax(axis=1) != mlp.criterion.labels.argmax(axis=1)))
+
+    def after_step(self):
         self.batch += 1
         now = time.perf_counter()
         if now - self.last_line >= PROGRESS_SECONDS:
             self.last_line = now
             print(f"  epoch {self.epoch}/{self.epochs}: batch {self.batch}/{self.batches} "
                   f"({self.batch / self.batches:.0%}), {now - self.started:.1f} s", flush=True)
+
+    def eval_output(self, out):
+        """One chunk of the validation pass that follows an epoch's last step."""
+        if self.batch < self.batches:
+            return
+        labels = self.val_y[self.val_seen:self.val_seen + len(out)]
+        self.val_loss += float(np.sum(cross_entropy(out, labels)))
+        self.val_errors += int(np.count_nonzero(out.argmax(axis=1) != labels.argmax(axis=1)))
+        self.val_seen += len(out)
+        if self.val_seen >= len(self.val_y):
+            self.end_epoch()
+
+    def end_epoch(self):
+        row = (self.loss / self.n_train, self.errors / self.n_train,
+               self.val_loss / len(self.val_y), self.val_errors / len(self.val_y))
+        self.rows.append(row)
+        print(f"epoch {len(self.rows):3d}/{self.epochs}  train loss {row[0]:.4f} error {row[1]:.4f}  "
+              f"val loss {row[2]:.4f} error {row[3]:.4f}  {time.perf_counter() - self.t0:6.1f} s", flush=True)
+        self.start_epoch()
 
 
 def build_mlp(s):
@@ -185,22 +244,28 @@ def lr_schedule(s):
 
 
 def train(mlp, dset, s):
-    """Run the epochs, printing progress -> (list of hw1.EpochStats, reason it stopped or None)."""
-    rows, t0 = [], time.perf_counter()
-    mlp.progress = Progress(s["epochs"], -(-len(dset[0][0]) // s["batch_size"]))
+    """hw1.get_training_stats, watched by a Monitor -> (list of per-epoch rows, reason it stopped or None).
+
+    A row is (train_loss, train_error, val_loss, val_error).  A finished run's rows are the
+    four arrays get_training_stats returns; a stopped run's, the monitor's finished epochs.
+    """
+    (train_x, _), (_, val_y) = dset[0], dset[1]
+    mlp.monitor = Monitor(s["epochs"], len(train_x), s["batch_size"], val_y, lr_schedule(s))
     try:
-        for row in hw1.train_epochs(mlp, dset, s["epochs"], s["batch_size"], lr_schedule(s)):
-            rows.append(row)
-            mlp.progress.start_epoch(len(rows) + 1)
-            t = time.perf_counter() - t0
-            print(f"epoch {len(rows):3d}/{s['epochs']}  "
-                  f"train loss {row.train_loss:.4f} error {row.train_error:.4f}  "
-                  f"val loss {row.val_loss:.4f} error {row.val_error:.4f}  {t:6.1f} s", flush=True)
+        stats = hw1.get_training_stats(mlp, dset, s["epochs"], s["batch_size"])
     except KeyboardInterrupt:
-        return rows, "interrupted"
-    except hw1.TrainingDiverged as e:
-        return rows, str(e)
-    return rows, None
+        return mlp.monitor.rows, "interrupted"
+    except TrainingDiverged as e:
+        return mlp.monitor.rows, str(e)
+    finally:
+        mlp.monitor = None
+    return [tuple(float(a[k]) for a in stats) for k in range(len(stats[0]))], None
+
+
+def cross_entropy(logits, labels):
+    """Per-example softmax cross-entropy of logits against one-hot labels (the monitor's own count)."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    return np.log(np.exp(shifted).sum(axis=1)) - (labels * shifted).sum(axis=1)
 
 
 def softmax(logits):
@@ -269,9 +334,9 @@ def main(argv=None):
         print(f"stopped: {stopped}", file=sys.stderr)
         return 130 if stopped == "interrupted" else 1
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    last = rows[-1]
-    print(f"final: train loss {last.train_loss:.4f} error {last.train_error:.4f}, "
-          f"val error {last.val_error:.4f}, "
+    train_loss, train_error, _, val_error = rows[-1]
+    print(f"final: train loss {train_loss:.4f} error {train_error:.4f}, "
+          f"val error {val_error:.4f}, "
           f"test loss {test_loss:.4f} error {test_error:.4f} (accuracy {1 - test_error:.2%})")
     print(f"training time {seconds:.1f} s, peak memory {peak_mb:.0f} MB")
     return 0
