@@ -77,7 +77,9 @@ BLANK = {
             "running_mean/running_var with alpha; eval: use the running statistics, change nothing"),
         "BatchNorm.backward": todo(
             "3.3 and appendix C", "set self.dgamma, self.dbeta (sums over the batch) and return dL/dx",
-            "dL/dx follows appendix C: through norm, var and mean"),
+            "return dL/dx, appendix C's last result (eq. 28 on): through norm, var and mean.",
+            "Section 3.3's sentence says 'return dL/dx-hat'; that is only the appendix's first step,",
+            "delta * gamma (eq. 15): the layer before BatchNorm needs the gradient for its input x"),
     },
     "hw1/hw1.py": {
         "MLP.__init__": partial(

@@ -5,6 +5,7 @@ are in place.  Nothing here decides a score: it records what the learner's
 code produced (Recorder), explains an exception in words, and notes
 whether the code replaced functions a grader might rely on.
 """
+import ast
 import errno
 import io
 import os
@@ -108,8 +109,42 @@ def run_case(fn, root):
             kind, text = explain(e, root)
             error = {"kind": kind, "text": text[:MAX_TEXT]}
     if caught:   # the parent adds it to the case's report, whichever half finds the mistake
-        out.warning = f"{caught[0].category.__name__}: {str(caught[0].message)[:200]}"
+        # the first that arose in the learner's code, where it has a line to show; else the first
+        placed = [(w, warning_place(w.filename, w.lineno, root)) for w in caught[:50]]
+        first, where = next(((w, p) for w, p in placed if p), placed[0])
+        out.warning = f"{first.category.__name__}: {str(first.message)[:120]}" + (f" {where}" if where else "")
     return out, error
+
+
+def warning_place(filename, lineno, root):
+    """'at mytorch/activation.py:17 in sigmoid: <the line>' when a warning arose in the learner's code, else None."""
+    path, root = os.path.abspath(filename or ""), os.path.abspath(root)
+    if not path.startswith(tuple(os.path.join(root, d) + os.sep for d in ("mytorch", "hw1"))):
+        return None
+    try:
+        with open(path, encoding="utf-8") as f:
+            source = f.read()
+        line = source.splitlines()[lineno - 1].strip()
+        function = _enclosing_function(ast.parse(source), lineno)
+    except (OSError, ValueError, SyntaxError, IndexError):
+        line, function = "", None
+    return (f"at {os.path.relpath(path, root)}:{lineno}" + (f" in {function}" if function else "")
+            + (f": {line[:100]}" if line else ""))
+
+
+def _enclosing_function(tree, lineno):
+    """The qualified name (Class.method or function) of the innermost def holding lineno, or None."""
+    best, stack = None, [(tree, "")]
+    while stack:
+        node, prefix = stack.pop()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
+                    and child.lineno <= lineno <= (child.end_lineno or child.lineno):
+                name = prefix + child.name
+                if not isinstance(child, ast.ClassDef):
+                    best = name
+                stack.append((child, name + "."))
+    return best
 
 
 def run_all(part, config, send):

@@ -507,6 +507,14 @@ def dbeta_wrong_axis(delta):
     return delta.sum(axis=1, keepdims=True)
 
 
+@mistake("BatchNorm.dx", "returned dL/d(norm) = delta * gamma, as handout section 3.3's sentence reads "
+                         "(\"return dL/dx-hat\"): backward returns dL/dx, appendix C's last result (eq. 28 "
+                         "on); the sentence names the appendix's first step, but the layer before BatchNorm "
+                         "needs the gradient for BatchNorm's input x")
+def bn_dx_is_dnorm(delta, gamma):
+    return delta * gamma
+
+
 @mistake("BatchNorm.dx", "only the direct term dnorm / sqrt(var + eps): the terms through the "
                          "batch mean and the batch variance are missing (appendix eq. 37)")
 def bn_dx_direct_only(delta, x, gamma, eps):

@@ -121,10 +121,12 @@ def grade(part, root, timeout=60.0, names=None, show_output=False, limits=None, 
     run_names = [t[1] for t in tests] + (["multiple_choice"] if hasattr(mod, "multiple_choice") else [])
     run = isolation.run_cases(root, mod.__name__, run_names, limits, show_output, scratch)
     refs = _references(part)
-    rows, reasons = [], set()
+    rows, reasons, warned = [], set(), {}
     for task, name, points, case in tests:
         result = run.results[name]
         reason = score_case(case, result, refs)
+        if result.warning and not reason:   # values right, but numpy warned: a note beyond the course
+            warned.setdefault(result.warning, []).append(name)
         if result.error:
             reasons.add(result.error["kind"])
         if result.tampered:
@@ -144,7 +146,8 @@ def grade(part, root, timeout=60.0, names=None, show_output=False, limits=None, 
     extras = [r for r in rows if r["extra"]]
     rows = [r for r in rows if not r["extra"]]
     return {"rows": rows, "extras": extras, "multiple_choice": mc, "status": status, "output": run.output,
-            "output_bytes": run.output_bytes, "notes": run.notes}
+            "output_bytes": run.output_bytes, "notes": run.notes,
+            "warnings": [{"warning": w, "tests": names} for w, names in warned.items()]}
 
 
 _REFS = {}
@@ -257,7 +260,7 @@ def unwritten(row):
     return found.group(1) if found else None
 
 
-def table(rows, mc=None, extra=(), part=None):
+def table(rows, mc=None, extra=(), part=None, warnings=()):
     """The report a learner reads: the score table, what is not scored, the code not written yet
     (each function once), then each other failure's reason."""
     graded = rows
@@ -275,6 +278,10 @@ def table(rows, mc=None, extra=(), part=None):
         lines.append(f"Beyond the course (not scored): {len(extra) - len(failed) - len(waiting)}/{len(extra)} "
                      f"checks pass" + (f" (failed: {', '.join(failed)})" if failed else "")
                      + (f"; {len(waiting)} wait for code not written yet" if waiting else ""))
+    for w in warnings:
+        tests = w["tests"]
+        lines.append(f"Numerical warning (beyond the course, not scored; the values passed): {w['warning']}"
+                     f" (in {', '.join(tests[:2])}{f' and {len(tests) - 2} more' if len(tests) > 2 else ''})")
     todo = {}
     for r in graded:
         if unwritten(r):
@@ -301,7 +308,7 @@ def report(result, part=None):
     replaced functions)."""
     hint = next_step(result["rows"], part) if part else None
     text = (hint + "\n\n" if hint else "") + table(result["rows"], result["multiple_choice"],
-                                                    result.get("extras", ()), part)
+                                                    result.get("extras", ()), part, result.get("warnings", ()))
     tampered = sorted({t for r in result["rows"] for t in r["tampered"]})
     if tampered:
         text += f"\n\nNote: the code replaced {', '.join(tampered)}; grading does not depend on them."
