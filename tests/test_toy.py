@@ -22,7 +22,8 @@ def run_toy(*args, root=ROOT):
 def test_all_scenarios_match():
     res = subprocess.run([sys.executable, "toyproblem/toy.py"], cwd=ROOT, capture_output=True, text=True)
     assert res.returncode == 0, res.stdout
-    assert "6 of 6 scenarios match" in res.stdout and "WRONG" not in res.stdout
+    assert "The course's scenarios: 5 of 5 match" in res.stdout and "WRONG" not in res.stdout
+    assert "Optional, not graded: scenario 6 (Residual, mytorch/residual.py) matches." in res.stdout
 
 
 def test_one_scenario_verbose():
@@ -167,4 +168,18 @@ def test_half_finished_library_gets_as_far_as_it_can(tmp_path):
     assert res.returncode == 1
     assert "Scenario 1: every value matches." in res.stdout
     assert "ERROR a1: not implemented yet at mytorch/activation.py" in res.stdout
-    assert "3 of 6 scenarios match" in res.stdout  # 1, 5 and 6 need no sigmoid
+    assert "The course's scenarios: 2 of 5 match" in res.stdout  # 1, 5 (and 6) need no sigmoid
+    assert "scenario 6 (Residual, mytorch/residual.py) matches" in res.stdout
+
+
+def test_the_optional_residual_scenario_never_fails_the_course(tmp_path):
+    """The course's homework done, Residual not written (the starter's raise): exit 0, and
+    scenario 6 reported as optional; asked for alone, it is what counts."""
+    mutants.make_copy([("mytorch/residual.py", "        return delta + through_branch",
+                        "        raise NotImplementedError")], str(tmp_path))
+    res = run_toy(root=tmp_path)
+    assert res.returncode == 0, res.stdout
+    assert "The course's scenarios: 5 of 5 match" in res.stdout
+    assert "(optional, not graded)" in res.stdout
+    assert "Optional, not graded: scenario 6 (Residual, mytorch/residual.py) does not match yet." in res.stdout
+    assert run_toy("--scenario", "6", root=tmp_path).returncode == 1
