@@ -240,7 +240,12 @@ def next_step(rows, part):
         return None
     first = failing[0]
     todo = re.search(r'NotImplementedError\("([\w.]+):|not implemented yet: ([\w.]+):', first["reason"])
-    write = f"write {todo.group(1) or todo.group(2)}" if todo else "fix what its FAILED block says"
+    name = todo and (todo.group(1) or todo.group(2))
+    if part == "bonus" and name and name.split(".")[0] not in section:
+        # the bonus's tests build on the main homework: the one function to write is that one
+        return (f"Next: write {name} (the autograd homework's, ./grade.sh 1): {first['test']} "
+                f"({first['task']}) and the bonus's other tests build on it.")
+    write = f"write {name}" if name else "fix what its FAILED block says"
     book = "handout" if part == "spring2021" else "Fall 2020 handout"
     read = f"read section {section[first['task']]} of the {book}, then " if section.get(first["task"]) else ""
     return f"Next: {first['test']} ({first['task']}): {read}{write}."
