@@ -235,13 +235,21 @@ def requirements(root):
 
 
 def files_table():
-    """The README's table of files and the names to write in each, one table per homework."""
+    """The README's table of files and the names to write in each: per homework, then the optional ones."""
     rows = []
-    for title, keep in (("The layer-wise homework (runner.py)", True), ("The autograd homework (./grade.sh 1)", False)):
+    for title, homework in (("The layer-wise homework (runner.py)", "layerwise"),
+                            ("Optional, not graded (toyproblem/toy.py, scenario 6)", "optional"),
+                            ("The autograd homework (./grade.sh 1)", "autograd")):
         rows += ["", f"**{title}**", "", "| file | what you write |", "| --- | --- |"]
         rows += [f"| `{path}` | {', '.join(f'`{n}`' for n in entries)} |"
-                 for path, entries in spec.BLANK.items() if (path in spec.LAYERWISE) == keep]
+                 for path, entries in spec.BLANK.items() if _homework(path) == homework]
     return "\n".join(rows[1:])
+
+
+def _homework(path):
+    if path in spec.OPTIONAL:
+        return "optional"
+    return "layerwise" if path in spec.LAYERWISE else "autograd"
 
 
 def plan(root):
