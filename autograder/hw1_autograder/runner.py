@@ -216,7 +216,8 @@ def mc_line(summary):
         return summary["error"]
     open_ = [q for q, v in summary.items() if v["answer"] in ("", "None")]   # the starter's `return None`
     if any(v["correct"] is None for v in summary.values()):   # the starter: no answer key here
-        line = f"{len(summary) - len(open_)}/{len(summary)} answered; checked by the course's grader, not here"
+        given = sum(mc_letter(v["answer"]) is not None for v in summary.values())
+        line = f"{given}/{len(summary)} answered; checked by the course's grader, not here"
     else:
         right = sum(v["correct"] for v in summary.values())
         wrong = [q for q, v in summary.items() if not v["correct"] and q not in open_]

@@ -13,6 +13,13 @@ mistakes) and stats.csv (one row per epoch; the test loss and error on the
 last row).  The output folder is checked, and made, before the data is
 loaded.  Ctrl-C or a diverging run still writes the curves and stats.csv of
 the epochs that finished.
+
+It calls get_training_stats (handout section 3.6), the learner's, with the
+course's four arguments.  What the default run reaches on this data: a
+training loss of about 0.45 and errors of about 13.9% after 200 epochs
+(expected_graphs/, computed independently).  The handout's "loss around 0.3,
+error around 0.1" is not this network's figure on this data (measured: see
+EXPECTED_NOTE and the README's "MNIST figures").
 """
 import argparse
 import os
@@ -38,6 +45,10 @@ import loss  # noqa: E402
 from training import mnist_data, plots  # noqa: E402
 
 EXPECTED = os.path.join(ROOT, "expected_graphs")
+# Printed after a default run; the figures are measured (README, "MNIST figures").
+EXPECTED_NOTE = ("The default network ends near loss 0.45 / error 13.9% after 200 epochs on this data "
+                 "(expected_graphs/); the handout's \"around 0.3 / 0.1\" is not reached by it here "
+                 "(pixels in [0, 1] instead of standardised: 0.40 / 12.5%). Compare with summary.png.")
 RUNS = os.path.join(ROOT, "runs")   # the default output folders, one per preset (git-ignored)
 PROGRESS_SECONDS = 5.0   # within a long epoch, a progress line at most this often
 ACTIVATIONS = {"sigmoid": activation.Sigmoid, "tanh": activation.Tanh, "relu": activation.ReLU}
@@ -338,6 +349,8 @@ def main(argv=None):
           f"val error {val_error:.4f}, "
           f"test loss {test_loss:.4f} error {test_error:.4f} (accuracy {1 - test_error:.2%})")
     print(f"training time {seconds:.1f} s, peak memory {peak_mb:.0f} MB")
+    if expected is not None:
+        print(EXPECTED_NOTE)
     return 0
 
 

@@ -141,7 +141,13 @@ def test_default_output_folder_is_runs_preset_and_ignored(tmp_path, monkeypatch,
     written = sorted(os.listdir(tmp_path / "runs" / "default"))
     assert written == sorted(PICTURES + ("stats.csv",))
     assert sorted(os.listdir(tmp_path)) == ["runs"]   # nothing in the current folder
-    assert f"writing to {tmp_path / 'runs' / 'default'}" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"writing to {tmp_path / 'runs' / 'default'}" in out
+    # the default network's run says what it reaches here and why the handout's figures differ
+    assert out.rstrip().endswith(train_script.EXPECTED_NOTE)
+    assert "0.45 / error 13.9%" in train_script.EXPECTED_NOTE and "around 0.3 / 0.1" in train_script.EXPECTED_NOTE
+    assert train_script.main(["--epochs", "2", "--lr", "0.01"]) == 0
+    assert train_script.EXPECTED_NOTE not in capsys.readouterr().out   # another network: no such claim
     ignored = subprocess.run(["git", "check-ignore", "-q", "runs/strong/summary.png"], cwd=ROOT)
     assert ignored.returncode == 0
 

@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.ticker import MaxNLocator, PercentFormatter  # noqa: E402
 
-COLUMNS = ("train_loss", "train_error", "val_loss", "val_error")  # hw1.EpochStats's fields
+COLUMNS = ("train_loss", "train_error", "val_loss", "val_error")  # get_training_stats's four arrays, in order
 TEST_COLUMNS = ("test_loss", "test_error")   # filled on the last epoch's row only
 TITLES = {"train_loss": "Training loss", "train_error": "Training error",
           "val_loss": "Validation loss", "val_error": "Validation error"}
@@ -29,8 +29,7 @@ Y_LABELS = {"loss": "mean loss per example", "error": "error rate"}
 
 
 def _value(row, name):
-    """A row's statistic: rows are hw1.EpochStats, or plain tuples in COLUMNS order
-    (generate_expected_graphs.py shares no code with hw1/)."""
+    """A row's statistic: rows are tuples in COLUMNS order, or records with those field names."""
     return getattr(row, name) if hasattr(row, name) else row[COLUMNS.index(name)]
 
 
@@ -41,7 +40,7 @@ def _replace(path, write):
 
 
 def write_csv(path, rows, test=None):
-    """rows: list of hw1.EpochStats (or tuples in COLUMNS order), one per epoch;
+    """rows: list of tuples in COLUMNS order (or records with those fields), one per epoch;
     test: (test_loss, test_error) or None.
 
     Columns: epoch, train_loss, train_error, val_loss, val_error, test_loss,
