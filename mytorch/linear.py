@@ -41,8 +41,8 @@ class Linear:
         """delta: (batch, out_feature) -> dL/dx: (batch, in_feature).
 
         Sets dW = x^T delta / batch and db = mean of delta over the batch.
-        input_grad=False skips dL/dx and returns None: a network's first
-        layer has no use for it, and it costs as much as dW.
+        input_grad=False skips dL/dx and returns None (a network's first
+        layer has no use for it).
         """
         where = f"{self.name}.backward"
         x = require(self.x, where)
