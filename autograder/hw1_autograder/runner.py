@@ -131,7 +131,8 @@ def grade(part, root, timeout=60.0, names=None, show_output=False, limits=None, 
         if any(isinstance(v, str) for v in result.arrays.values()):
             reasons.add("not an array")
         rows.append({"task": task, "test": name, "max": points, "score": 0 if reason else points,
-                     "reason": reason, "tampered": list(result.tampered),
+                     "reason": reason, "kind": result.error["kind"] if result.error else None,
+                     "tampered": list(result.tampered),
                      "extra": bool(getattr(case, "extra", False))})
     if run.output_bytes > limits.output_kb * 1024:
         reasons.add("output limit")
@@ -172,8 +173,9 @@ def grade_archive(tar_path, part, timeout=60.0, names=None, show_output=False, l
             result = grade(part, handin, timeout, names, show_output, limits, scratch)
         else:
             tests = [t for t in part_tests(part)[1] if names is None or t[1] in names]
-            result = {"rows": [{"task": t, "test": n, "max": p, "score": 0, "reason": "no file to grade",
-                                "tampered": []} for t, n, p, _ in tests],
+            rows = [{"task": t, "test": n, "max": p, "score": 0, "reason": "no file to grade", "kind": None,
+                     "tampered": [], "extra": bool(getattr(c, "extra", False))} for t, n, p, c in tests]
+            result = {"rows": [r for r in rows if not r["extra"]], "extras": [r for r in rows if r["extra"]],
                       "multiple_choice": None, "status": "ok", "output": "", "output_bytes": 0, "notes": []}
     finally:
         shutil.rmtree(work, ignore_errors=True)
