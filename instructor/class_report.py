@@ -127,7 +127,8 @@ def _stopped(records):
         if any(w in STOPPED for w in words):
             refused = [f"{clean(n)}: {clean(why)}" for n, why in rec["refused"]
                        if why != "outside mytorch/ and hw1/"]
-            out.append({"handin": rec["handin"], "status": rec["status"], "refused": refused[:5]})
+            more = [f"and {len(refused) - 5} more (see the feedback)"] if len(refused) > 5 else []
+            out.append({"handin": rec["handin"], "status": rec["status"], "refused": refused[:5] + more})
     return out
 
 
@@ -202,9 +203,9 @@ body { font: 15px/1.45 system-ui, sans-serif; max-width: 1100px; margin: 1em aut
 h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #ccc; margin-top: 1.6em; }
 table { border-collapse: collapse; width: 100%; margin: 0.5em 0; font-size: 0.92em; }
 th, td { border-bottom: 1px solid #e3e3e3; padding: 0.25em 0.5em; text-align: left; vertical-align: top; }
-th { background: #f3f3f3; } td.n { text-align: right; white-space: nowrap; }
+th { background: #f3f3f3; } .n { text-align: right; white-space: nowrap; width: 1%; }
 code { font-size: 0.9em; background: #f4f4f4; padding: 0 0.2em; } img { max-width: 100%; }
-.ok { color: #2e7d32; font-weight: bold; } .muted { color: #666; } nav a { margin-right: 1em; }
+.ok { color: #2e7d32; font-weight: bold; } .who { min-width: 14em; } .small { font-size: 0.88em; } .muted { color: #666; } nav a { margin-right: 1em; }
 @media print { nav { display: none; } body { max-width: none; font-size: 11pt; }
   h2 { break-after: avoid; } tr, img { break-inside: avoid; } details > * { display: block; } }
 """
@@ -225,7 +226,8 @@ def _links(names):
 
 
 def _table(header, rows, numeric=()):
-    head = "".join(f"<th>{esc(h)}</th>" for h in header)
+    head = "".join(f'<th class="n">{esc(h)}</th>' if i in numeric else f"<th>{esc(h)}</th>"
+                   for i, h in enumerate(header))
     body = "".join("<tr>" + "".join(f'<td class="n">{c}</td>' if i in numeric else f"<td>{c}</td>"
                                     for i, c in enumerate(row)) + "</tr>\n" for row in rows)
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>\n"
@@ -250,9 +252,10 @@ def _mistakes_html(s):
     named = [m for m in s["mistakes"] if not m["pointer"]]
     rows = [[i, f'{esc(m["hint"])}<br><code>{esc(m["id"])}</code>'
              + (f' <span class="muted">({esc(m["quantity"])})</span>' if m["quantity"] else ""),
-             m["count"], ", ".join(esc(t) for t in m["tests"]), _links(m["handins"])]
+             m["count"], f'<div class="who">{_links(m["handins"])}</div>',
+             f'<span class="small">{", ".join(esc(t) for t in m["tests"])}</span>']
             for i, m in enumerate(named, 1)]
-    text = (_table(["#", "Mistake (the hint the grader printed)", "Hand-ins", "Tests it failed", "Who"], rows,
+    text = (_table(["#", "Mistake (the hint the grader printed)", "Hand-ins", "Who", "Tests it failed"], rows,
                    numeric=(0, 2)) if rows else "<p>No hint named a mistake in this batch.</p>\n")
     for m in s["mistakes"]:
         if m["pointer"]:
@@ -265,7 +268,6 @@ def _mistakes_html(s):
 
 
 def _tests_html(s):
-    n = s["handins"]
     rows = [[esc(t["test"]), esc(t["task"]), t["max"], _pct(t["full"], t["graded"]), _pct(t["partial"], t["graded"]),
              _pct(t["zero"], t["graded"]), ", ".join(f"{esc(k)} {c}" for k, c in t["statuses"][:3]) or "—",
              t["unnamed"] or ""] for t in s["tests"]]
@@ -275,8 +277,8 @@ def _tests_html(s):
             f'alt="Share of hand-ins with full, partial and no points per test">\n'
             + _table(["Test", "Part", "Points", "Full", "Partial", "None", "Most common failures",
                       "Caught, not named"], rows, numeric=(2, 3, 4, 5, 7))
-            + '<h3 id="unnamed">Caught but not named</h3>\n<p>Wrong results no hint explained: where the hints run '
-              f"out ({n} hand-ins).</p>\n"
+            + '<h3 id="unnamed">Caught but not named</h3>\n<p>Tests failed with wrong results that no hint '
+              "explained: where the hints run out.</p>\n"
             + (_table(["Test", "Hand-ins", "Who"], unnamed, numeric=(1,)) if unnamed else "<p>None.</p>\n"))
 
 
