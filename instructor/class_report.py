@@ -205,9 +205,10 @@ table { border-collapse: collapse; width: 100%; margin: 0.5em 0; font-size: 0.92
 th, td { border-bottom: 1px solid #e3e3e3; padding: 0.25em 0.5em; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; } .n { text-align: right; white-space: nowrap; width: 1%; }
 code { font-size: 0.9em; background: #f4f4f4; padding: 0 0.2em; } img { max-width: 100%; }
-.ok { color: #2e7d32; font-weight: bold; } .who { min-width: 14em; } .small { font-size: 0.88em; } .muted { color: #666; } nav a { margin-right: 1em; }
+.ok { color: #2e7d32; font-weight: bold; } .muted { color: #666; } nav a { margin-right: 1em; }
+.who { min-width: 14em; } .small { font-size: 0.88em; }
 @media print { nav { display: none; } body { max-width: none; font-size: 11pt; }
-  h2 { break-after: avoid; } tr, img { break-inside: avoid; } details > * { display: block; } }
+  h2 { break-after: avoid; } tr, img { break-inside: avoid; } }
 """
 
 
@@ -294,10 +295,12 @@ def _mc_html(s):
     rows = [[esc(q["question"]), ", ".join(
         (f'<span class="ok">{esc(a["answer"])} &#10003;</span>' if a["correct"] else esc(repr(a["answer"])))
         + f' {a["count"]}' for a in q["answers"])] for q in mc["questions"]]
+    if not rows:
+        return '<h2 id="mc">Multiple choice (not scored)</h2>\n<p>No multiple-choice answers in this batch.</p>\n'
     missing = "; ".join(f"{esc(k)}: {v}" for k, v in mc["without_answers"].items())
     return ('<h2 id="mc">Multiple choice (not scored)</h2>\n<p>Each answer with how many gave it; '
             "&#10003; marks the right one.</p>\n"
-            + (_table(["Question", "Answers"], rows) if rows else "<p>No answers.</p>\n")
+            + _table(["Question", "Answers"], rows)
             + (f'<p class="muted">Without answers: {missing}.</p>\n' if missing else ""))
 
 
