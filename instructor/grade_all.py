@@ -28,10 +28,10 @@ import time
 
 AG = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "autograder", "hw1_autograder")
 sys.path.insert(0, AG)
-import diagnose  # noqa: E402
 import handin_record  # noqa: E402
 import isolation  # noqa: E402
 import runner  # noqa: E402
+from grader import diagnose  # noqa: E402
 
 FIXED = ["handin", "total", "status", "seconds"]
 

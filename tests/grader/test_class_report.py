@@ -19,10 +19,8 @@ import sys
 
 import pytest
 
-from test_grading import AG, GRADE_ALL, ROOT, solution_files, write_tar
-
-sys.path.insert(0, AG)
-import mutants  # noqa: E402
+from dev import mutants
+from test_grading import GRADE_ALL, ROOT, solution_files, write_tar
 
 CLASS_REPORT = os.path.join(ROOT, "instructor", "class_report.py")
 # planted mistake -> (the mutant that plants it, its catalogue entry, the hand-ins that make it)
