@@ -241,9 +241,9 @@ def _pct(k, n):
 def _scores_html(s):
     n, sc = s["handins"], s["scores"]
     parts = _table(["Part", "Tests", "Points", "Mean", "Median", "Full marks", "No points"],
-                   [[esc(p["task"]), p["tests"], p["max"], p["mean"], p["median"], _pct(p["full"], n),
+                   [[esc(p["task"]), p["tests"], p["max"], f'{p["mean"]:.1f}', p["median"], _pct(p["full"], n),
                      _pct(p["zero"], n)] for p in s["parts"]], numeric=range(1, 7))
-    return (f'<h2 id="scores">Scores</h2>\n<p>Mean {sc["mean"]}, median {sc["median"]} of {s["max"]} points; '
+    return (f'<h2 id="scores">Scores</h2>\n<p>Mean {sc["mean"]:.1f}, median {sc["median"]} of {s["max"]} points; '
             f'full marks: {_pct(sc["full"], n)}; no points: {_pct(sc["zero"], n)}.</p>\n'
             f'<img src="data:image/png;base64,{histogram_png(s)}" alt="Histogram of the totals">\n'
             f"<h3>Per part</h3>\n{parts}")
