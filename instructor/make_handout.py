@@ -32,7 +32,7 @@ AUTOGRADER_EXCLUDE = {"generate_references.py", "generate_expected_graphs.py", "
 # The catalogue of wrong formulas contains the right formulas' pieces (the whole BatchNorm backward):
 # it stays on the grading side too.  The Gradescope zip, which learners never read, ships it.
 LEARNERS_NEVER_SEE = AUTOGRADER_EXCLUDE | {"mistakes.py"}
-SHIP = ["create_tarball.sh", "grade.sh", "sandbox.py", "expected_graphs", AUTOGRADER, "toyproblem"]
+SHIP = ["create_tarball.sh", "create_tarball.py", "grade.sh", "grade.py", "sandbox.py", "expected_graphs", AUTOGRADER, "toyproblem"]
 TOY_EXCLUDE = {"oracle.py"}   # replaced by expected.json and a loader (see toy_data)
 
 
@@ -271,6 +271,8 @@ def plan(root):
         out["README.md"] = fh.read().replace("{{FILES_TABLE}}", files_table()).encode("utf-8")
     out["requirements.txt"] = requirements(root).encode("utf-8")
     out[".gitignore"] = b"__pycache__/\n*.pyc\n.venv/\nhandin.tar\n/hw1/*.png\n/hw1/*.csv\nsandbox_graph.*\n"
+    with open(os.path.join(root, ".gitattributes"), "rb") as fh:   # LF scripts on a Windows checkout
+        out[".gitattributes"] = fh.read()
     return out, removed
 
 

@@ -24,8 +24,6 @@ import functools
 import json
 import os
 import random
-import resource
-import selectors
 import shutil
 import signal
 import stat
@@ -35,6 +33,8 @@ import sysconfig
 import time
 import zipfile
 from dataclasses import dataclass
+
+import platform_compat as compat   # the OS pieces: missing on Windows (POSIX False)
 
 _random = random.SystemRandom()
 
@@ -69,7 +69,7 @@ def sandbox_prefix():
     if _SANDBOX is None:
         cmd = [shutil.which("unshare") or "unshare", "--net", "--mount", "--pid", "--fork", "--kill-child",
                "--mount-proc"]
-        if os.geteuid() != 0:
+        if compat.geteuid() != 0:
             cmd.insert(1, "--map-root-user")
         wanted = os.environ.get("MYTORCH_SANDBOX", "1") != "0" and sys.platform.startswith("linux")
         try:   # MYTORCH_SANDBOX=0 turns the namespaces off (to compare, or where they misbehave)
@@ -92,7 +92,7 @@ def platform_notes():
                          "grader files and the checkout's other folders are made private to root (chmod go-rwx)")
         else:
             notes.append(isolation_problem())
-    elif os.geteuid() != 0:
+    elif compat.geteuid() != 0:
         notes.append("not root: the child runs as your own user and can read what you can")
     return notes
 
@@ -108,7 +108,7 @@ def isolation_problem():
     if sandbox_prefix():
         return None
     why = "no namespaces (unshare(1) is missing, refused, or MYTORCH_SANDBOX=0)"
-    if os.geteuid() != 0:
+    if compat.geteuid() != 0:
         return (f"the learner's code could read the references here: {why} and not root.  Grade as root "
                 f"(each child then runs as a fresh unprivileged user), or where "
                 f"`unshare --map-root-user --net --mount --pid true` works")
@@ -140,8 +140,9 @@ def _unreachable():
 # The grader files the child runs; every other file of the grader folder is the parent's alone
 # (runner, the reference generator that recomputes every answer with torch, the catalogue of
 # wrong formulas that holds the right ones) and is hidden from the child: fail closed.
-CHILD_FILES = {"isolation.py", "learner_side.py", "graded.py", "graded_autograd.py", "graded_bonus.py", "cases.py",
-               "cases_autograd.py", "localise.py", "diagnose.py", "test_mnist.py", "mnist_data.py", "plots.py"}
+CHILD_FILES = {"isolation.py", "platform_compat.py", "learner_side.py", "graded.py", "graded_autograd.py",
+               "graded_bonus.py", "cases.py", "cases_autograd.py", "localise.py", "diagnose.py", "test_mnist.py",
+               "mnist_data.py", "plots.py"}
 CHILD_DIRS = {"data"}
 
 
@@ -213,14 +214,12 @@ def _env(scratch):
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": scratch, "TMPDIR": "/tmp", "LANG": "C.UTF-8",
            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8", "MPLBACKEND": "Agg"}
     env.update(THREADS_ENV)
+    env.update(compat.child_env(scratch))
     return env
 
 
 def _kill(proc):
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    compat.kill_group(proc.pid)
     try:
         proc.kill()
     except ProcessLookupError:
@@ -292,7 +291,7 @@ def _start(root, part, names, limits, scratch, show_output, ids):
               "readonly": [os.path.realpath(HERE)], "sandboxed": bool(sandbox_prefix()), "drop": ids}
     # RLIMIT_NPROC counts every process of the child's user on the machine, which the child
     # (in its own PID namespace) cannot see: count them here.  A fresh uid has none.
-    tasks = 0 if ids else _count_tasks(os.getuid())
+    tasks = 0 if ids else _count_tasks(compat.getuid())
     config["nproc"] = None if tasks is None else config["nproc"] + tasks
     res_r, res_w = os.pipe()
     out_r, out_w = (None, None) if show_output else os.pipe()
@@ -300,12 +299,12 @@ def _start(root, part, names, limits, scratch, show_output, ids):
     # setpriv has the kernel kill unshare when this thread dies, and unshare's --kill-child (re-armed by
     # the child after it changes uid, which clears it) ends the child and its PID namespace.
     death = [shutil.which("setpriv"), "--pdeathsig", "KILL"] if shutil.which("setpriv") else []
-    cmd = death + sandbox_prefix() + [sys.executable, "-B", "-E", os.path.realpath(__file__), "child",
-                                      json.dumps(config)]
+    cmd = death + sandbox_prefix() + [sys.executable, "-B", "-E", *compat.python_flags(),
+                                      os.path.realpath(__file__), "child", json.dumps(config)]
+    pipes, result_fd = compat.popen_options(res_w, out_w)
     try:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, pass_fds=(res_w,),
-                                env=dict(_env(scratch), MYTORCH_RESULT_FD=str(res_w)), cwd=scratch,
-                                start_new_session=True)
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, env=dict(_env(scratch), MYTORCH_RESULT_FD=result_fd),
+                                cwd=scratch, **pipes)
     finally:
         os.close(res_w)
         if out_w is not None:
@@ -387,24 +386,20 @@ def _read_child(res_r, out_r, remaining, limits, results, output):
     event: None when the child closed its pipes, "timeout" when a case (or
     the start) overran, "bad result" when a message was malformed.
     """
-    sel, current, buf, started = selectors.DefaultSelector(), None, b"", set()
+    reader, current, buf, started = compat.PipeReader({res_r: "res", out_r: "out"}), None, b"", set()
     deadline = time.monotonic() + limits.timeout + 30   # the start: Python, numpy, the grader
     # The child's messages move the per-case deadline, so bound them: each case starts once
     # and ends once, and the child as a whole never outlives the time of all its cases.
     last = deadline + limits.timeout * len(remaining)
-    for fd, what in ((res_r, "res"), (out_r, "out")):
-        if fd is not None:
-            sel.register(fd, selectors.EVENT_READ, what)
     try:
-        while sel.get_map():
+        while reader.open():
             wait = min(deadline, last) - time.monotonic()
             if wait <= 0:
                 return "timeout", current
-            for key, _ in sel.select(timeout=min(wait, 1.0)):
-                chunk = os.read(key.fd, 1 << 16)
+            for what, chunk in reader.read(min(wait, 1.0)):
                 if not chunk:
-                    sel.unregister(key.fd)
-                elif key.data == "out":
+                    continue
+                elif what == "out":
                     output.add(chunk)
                 else:
                     buf += chunk
@@ -433,10 +428,7 @@ def _read_child(res_r, out_r, remaining, limits, results, output):
                         return None, None   # done: no need to wait for processes it left behind
         return None, current
     finally:
-        for fd in (res_r, out_r):
-            if fd is not None:
-                os.close(fd)
-        sel.close()
+        reader.close()
 
 
 def _message(buf, remaining):
@@ -457,11 +449,11 @@ def _message(buf, remaining):
 
 def _death(code):
     """The parent's name for how the child ended while running a case."""
-    if code is not None and code >= 0:
+    if code is not None and code >= 0 and not compat.crash_status(code):
         return "exited"
-    if code in (-signal.SIGXFSZ,):
+    if compat.signal_number("SIGXFSZ") and code == -compat.signal_number("SIGXFSZ"):
         return "file size"
-    if code in (-signal.SIGXCPU,):
+    if compat.signal_number("SIGXCPU") and code == -compat.signal_number("SIGXCPU"):
         return "timeout"
     return "crashed"
 
@@ -499,7 +491,7 @@ def _child_ids():
 
 def _switches_user():
     """Root, and (without namespaces) the child's Python reachable by another user."""
-    return os.geteuid() == 0 and (bool(sandbox_prefix()) or not _unreachable())
+    return compat.geteuid() == 0 and (bool(sandbox_prefix()) or not _unreachable())
 
 
 def _kill_uid(ids):
@@ -734,6 +726,10 @@ def _count_tasks(uid):
 
 
 def _limits(config):
+    resource = compat.resource
+    if resource is None:   # Windows: the parent's timeout is the one limit (platform_compat.off)
+        return
+
     def lim(which, value):
         if value is None:
             return
@@ -762,7 +758,7 @@ def _die_with_parent():
     the setting unshare --kill-child made.  Linux only; elsewhere nothing to do."""
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)   # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):   # TypeError: Windows has no CDLL(None)
         pass
 
 
@@ -780,7 +776,7 @@ def _send(fd, header, payload=b""):
 
 
 def child_main(config):
-    fd = int(os.environ.pop("MYTORCH_RESULT_FD"))
+    fd = compat.child_result_fd(os.environ.pop("MYTORCH_RESULT_FD"))
     drop = config["drop"]   # started as root: [uid, gid] to become; else we are root of a user namespace
     if config["sandboxed"]:
         _sandbox_mounts(config, drop)

@@ -19,6 +19,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import mnist_data  # noqa: E402
+import platform_compat  # noqa: E402
 import plots  # noqa: E402
 
 SEED = 11785
@@ -57,6 +58,7 @@ def main(argv=None):
     ap.add_argument("--outpath", help="folder for the plot (default: hw1/)")
     ap.add_argument("--bonus", action="store_true", help="the bonus network: Dropout and Adam (mnist(..., bonus=True))")
     args = ap.parse_args(argv)
+    platform_compat.plain_console()
     if args.outpath:
         os.makedirs(args.outpath, exist_ok=True)
     accuracies, path = run(outpath=args.outpath, bonus=args.bonus)
