@@ -36,7 +36,7 @@ POSIX = os.name == "posix" and _module("fcntl") is not None and \
 
 def off(sandboxed):
     """The protections this machine's child goes without, as short phrases ([] on Linux with namespaces)."""
-    missing = [] if sandboxed else ["namespaces (the tests' process sees your files and the network)"]
+    missing = [] if sandboxed else ["namespaces (the tests' process keeps the network and a shared /tmp)"]
     if resource is None:
         missing.append("resource limits (memory, CPU time, file size)")
     if not POSIX:
