@@ -40,7 +40,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 sys.path[:0] = [ROOT, os.path.join(ROOT, "autograder", "hw1_autograder")]
-import mnist_data  # noqa: E402
+from training import mnist_data  # noqa: E402
 from mytorch.nn.activations import ReLU, Sigmoid  # noqa: E402
 from mytorch.nn.batchnorm import BatchNorm1d  # noqa: E402
 from mytorch.nn.linear import Linear  # noqa: E402

@@ -65,7 +65,7 @@ sys.path[:0] = [HERE, os.path.join(ROOT, "autograder", "hw1_autograder"), os.pat
 import activation  # noqa: E402
 import hw1  # noqa: E402
 import loss  # noqa: E402
-import mnist_data  # noqa: E402
+from training import mnist_data  # noqa: E402
 
 LR, MOMENTUM = 1e-3, 0.856  # the handout's default run
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}

@@ -71,10 +71,10 @@ def exposed(folder):
     real = os.path.realpath(folder)
     if isolation.sandbox_prefix():
         top = real.split(os.sep)[1] if real != os.sep else ""
-        if top not in isolation.SYSTEM_DIRS or any(real == p or real.startswith(p + os.sep)
-                                                   for p in isolation.PRIVATE):
+        if top not in isolation.policy.SYSTEM_DIRS or any(real == p or real.startswith(p + os.sep)
+                                                   for p in isolation.policy.PRIVATE):
             return False
-    return os.geteuid() != 0 or not isolation._blocked_ancestor(os.path.join(real, "x"))
+    return os.geteuid() != 0 or not isolation.policy._blocked_ancestor(os.path.join(real, "x"))
 
 
 def read_rows(path):
@@ -108,7 +108,7 @@ def main(argv=None):
         ap.error(f"--out {args.out}: its folder does not exist or cannot be written")
     if args.jobs < 1 or args.timeout <= 0 or args.memory <= 0:
         ap.error("--jobs, --timeout and --memory must be positive")
-    problems = runner.verify_references(os.path.join(AG, "references"))
+    problems = runner.verify_references(os.path.join(AG, "grader", "references"))
     if problems:
         print("Cannot grade: " + "; ".join(problems), file=sys.stderr)
         return 2

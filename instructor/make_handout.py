@@ -22,16 +22,10 @@ from importlib import util as import_util
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-sys.path.insert(0, HERE)
-import handout_spec as spec  # noqa: E402
-
 AUTOGRADER = "autograder/hw1_autograder"
-# The developers' tools stay home (the same set as package_gradescope.NOT_SHIPPED; a test keeps them
-# equal): they compute the answers with torch, or (the mutation check) hold the solution's lines.
-AUTOGRADER_EXCLUDE = {"generate_references.py", "generate_expected_graphs.py", "refcheck.py", "mutants.py"}
-# The catalogue of wrong formulas contains the right formulas' pieces (the whole BatchNorm backward):
-# it stays on the grading side too.  The Gradescope zip, which learners never read, ships it.
-LEARNERS_NEVER_SEE = AUTOGRADER_EXCLUDE | {"mistakes.py"}
+sys.path[:0] = [HERE, os.path.join(ROOT, AUTOGRADER)]
+import handout_spec as spec  # noqa: E402
+from isolation import policy  # noqa: E402  (which grader files the starter gets: by folder)
 SHIP = ["create_tarball.sh", "create_tarball.py", "grade.sh", "grade.py", "sandbox.py", "expected_graphs", AUTOGRADER, "toyproblem"]
 TOY_EXCLUDE = {"oracle.py"}   # replaced by expected.json and a loader (see toy_data)
 
@@ -244,6 +238,12 @@ def files_table():
     return "\n".join(rows[1:])
 
 
+def _starter_gets(path):
+    """A grader file outside the starter's folders (withheld/, dev/: isolation/policy.py) stays home."""
+    rel = os.path.relpath(path, AUTOGRADER).split("/")
+    return len(rel) == 1 or rel[0] not in policy.LEFT_OUT["starter"]
+
+
 def plan(root):
     """-> {relative path: bytes or source path} of the whole starter, and the removed bodies per file."""
     files = tracked_files(root)
@@ -259,7 +259,7 @@ def plan(root):
     for f in files:
         if not any(under(f, s) for s in SHIP) or "__pycache__" in f:
             continue
-        if under(f, AUTOGRADER) and os.path.basename(f) in LEARNERS_NEVER_SEE:
+        if under(f, AUTOGRADER) and not _starter_gets(f):
             continue
         if under(f, "toyproblem") and os.path.basename(f) in TOY_EXCLUDE:
             continue

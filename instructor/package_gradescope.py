@@ -21,12 +21,11 @@ import zipfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 AG = os.path.join("autograder", "hw1_autograder")
-# the developers' tools (torch, mutation check), not the grader
-NOT_SHIPPED = {"generate_references.py", "generate_expected_graphs.py", "refcheck.py", "mutants.py"}
 sys.path.insert(0, os.path.join(REPO, AG))
-import handins  # noqa: E402
 import isolation  # noqa: E402
 import runner  # noqa: E402
+from grader import handins  # noqa: E402
+from isolation import policy  # noqa: E402  (which grader files the zip gets: by folder)
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once when it builds the autograder image.
@@ -45,13 +44,9 @@ exec python3 "$root/source/instructor/package_gradescope.py" --run --part %(part
 
 def build(zip_path, part):
     """Write the autograder zip for `part` -> the list of its files."""
-    files = [(os.path.join(AG, f), None) for f in sorted(os.listdir(os.path.join(REPO, AG)))
-             if f.endswith(".py") and f not in NOT_SHIPPED]
-    ref_dir = os.path.join(REPO, AG, "references")
-    files += [(os.path.join(AG, "references", f), None) for f in sorted(os.listdir(ref_dir))]
-    if part == "autograd":   # the MNIST test trains on the data
-        data = os.path.join(REPO, AG, "data")
-        files += [(os.path.join(AG, "data", f), None) for f in sorted(os.listdir(data))]
+    data = os.path.join("training", "data") + os.sep   # only the MNIST test trains on the data
+    files = [(os.path.join(AG, f), None) for f in policy.grader_files("platform")
+             if part == "autograd" or not f.startswith(data)]
     files += [(os.path.join("instructor", "package_gradescope.py"), None),
               ("setup.sh", SETUP_SH % {"packages": "numpy" if part == "spring2021" else "numpy matplotlib"}),
               ("run_autograder", RUN_AUTOGRADER % {"part": part})]
@@ -83,7 +78,7 @@ def run(part):
     submission = os.path.join(root, "submission")
     tars = sorted(f for f in os.listdir(submission) if f.endswith(".tar") and not os.path.islink(
         os.path.join(submission, f)) and os.path.isfile(os.path.join(submission, f)))   # no link, fifo, device
-    problems = runner.verify_references(os.path.join(REPO, AG, "references"))
+    problems = runner.verify_references(os.path.join(REPO, AG, "grader", "references"))
     unsafe = isolation.isolation_problem()
     if problems:
         out = {"score": 0, "output": "The autograder's references are damaged: " + "; ".join(problems),

@@ -21,9 +21,9 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(os.path.dirname(HERE), "autograder", "hw1_autograder")]
-import diagnose  # noqa: E402  (the autograder's comparison and hints)
+from grader import diagnose  # noqa: E402  (the autograder's comparison and hints)
 import oracle  # noqa: E402
-import platform_compat  # noqa: E402  (a console of any encoding)
+from isolation import platform_compat  # noqa: E402  (a console of any encoding)
 
 LEARNER_MODULES = ("activation", "loss", "linear", "batchnorm", "residual", "hw1")
 

@@ -33,19 +33,23 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import numpy as np  # noqa: E402  (after the thread settings above)
 
-import handins  # noqa: E402
 import isolation  # noqa: E402
-import localise  # noqa: E402
-import platform_compat  # noqa: E402
-from diagnose import Mismatch  # noqa: E402
-from graded import MC_KEY, ChildError, References, Verifier  # noqa: E402
+from isolation import platform_compat  # noqa: E402
+from cases.errors import Mismatch  # noqa: E402
+from grader import handins, localise  # noqa: E402
+from grader.verify import ChildError, References, Verifier  # noqa: E402
+
+try:   # the instructor's copy and the server; the learners' starter has no answer key
+    from withheld.answer_key import MC_KEY  # noqa: E402
+except ImportError:
+    MC_KEY = None
 
 ROOT = os.path.dirname(os.path.dirname(HERE))
 # part -> (module with CASES, each with its two halves (graded.py), references file)
 PARTS = {
-    "spring2021": ("graded", "hw1_refs.npz"),
-    "autograd": ("graded_autograd", "autograd_refs.npz"),
-    "bonus": ("graded_bonus", "autograd_refs.npz"),
+    "spring2021": ("cases.spring2021.graded", "hw1_refs.npz"),
+    "autograd": ("cases.autograd.graded", "autograd_refs.npz"),
+    "bonus": ("cases.autograd.bonus", "autograd_refs.npz"),
 }
 # Autolab problem names, by test; a test not listed is its own problem name.  Edit to match the
 # problem names of your Autolab assessment.
@@ -153,7 +157,7 @@ _REFS = {}
 def _references(part):
     """The part's references, loaded once per process (read only, shared by grade_all's threads)."""
     if part not in _REFS:
-        _REFS[part] = References(os.path.join(HERE, "references", PARTS[part][1]))
+        _REFS[part] = References(os.path.join(HERE, "grader", "references", PARTS[part][1]))
     return _REFS[part]
 
 
@@ -190,16 +194,20 @@ def mc_summary(result):
     if result.error:
         return {"error": result.error["text"].splitlines()[0]}
     answers = {}
-    for q, right in MC_KEY.items():
-        a = result.arrays.get(f"question_{q}")   # the child's: any shape, any values
+    for name in sorted(k for k in result.arrays if k.startswith("question_")):
+        a = result.arrays[name]   # the child's: any shape, any values
         text = "".join(chr(int(c)) for c in np.ravel(a)[:16] if 0 <= c < 0x110000) if hasattr(a, "dtype") else "?"
-        answers[f"question_{q}"] = {"answer": text, "correct": text == right}
+        right = MC_KEY.get(int(name.split("_")[1])) if MC_KEY else None
+        answers[name] = {"answer": text, "correct": None if right is None else text == right}
     return answers
 
 
 def mc_line(summary):
     if "error" in summary:
         return summary["error"]
+    if any(v["correct"] is None for v in summary.values()):   # the starter: no answer key here
+        given = sum(v["answer"] not in ("", "None") for v in summary.values())
+        return f"{given}/{len(summary)} answered; checked by the course's grader, not here"
     right = sum(v["correct"] for v in summary.values())
     wrong = [q for q, v in summary.items() if not v["correct"]]
     return f"{right}/{len(summary)} correct" + (f" (check {', '.join(wrong)})" if wrong else "")
@@ -300,7 +308,7 @@ def main(argv=None):
         ap.error(f"--handin {args.handin}: no such file")
     if not args.handin and not any(os.path.isdir(os.path.join(args.root, d)) for d in ("mytorch", "hw1")):
         ap.error(f"--root {args.root}: not a project folder (it has neither mytorch/ nor hw1/)")
-    problems = verify_references(os.path.join(HERE, "references"))
+    problems = verify_references(os.path.join(HERE, "grader", "references"))
     if problems:
         print("Cannot grade: " + "; ".join(problems), file=sys.stderr)
         print("Restore the file from git (git checkout -- autograder/) or regenerate it with "

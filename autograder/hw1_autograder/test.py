@@ -34,9 +34,8 @@ sys.path[:0] = [HERE, os.path.join(ROOT, "mytorch"), os.path.join(ROOT, "hw1")]
 import activation  # noqa: E402
 import hw1  # noqa: E402
 import loss  # noqa: E402
-import mnist_data  # noqa: E402
-import platform_compat  # noqa: E402
-import plots  # noqa: E402
+from isolation import platform_compat  # noqa: E402
+from training import mnist_data, plots  # noqa: E402
 
 EXPECTED = os.path.join(ROOT, "expected_graphs")
 RUNS = os.path.join(ROOT, "runs")   # the default output folders, one per preset (git-ignored)

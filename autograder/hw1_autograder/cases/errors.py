@@ -1,0 +1,13 @@
+"""The exceptions a case raises, shared by the child (which runs cases) and the parent (which judges)."""
+
+
+class Mismatch(AssertionError):
+    """A learner's value differs from the reference; str() is the report."""
+
+
+class Missing(Exception):
+    """A module, class or method of the learner's code does not exist yet."""
+
+
+class ReturnedNone(Exception):
+    """A method that must return a value returned None."""

@@ -1,0 +1,36 @@
+"""Reaching the learner's code from a case's run half: modules, classes, methods, by name.
+
+A name the learner has not written yet becomes Missing (or ReturnedNone), which
+the report words as "not written yet" rather than as a crash.
+"""
+import importlib
+
+from cases.errors import Missing, ReturnedNone
+
+
+def module(name):
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as e:
+        if e.name == name:
+            raise Missing(f"module {name!r} not found ({'hw1' if name in ('hw1', 'mc') else 'mytorch'}/{name}.py)")
+        raise
+
+
+def new(mod, cls, *args):
+    """An instance of the learner's mod.cls(*args), or Missing naming what is absent."""
+    obj = getattr(module(mod), cls, None)
+    if obj is None:
+        raise Missing(f"{mod}.py has no {cls}")
+    return obj(*args)
+
+
+def call(obj, method, *args, returns=True):
+    """obj.method(*args); returns=True: a None result is an error naming the method."""
+    fn = getattr(obj, method, None)
+    if fn is None:
+        raise Missing(f"{type(obj).__name__} has no method {method}()")
+    value = fn(*args)
+    if returns and value is None:
+        raise ReturnedNone(f"{type(obj).__name__}.{method} returned None (missing `return`?)")
+    return value

@@ -1,0 +1,31 @@
+"""A graded case: its place in the score table and its two halves (see docs/adding-a-test.md).
+
+    run(out)   runs in the UNTRUSTED child, next to the learner's code, and
+               records every value the case checks as a named array.
+    verify(v)  runs in the TRUSTED parent (grader/verify.py's Verifier) and
+               compares those arrays with references the child never sees.
+"""
+
+
+class Case:
+    """One graded test: task, name, points; run (child half), verify (parent half)."""
+
+    def __init__(self, task, name, points, run, extra=False):
+        self.task, self.name, self.points, self.run = task, name, points, run
+        self.verify_fn, self.extra = None, extra
+
+    def verify(self, fn):
+        """Decorator: the parent half, fn(v) with v a Verifier."""
+        self.verify_fn = fn
+        return fn
+
+
+def registry(cases_list, extra=False):
+    """A decorator factory: @graded(task, name, points) appends a Case to cases_list."""
+    def graded(task, name, points):
+        def register(run):
+            c = Case(task, name, points, run, extra)
+            cases_list.append(c)
+            return c
+        return register
+    return graded

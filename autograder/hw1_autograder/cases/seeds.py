@@ -1,0 +1,20 @@
+"""Seeds and reference names shared by both homeworks' inputs (numpy only).
+
+The legacy RandomState streams are stable across numpy versions: the same
+seed gives the same inputs on every machine.
+"""
+import numpy as np
+
+SEED = 11785      # numpy's global seed before each network is built, as the course did
+
+
+def key(*parts):
+    """The name of a reference array: its parts joined by '/', e.g. key("momentum", "step0", "W1").
+
+    The graded cases (graded.py) and generate_references.py both name references through it.
+    """
+    return "/".join(str(p) for p in parts)
+
+
+def rng(k):
+    return np.random.RandomState(SEED + k)

@@ -1,0 +1,1 @@
+"""The Spring 2021 (layer-wise) homework's cases and inputs."""

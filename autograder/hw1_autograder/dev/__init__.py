@@ -1,0 +1,1 @@
+"""Shipped nowhere: the reference and expected-graph generators, the mutation check, the tolerance rule."""

@@ -1,0 +1,1 @@
+"""The trusted parent only: verification against references, diagnosis, localisation, hand-in unpacking."""

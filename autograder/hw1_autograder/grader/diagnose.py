@@ -1,0 +1,215 @@
+"""Compare a learner's value with the reference and explain the difference.
+
+    compare(label, got, expected, rtol, atol, ...) -> None or the report text
+    check(label, got, expected, ...)               raises Mismatch(report)
+
+A report names the quantity and its shape, the worst entry and one typical
+entry (got, expected, relative error against |expected| + atol), how many
+entries differ and, when the numbers fit one, a hint.  Hints come first from
+the catalogue of wrong formulas (mistakes.py), evaluated on the inputs the
+learner's code was given, then from the ratio and shape of the arrays.  A
+hint is only given when the wrong formula or ratio reproduces the numbers.
+
+Numpy only: the toy problem and the runner use this same module.
+"""
+import functools
+import inspect
+
+import numpy as np
+
+from cases.errors import Mismatch
+
+# The catalogue of wrong formulas (withheld/mistakes.py) holds the right formulas' building
+# blocks, so the learners' starter leaves the withheld/ folder out: there hints come from ratios
+# and shapes only.  Loaded on first use, and never by the child (isolation/policy.py hides both
+# grader/ and withheld/ from it).
+@functools.cache
+def _catalogue():
+    """-> (CATALOGUE, FITTED, RIGHT) of withheld/mistakes.py, or three empty dicts where it is absent."""
+    try:
+        from withheld.mistakes import CATALOGUE, FITTED, RIGHT
+    except ImportError:
+        CATALOGUE, FITTED, RIGHT = {}, {}, {}
+    return CATALOGUE, FITTED, RIGHT
+
+
+RTOL, ATOL = 1e-4, 1e-8   # the course's tolerances
+
+
+def _close(a, b, rtol, atol):
+    """Same shape and close, nan where the other is nan (a wrong formula may give nan too)."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True))
+
+
+def _evaluate(fn, inputs):
+    """fn applied to the inputs its arguments name -> its value, or None where it does not apply."""
+    names = list(inspect.signature(fn).parameters)
+    if not all(n in inputs for n in names):
+        return None
+    try:
+        with np.errstate(all="ignore"):
+            return fn(*(np.asarray(inputs[n], dtype=np.float64) if np.ndim(inputs[n]) else inputs[n]
+                        for n in names))
+    except Exception:  # a candidate that does not apply to these shapes
+        return None
+
+
+def catalogue_hint(quantity, got, expected, inputs, rtol=RTOL, atol=ATOL):
+    """The explanation of the first catalogue entry for `quantity` that reproduces `got`.
+
+    inputs: name -> value, the arguments the entries may ask for.  An entry
+    whose arguments are not all given, that raises, or that gives the right
+    answer on these inputs (it cannot be told apart there) is skipped.  When
+    the right formula itself reproduces `got` from these inputs, the mistake
+    is upstream, in the inputs, and the hint says so.
+    """
+    if not quantity or inputs is None:
+        return None
+    CATALOGUE, FITTED, RIGHT = _catalogue()
+    right = _evaluate(RIGHT[quantity], inputs) if quantity in RIGHT else None
+    if right is not None and _close(got, right, rtol, atol):
+        used = ", ".join(n for n in inspect.signature(RIGHT[quantity]).parameters
+                         if np.ndim(inputs[n]) and not n.startswith("course_"))
+        return (f"this is the right formula applied to the values your code gave it ({used}): one of those is "
+                f"wrong, so fix the first failing value above it (a gradient, for step())")
+    for fn, why in CATALOGUE.get(quantity, ()):
+        value = _evaluate(fn, inputs)
+        if value is None or right is not None and _close(value, right, rtol, atol):
+            continue
+        if _close(got, value, rtol, atol) and not _close(value, expected, rtol, atol):
+            return why
+    for fn in FITTED.get(quantity, ()):
+        names = list(inspect.signature(fn).parameters)[1:]
+        if all(n in inputs for n in names) and np.shape(got) == np.shape(expected):
+            try:
+                with np.errstate(all="ignore"):
+                    why = fn(np.asarray(got, dtype=np.float64), *(inputs[n] for n in names))
+            except Exception:  # does not apply to these values
+                why = None
+            if why:
+                return why
+    return None
+
+
+def ratio_hint(got, expected, batch=None):
+    """A hint when got is a constant multiple of expected: the batch size, m/(m-1), -1."""
+    mask = np.abs(expected) > 1e-6 * max(1.0, float(np.max(np.abs(expected), initial=0.0)))
+    if not mask.any():
+        return None
+    with np.errstate(all="ignore"):
+        r = got[mask] / expected[mask]
+    if r.size < 2:
+        return None   # one number: any factor fits it
+    c = float(np.median(r))
+    if not np.isfinite(c) or not np.allclose(r, c, rtol=1e-6, atol=0):
+        return None
+    if batch:
+        m = batch
+        if np.isclose(c, m):
+            return f"got = expected × {m} (the batch size): a sum over the batch where a mean is expected"
+        if np.isclose(c, 1 / m):
+            return f"got = expected / {m} (the batch size): divided by the batch where nothing divides"
+        if np.isclose(c, m / (m - 1)):
+            return "got = expected × m/(m-1): an unbiased variance where the biased one (divide by m) is expected"
+    if np.isclose(c, -1):
+        return "got = -expected: the sign is flipped"
+    sizes = sorted({int(d) for d in expected.shape + ((batch,) if batch else ()) if d > 1})
+    for p in sizes:
+        for q in sizes:
+            if p != q and np.isclose(c, p / q, rtol=1e-9):
+                return (f"got = expected × {p}/{q} everywhere: divided by {q} where {p} belongs "
+                        f"(or the other way round); check which count a sum or mean divides by")
+    if c == 0:
+        return "got is 0 everywhere: the value was never computed, or reset after it was"
+    if not np.isclose(c, 1):
+        return f"got = expected × {c:.6g} everywhere: one constant factor is off"
+    return None
+
+
+def shape_hint(got, expected):
+    if got.shape == expected.shape[1:] and expected.shape[:1] == (1,):
+        return (f"shape {got.shape} instead of {expected.shape}: keep the batch axis "
+                f"(keepdims=True) so it broadcasts as a row")
+    if got.ndim == 2 and got.shape == expected.shape[::-1]:
+        return "the array is transposed"
+    if got.size == 1 and expected.size > 1:
+        return "a single number where one value per entry is expected: summed or averaged too far?"
+    return None
+
+
+def _as_array(got, expected):
+    """-> (array, None) or (None, report line) for a value that is not an array of numbers."""
+    if got is None:
+        return None, "returned None (missing `return`?)"
+    try:
+        arr = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None, f"expected an array of shape {expected.shape}, got {type(got).__name__}"
+    return arr, None
+
+
+def _fmt_index(i):
+    return list(i) if i else "scalar"
+
+
+def _entries(got, expected, close, atol):
+    """Lines for the worst entry (largest error) and one typical wrong entry (median error)."""
+    with np.errstate(all="ignore"):
+        err = np.abs(got - expected)
+        err = np.where(np.isnan(err), np.inf, err)
+    wrong = np.argwhere(~close)
+    errs = err[~close]
+    order = np.argsort(errs, kind="stable")
+    picks = [("worst", wrong[order[-1]])]
+    if len(order) > 2:
+        picks.append(("typical", wrong[order[len(order) // 2]]))
+    lines = []
+    for what, idx in picks:
+        i = tuple(int(k) for k in idx)
+        g, e = got[i], expected[i]
+        with np.errstate(all="ignore"):
+            rel = abs(g - e) / (abs(e) + atol)
+        lines.append(f"{what} at {_fmt_index(i)}: got {g:.10g}, expected {e:.10g} (relative error {rel:.3g})")
+    return lines
+
+
+def compare(label, got, expected, rtol=RTOL, atol=ATOL, batch=None, mistakes=(), quantity=None,
+            inputs=None):
+    """-> None if got matches expected within rtol/atol, else the report text.
+
+    batch: the batch size, for the ratio hints.
+    mistakes: extra (hint, value) pairs, each the value a known mistake would give.
+    quantity, inputs: a CATALOGUE key and the inputs the learner's code received.
+    """
+    expected = np.asarray(expected, dtype=np.float64)
+    arr, problem = _as_array(got, expected)
+    if problem:
+        return f"{label}: {problem}"
+    hint = None
+    if arr.shape != expected.shape:
+        lines = [f"{label}: wrong shape: got {arr.shape}, expected {expected.shape}"]
+        hint = catalogue_hint(quantity, arr, expected, inputs, rtol, atol) or shape_hint(arr, expected)
+        return "\n".join(lines + ([f"hint: {hint}"] if hint else []))
+    close = np.isclose(arr, expected, rtol=rtol, atol=atol)
+    if close.all():
+        return None
+    lines = [f"{label}: wrong values, shape {expected.shape}: {int((~close).sum())} of {close.size} differ"]
+    lines += _entries(arr, expected, close, atol)
+    for text, value in mistakes:
+        if hint is None and value is not None and _close(arr, value, rtol, atol):
+            hint = text
+    hint = hint or catalogue_hint(quantity, arr, expected, inputs, rtol, atol)
+    if hint is None and not np.isfinite(arr).all() and np.isfinite(expected).all():
+        hint = ("non-finite values (inf/nan): exp overflowed or 0 was divided by 0; take the row max out "
+                "before exp (LogSumExp), use a stable sigmoid, keep eps inside the square root")
+    hint = hint or ratio_hint(arr, expected, batch)
+    return "\n".join(lines + ([f"hint: {hint}"] if hint else []))
+
+
+def check(label, got, expected, batch=None, mistakes=(), quantity=None, inputs=None, rtol=RTOL, atol=ATOL):
+    """Raise Mismatch with compare()'s report unless got matches expected."""
+    text = compare(label, got, expected, rtol, atol, batch, mistakes, quantity, inputs)
+    if text:
+        raise Mismatch(text)
+

@@ -1,0 +1,75 @@
+"""The parent's own measure of the MNIST model the child trained (autograd part, handout 2.5).
+
+The child sends the trained model's layers as arrays (cases/autograd/graded.py,
+case "mnist"); this module rebuilds the model in numpy, in eval mode, and
+measures its validation accuracy: the grade never rests on the accuracy the
+learner's code reports.
+"""
+import functools
+
+import numpy as np
+
+from cases.autograd.graded import text
+from cases.errors import Mismatch
+
+# "Linear and ReLU layers" (handout 2.5), BatchNorm1d if the learner did the bonus (the course's
+# example is Linear(784, 20) -> BatchNorm1d(20) -> ReLU() -> Linear(20, 10)).
+MNIST_LAYERS = {"Linear": ("weight", "bias"), "BatchNorm1d": ("gamma", "beta", "running_mean", "running_var"),
+                "ReLU": (), "Sigmoid": (), "Tanh": (), "Dropout": ()}
+MNIST_EPS = 1e-5     # BatchNorm1d's eps in the handout
+MNIST_SLACK = 0.01   # the final weights are some batches past the last validation hw1/mnist.py reported
+
+
+def mnist_model(v):
+    """The child's trained model as [(kind, params)], checked to chain 784 inputs to 10 scores."""
+    kinds, width, model = text(v, "model/kinds", limit=4000).split(","), 784, []
+    for k, kind in enumerate(kinds):
+        if kind not in MNIST_LAYERS:
+            raise Mismatch(f"hw1/mnist.py's model has a {kind or 'nameless'} layer (layer {k}); the grader "
+                           f"evaluates models of {', '.join(MNIST_LAYERS)}")
+        p = {name: v.value(f"model/layer{k}.{name}") for name in MNIST_LAYERS[kind]}
+        if kind == "Linear":
+            W, b = p["weight"], p["bias"]
+            if W.ndim != 2 or W.shape[1] != width or not 0 < W.shape[0] <= 4096 or b.size != W.shape[0]:
+                raise Mismatch(f"layer {k} (Linear) of the trained MNIST model has weight {W.shape} and bias "
+                               f"{b.shape}; after {width} features expected weight (out, {width}) and bias (out,)")
+            p, width = {"weight": W, "bias": b.reshape(-1)}, W.shape[0]
+        elif kind == "BatchNorm1d":
+            if any(a.size != width for a in p.values()):
+                raise Mismatch(f"layer {k} (BatchNorm1d) of the trained MNIST model: its parameters should "
+                               f"have {width} entries, got {[a.shape for a in p.values()]}")
+            p = {name: a.reshape(-1) for name, a in p.items()}
+        model.append((kind, p))
+    if width != 10:
+        raise Mismatch(f"hw1/mnist.py's model ({','.join(kinds)}) ends with {width} scores, not 10")
+    return model
+
+
+def mnist_accuracy(v, x, labels):
+    """The accuracy on (x, labels) of the child's trained model, computed here in eval mode (Dropout
+    is then the identity; BatchNorm1d uses its running statistics), 1000 rows at a time."""
+    model, right = mnist_model(v), 0
+    for start in range(0, len(x), 1000):
+        h = x[start:start + 1000]
+        with np.errstate(all="ignore"):   # the child's numbers: inf and nan only lower the accuracy
+            for kind, p in model:
+                if kind == "Linear":
+                    h = h @ p["weight"].T + p["bias"]
+                elif kind == "BatchNorm1d":
+                    h = (h - p["running_mean"]) / np.sqrt(p["running_var"] + MNIST_EPS) * p["gamma"] + p["beta"]
+                elif kind == "ReLU":
+                    h = np.maximum(h, 0)
+                elif kind == "Sigmoid":
+                    h = 1 / (1 + np.exp(-h))
+                elif kind == "Tanh":
+                    h = np.tanh(h)
+        right += int(np.count_nonzero(np.argmax(h, axis=1) == labels[start:start + 1000]))
+    return right / len(x)
+
+
+@functools.cache
+def validation_set():
+    """The parent's (val_x, val_labels), loaded once per process: a batch grades many hand-ins."""
+    from training import mnist_data
+    val_x, val_y = mnist_data.load_validation()
+    return val_x, val_y.argmax(axis=1)
