@@ -17,7 +17,8 @@ import tarfile
 
 import pytest
 
-from paths import INSTRUCTOR, ROOT
+from paths import INSTRUCTOR
+from test_grading import solution_files
 
 SIM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "windows_sim", "sitecustomize.py")
 RUNNER = os.path.join("autograder", "hw1_autograder", "runner.py")
@@ -55,16 +56,9 @@ def trees(tmp_path_factory):
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     shutil.copytree(starter, solved)
-    for d in ("mytorch", "hw1"):
-        for folder, dirs, files in os.walk(os.path.join(ROOT, d)):
-            dirs[:] = [x for x in dirs if x != "__pycache__"]
-            for f in files:
-                if f.endswith(".py"):
-                    src = os.path.join(folder, f)
-                    dst = solved / os.path.relpath(src, ROOT)
-                    dst.parent.mkdir(parents=True, exist_ok=True)
-                    with open(src, "rb") as fh:
-                        dst.write_bytes(fh.read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+    for name, data in solution_files().items():
+        (solved / name).parent.mkdir(parents=True, exist_ok=True)
+        (solved / name).write_bytes(data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
     return starter, solved
 
 
