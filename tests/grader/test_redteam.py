@@ -347,7 +347,7 @@ def test_without_namespaces_what_a_childs_uid_left_in_tmp_is_removed(tmp_path):
         os.lchown(p, uid, uid)
     os.lchown(link, uid, uid)
     try:
-        isolation.parent.remove_files_of(uid)
+        isolation.files.remove_files_of(uid)
         assert not any(os.path.lexists(p) for p in left + [link]) and os.path.isdir(own)
     finally:
         shutil.rmtree(own, ignore_errors=True)
@@ -368,13 +368,13 @@ def test_plots_are_copied_back_without_following_the_childs_links(tmp_path):
         d.mkdir(parents=True)
     (secret / "hw1" / "other_student.png").write_bytes(b"\x89PNG secret")
     os.symlink(secret, scratch / "handin")   # the child's copy, swapped for a link
-    isolation.parent._copy_back_plots(str(scratch / "handin"), str(learner))
+    isolation.files.copy_back_plots(str(scratch / "handin"), str(learner))
     assert not list((learner / "hw1").iterdir())
     os.unlink(scratch / "handin")
     (scratch / "handin" / "hw1").mkdir(parents=True)
     (scratch / "handin" / "hw1" / "validation_accuracy.png").write_bytes(b"\x89PNG mine")
     os.symlink(secret / "hw1" / "other_student.png", scratch / "handin" / "hw1" / "stolen.png")
-    isolation.parent._copy_back_plots(str(scratch / "handin"), str(learner))
+    isolation.files.copy_back_plots(str(scratch / "handin"), str(learner))
     assert sorted(os.listdir(learner / "hw1")) == ["validation_accuracy.png"]
 
 

@@ -9,7 +9,7 @@ import functools
 
 import numpy as np
 
-from cases.autograd.graded import text
+from cases.autograd.common import text
 from cases.errors import Mismatch
 
 # "Linear and ReLU layers" (handout 2.5), BatchNorm1d if the learner did the bonus (the course's

@@ -13,15 +13,14 @@ import json
 import os
 import shutil
 import signal
-import stat
 import subprocess
 import sys
 import time
 import zipfile
 from dataclasses import dataclass
 
+from isolation import files, policy
 from isolation import platform_compat as compat   # the OS pieces: missing on Windows (POSIX False)
-from isolation import policy
 
 
 THREADS_ENV = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
@@ -183,10 +182,10 @@ def run_cases(root, part, names, limits=None, show_output=False, scratch=None):
     _pycache()
     if ids:
         policy._private_secrets()
-        give_to(scratch, ids)
+        files.give_to(scratch, ids)
     results, output, remaining, learner_root = {}, _Output(limits.output_kb * 1024), list(names), root
     try:
-        root = _readable_copy(root, scratch, ids)
+        root = files.readable_copy(root, scratch, ids)
         while remaining:   # one child for all the cases; a new one only after a crash or a timeout
             proc, res_r, out_r = _start(root, part, remaining, limits, scratch, show_output, ids)
             try:
@@ -194,9 +193,9 @@ def run_cases(root, part, names, limits=None, show_output=False, scratch=None):
             finally:
                 _kill(proc)
                 if ids:
-                    _kill_uid(ids)
+                    files.kill_uid(ids)
                     if not policy.sandbox_prefix():
-                        remove_files_of(ids[0])
+                        files.remove_files_of(ids[0])
             pending = [n for n in remaining if n not in results]
             if not pending:
                 break
@@ -206,7 +205,7 @@ def run_cases(root, part, names, limits=None, show_output=False, scratch=None):
             results[current] = CaseResult(current, {}, _event_error(event, proc.returncode, limits))
             remaining = [n for n in pending if n != current]
         if root != learner_root:
-            _copy_back_plots(root, learner_root)
+            files.copy_back_plots(root, learner_root)
     finally:
         if own_scratch:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -322,38 +321,6 @@ def _event_error(event, code, limits):
     return {"kind": event, "text": text}
 
 
-def _kill_uid(ids):
-    """SIGKILL every process of the child's uid: kill(-1) sent as that uid reaches only its own."""
-    code = "import os, signal\ntry: os.kill(-1, signal.SIGKILL)\nexcept OSError: pass"
-    try:
-        subprocess.run([sys.executable, "-S", "-E", "-c", code], user=ids[0], group=ids[1], extra_groups=[],
-                       env={}, cwd="/", stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, timeout=30)
-    except (OSError, subprocess.SubprocessError):
-        pass
-
-
-def remove_files_of(uid):
-    """Without namespaces the child shares /tmp, /var/tmp, /dev/shm and the other world-writable
-    folders: remove what its uid left at their top level (its processes are dead by now).  A link is
-    removed, never followed."""
-    for folder in policy.PRIVATE + policy._world_writable():
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for e in entries:
-            try:
-                if e.stat(follow_symlinks=False).st_uid != uid:
-                    continue
-                if e.is_dir(follow_symlinks=False):
-                    shutil.rmtree(e.path, ignore_errors=True)
-                else:
-                    os.unlink(e.path)
-            except OSError:
-                pass
-
-
 def _pycache():
     """Create the grader's __pycache__ before the first child starts, so that it is hidden from
     every child (a compiled copy of a parent-only file written later would otherwise be visible)."""
@@ -361,76 +328,6 @@ def _pycache():
         os.makedirs(os.path.join(policy.HERE, "__pycache__"), mode=0o700, exist_ok=True)
     except OSError:   # a read-only grader folder: Python cannot write compiled files there either
         pass
-
-
-def _readable_copy(root, scratch, ids):
-    """A copy of root's mytorch/ and hw1/ that the child's own uid alone can read -> its path.
-
-    Only when started as root: the learner's folder is private to root (and must
-    stay unreadable by the other children of a batch).
-    """
-    if not ids:
-        return root
-    dst = os.path.join(scratch, "handin")
-    for d in ("mytorch", "hw1"):
-        if os.path.isdir(os.path.join(root, d)):
-            shutil.copytree(os.path.join(root, d), os.path.join(dst, d), symlinks=False,
-                            ignore=shutil.ignore_patterns("__pycache__"))
-    os.makedirs(dst, exist_ok=True)
-    give_to(dst, ids)
-    return dst
-
-
-def _copy_back_plots(copy, root):
-    """The plots a test wrote into the copy's hw1/ (the MNIST test's curve) go to the learner's hw1/.
-
-    The child owns everything under its scratch folder and may swap any part of copy/hw1 for a
-    link at any moment: each step from the scratch folder (which it cannot replace) is opened
-    O_NOFOLLOW, and the files are read through that folder's descriptor."""
-    dst_dir = os.path.join(root, "hw1")
-    if not os.path.isdir(dst_dir) or os.path.islink(dst_dir):
-        return
-    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK
-    fd = None
-    try:
-        fd = os.open(os.path.dirname(copy), os.O_RDONLY | os.O_DIRECTORY)
-        for part in (os.path.basename(copy), "hw1"):
-            step = os.open(part, flags | os.O_DIRECTORY, dir_fd=fd)
-            os.close(fd)
-            fd = step
-        names = sorted(f for f in os.listdir(fd) if f.endswith(".png"))
-    except OSError:
-        names = []
-    for f in names:
-        dst = os.path.join(dst_dir, f)
-        if os.path.islink(dst):
-            continue
-        try:
-            src = os.open(f, flags, dir_fd=fd)
-        except OSError:
-            continue
-        with os.fdopen(src, "rb") as a:
-            st = os.fstat(src)
-            if not stat.S_ISREG(st.st_mode) or st.st_size >= 16 << 20:
-                continue
-            data = a.read(16 << 20)
-        try:   # the learner's own folder: never write through a link placed there
-            out = os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
-        except OSError:
-            continue
-        with os.fdopen(out, "wb") as b:
-            if stat.S_ISREG(os.fstat(out).st_mode):
-                b.write(data)
-    if fd is not None:
-        os.close(fd)
-
-
-def give_to(folder, ids):
-    """chown -R the child's uid, private to it: it may read and write its own copy, no other child may."""
-    for base, dirs, files in os.walk(folder):
-        for p in [base] + [os.path.join(base, f) for f in files]:
-            os.lchown(p, *ids)
-            os.chmod(p, 0o700 if p == base else 0o600)
 
 
 def _count_tasks(uid):

@@ -191,7 +191,7 @@ def _child_ids():
     """(uid, gid) for a child started by root, or None when not root.
 
     A fresh number per hand-in, not `nobody`: two children of one batch then
-    cannot read each other's files or signal each other, and _kill_uid() can
+    cannot read each other's files or signal each other, and files.kill_uid() can
     end every process the child left behind, whether namespaces exist or not.
     Without namespaces that user must reach Python and the grader by the
     folders' own permissions; where it cannot, the child stays root

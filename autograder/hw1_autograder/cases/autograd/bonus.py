@@ -11,8 +11,8 @@ import numpy as np
 from cases.autograd import inputs as ca
 from cases.errors import Mismatch
 from cases.registry import registry
-from cases.autograd.graded import (check_grad, flag, get, grad_present, layer_kinds, put, put_flags, put_grad,
-                             settings_run, settings_verify, tensor)
+from cases.autograd.common import check_grad, flag, get, grad_present, put, put_flags, put_grad, tensor
+from cases.autograd.course import layer_kinds, settings_run, settings_verify
 
 CASES = []   # in task order (sorted at the end of this file)
 bonus = registry(CASES)

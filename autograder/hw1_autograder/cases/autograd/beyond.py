@@ -1,0 +1,257 @@
+"""Checks beyond the course's table: 0 points each, reported on their own line."""
+import operator
+
+import numpy as np
+
+from cases.autograd import inputs as ca
+from cases.autograd.common import (binary_mistakes, check_grad, direct, extra, flag, get, number, op_class, put,
+                                   put_flags, put_grad, tensor, verify_direct)
+from cases.errors import Mismatch
+
+
+# ================================================================ beyond the course's table (0 points)
+EXTRA = "Beyond the table"
+
+
+def _extra(name):
+    return extra(EXTRA, name, 0)
+
+
+BINARY_OPERATORS = {"Add": operator.add, "Sub": operator.sub, "Mul": operator.mul, "Div": operator.truediv}
+
+
+@_extra("ops_direct_binary")
+def ops_direct_binary(out):
+    """Add, Sub, Mul, Div called directly and through operators, broadcasting both ways."""
+    for op in ca.BINARY_OPS:
+        for case in ca.BINARY_SHAPES:
+            a, b, up = ca.binary(op, case)
+            p = f"{op}/{case}"
+            # b without grad: forward must still say requires_grad=True (a requires it)
+            if direct(out, f"{p}/direct", op, (tensor(a, True), tensor(b)), up) is None:
+                return
+            at, bt = tensor(a, True), tensor(b, True)
+            BINARY_OPERATORS[op](at, bt).backward(up)
+            put_grad(out, f"{p}/operator/a_grad", at)
+            put_grad(out, f"{p}/operator/b_grad", bt)
+
+
+@ops_direct_binary.verify
+def _(v):
+    for op in ca.BINARY_OPS:
+        for case in ca.BINARY_SHAPES:
+            a, b, up = ca.binary(op, case)
+            p, key = f"{op}/{case}", f"op/{op}/{case}"
+            verify_direct(v, f"{p}/direct", op, 2)
+            v.check(f"{op}.forward(ctx, a{a.shape}, b{b.shape})", f"{p}/direct/out", f"{key}/out")
+            mistakes = [binary_mistakes(op, "a", a, b, up), binary_mistakes(op, "b", a, b, up)]
+            for k, name in enumerate(("a", "b")):
+                v.check(f"{op}.backward(ctx, grad) for a{a.shape}, b{b.shape}: gradient of input {k + 1}",
+                        f"{p}/direct/grad{k}", f"{key}/{name}_grad", mistakes=mistakes[k])
+            for k, name in enumerate(("a", "b")):
+                check_grad(v, f"{op} as an operator: {name}.grad", f"{p}/operator/{name}_grad", name,
+                           f"{key}/{name}_grad", mistakes=mistakes[k])
+
+
+def _unary_mistakes(name, a, up):
+    """(hint, value) pairs: common wrong derivatives of the elementwise ops, on these inputs."""
+    if name == "Log":
+        return [("d log(a)/da = 1/a, not a", up * a), ("d log(a)/da = 1/a, not 1/a^2", up / a ** 2)]
+    if name == "Exp":
+        return [("d exp(a)/da = exp(a): the gradient is grad_output * exp(a)", up * a)]
+    if name == "Neg":
+        return [("the gradient of -a is -grad_output", up)]
+    if name == "Pow":
+        return [("d a^p/da = p a^(p-1), not p a^p", up * 2.5 * a ** 2.5),
+                ("d a^p/da = p a^(p-1): the factor p is missing", up * a ** 1.5)]
+    if name == "ReLU":
+        return [("ReLU's derivative is 0 at z = 0 (z > 0, not z >= 0)", up * (a >= 0))]
+    if name == "Sigmoid":
+        s = 1 / (1 + np.exp(-a))
+        return [("sigmoid' = s(1 - s): the factor (1 - s) is missing", up * s),
+                ("sigmoid' is computed from the output s, not the input: s(1 - s)", up * a * (1 - a))]
+    if name == "Tanh":
+        return [("tanh' = 1 - t^2, not 1 - t", up * (1 - np.tanh(a))),
+                ("tanh' is computed from the output t = tanh(a): 1 - t^2", up * (1 - a * a))]
+    return []
+
+
+@_extra("ops_direct_unary")
+def ops_direct_unary(out):
+    """Transpose, Reshape, Log, Exp, Neg, Pow, ReLU (with exact zeros), Sigmoid, Tanh, Sum, MatMul: both call forms."""
+    for name, (_, _, extra_args) in ca.UNARY_OPS.items():
+        a, op = ca.unary(name), name.split("_")[0]
+        up = ca.upstream(name, ca.unary_out_shape(name))
+        if direct(out, f"{name}/direct", op, (tensor(a, True),) + extra_args, up) is None:
+            return
+        at = tensor(a, True)
+        op_class(op).apply(at, *extra_args).backward(up)
+        put_grad(out, f"{name}/apply/a_grad", at)
+    a, b, up = ca.matmul()
+    if direct(out, "MatMul/direct", "MatMul", (tensor(a, True), tensor(b, True)), up) is None:
+        return
+    at, bt = tensor(a, True), tensor(b, True)
+    (at @ bt).backward(up)
+    put_grad(out, "MatMul/operator/a_grad", at)
+    put_grad(out, "MatMul/operator/b_grad", bt)
+
+
+@ops_direct_unary.verify
+def _(v):
+    for name, (_, _, extra_args) in ca.UNARY_OPS.items():
+        a, op = ca.unary(name), name.split("_")[0]
+        up = ca.upstream(name, ca.unary_out_shape(name))
+        mistakes = _unary_mistakes(name, a, up)
+        verify_direct(v, f"{name}/direct", op, 1)
+        v.check(f"{op}.forward(ctx, a{a.shape}{''.join(', ' + repr(x) for x in extra_args)})", f"{name}/direct/out",
+                f"op/{name}/out")
+        v.check(f"{op}.backward(ctx, grad)[0]", f"{name}/direct/grad0", f"op/{name}/a_grad", mistakes=mistakes)
+        check_grad(v, f"{op}.apply(a): a.grad", f"{name}/apply/a_grad", "a", f"op/{name}/a_grad", mistakes=mistakes)
+    a, b, up = ca.matmul()
+    verify_direct(v, "MatMul/direct", "MatMul", 2)
+    v.check("MatMul.forward(ctx, a, b)", "MatMul/direct/out", "op/MatMul/out")
+    v.check("MatMul.backward(ctx, grad)[0]", "MatMul/direct/grad0", "op/MatMul/a_grad")
+    v.check("MatMul.backward(ctx, grad)[1]", "MatMul/direct/grad1", "op/MatMul/b_grad", mistakes=[
+        ("d(a @ b)/db = a.T @ grad_output; this is its transpose", (up.T @ a).T if a.shape[0] != a.shape[1] else None)])
+    check_grad(v, "a @ b: a.grad", "MatMul/operator/a_grad", "a", "op/MatMul/a_grad")
+    check_grad(v, "a @ b: b.grad", "MatMul/operator/b_grad", "b", "op/MatMul/b_grad")
+
+
+@_extra("unbroadcast")
+def unbroadcast_alone(out):
+    """functional.unbroadcast(grad, shape) on its own: sums over the broadcast axes, keeps size-1 axes."""
+    fn = get("nn.functional", "unbroadcast")
+    for case in ca.UNBROADCAST:
+        grad, shape = ca.unbroadcast(case)
+        got = fn(grad.copy(), shape)
+        put(out, case, getattr(got, "data", got))
+
+
+@unbroadcast_alone.verify
+def _(v):
+    for case in ca.UNBROADCAST:
+        grad, shape = ca.unbroadcast(case)
+        want = v.ref(f"unbroadcast/{case}")
+        v.check(f"unbroadcast(grad {grad.shape}, {shape})", case, want, mistakes=[
+            ("unbroadcast averages; the gradient of a broadcast is the sum over the broadcast axes",
+             want * (np.prod(shape) / grad.size))])
+
+
+RELU_Z = np.array([[-1.0, 0.0, 2.0], [0.0, 3.0, -0.5]])
+
+
+@_extra("relu_at_zero")
+def relu_at_zero(out):
+    """ReLU'(0) = 0, as the handout defines it (z <= 0 -> 0)."""
+    zt = tensor(RELU_Z, True)
+    op_class("ReLU").apply(zt).backward(np.ones(RELU_Z.shape))
+    put_grad(out, "z_grad", zt)
+
+
+@relu_at_zero.verify
+def _(v):
+    check_grad(v, "ReLU'(z) at z = [[-1, 0, 2], [0, 3, -0.5]]", "z_grad", "z", (RELU_Z > 0).astype(float), mistakes=[
+        ("ReLU's derivative is 0 at z = 0: use z > 0, not z >= 0", (RELU_Z >= 0).astype(float))])
+
+
+@_extra("traversal_order")
+def traversal_order(out):
+    """A diamond: x -> a = x * 2 -> exp(a) + a * 3.  The node of a is reached along two paths;
+    it must run once, after both gradients have arrived and been summed."""
+    Function = get("autograd_engine", "Function")
+    Tensor = get("tensor", "Tensor")
+    received = []
+
+    class Probe(Function):   # the identity, counting the gradients backward receives
+        @staticmethod
+        def forward(ctx, a):
+            return Tensor(a.data, requires_grad=a.requires_grad, is_leaf=not a.requires_grad)
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            received.append(np.array(grad_output.data))
+            return Tensor(grad_output.data)
+
+    x, up = ca.diamond()
+    xt = tensor(x, True)
+    a = Probe.apply(xt * 2)
+    (a.exp() + a * 3).backward(up)
+    put_grad(out, "x_grad", xt)
+    out["probe_runs"] = len(received)
+
+
+@traversal_order.verify
+def _(v):
+    x, up = ca.diamond()
+    a0 = 2 * x
+    path_exp, path_mul = 2 * up * np.exp(a0), 2 * up * 3
+    check_grad(v, "x.grad through the diamond", "x_grad", "x", "diamond/x_grad", mistakes=[
+        ("only the gradient of the exp path arrived: a node reached twice was run (or stored) once, before "
+         "the second path's gradient arrived", path_exp),
+        ("only the gradient of the a * 3 path arrived: a node reached twice was run (or stored) once, before "
+         "the first path's gradient arrived", path_mul)])
+    runs = number(v, "probe_runs")
+    if runs != 1:
+        raise Mismatch(f"the node reached along two paths ran {runs:g} times, each with part of its gradient"
+                       f"\nhint: backward runs a node before all its gradients have arrived (a plain recursive DFS);"
+                       f" the values add up, but each shared node (and everything below it) runs once per path, "
+                       f"exponentially often in deep graphs: sum the incoming gradients first, in topological order")
+
+
+ACCUMULATED = (np.arange(6.0).reshape(2, 3), np.full((2, 3), 0.5))
+
+
+@_extra("accumulate_grad")
+def accumulate_grad(out):
+    """AccumulateGrad.apply adds (+=) into .grad, which is a plain Tensor of the variable's shape."""
+    Tensor = get("tensor", "Tensor")
+    vt = tensor(np.zeros((2, 3)), True)
+    node = get("autograd_engine", "AccumulateGrad")(vt)
+    for g in ACCUMULATED:
+        node.apply(Tensor(g.copy()))
+    put_grad(out, "v_grad", vt)
+    g = vt.grad
+    put_flags(out, "v_grad/plain", isinstance(g, Tensor) and not g.requires_grad and g.grad is None
+              and not g.is_parameter)
+
+
+@accumulate_grad.verify
+def _(v):
+    g1, g2 = ACCUMULATED
+    check_grad(v, "v.grad after apply(g1) then apply(g2)", "v_grad", "v", g1 + g2, mistakes=[
+        ("the second gradient replaced the first: accumulate with +=", g2)])
+    if not flag(v, "v_grad/plain"):
+        raise Mismatch("a stored gradient must be a plain Tensor (requires_grad=False, no .grad, is_parameter=False)")
+
+
+MOMENTUM_GRADS = (np.array([1.0, 2.0]), np.array([-0.5, 1.0]), np.array([0.25, 0.0]))
+MOMENTUM_START = np.array([1.0, -2.0])
+
+
+@_extra("sgd_momentum_sign")
+def sgd_momentum_sign(out):
+    """SGD with momentum on one parameter over three steps: v = momentum v - lr grad; param += v."""
+    Tensor = get("tensor", "Tensor")
+    p = Tensor(MOMENTUM_START.copy(), requires_grad=True, is_parameter=True)
+    opt = get("optim.sgd", "SGD")([p], lr=0.1, momentum=0.9)
+    for s, g in enumerate(MOMENTUM_GRADS):
+        p.grad = Tensor(g.copy())
+        opt.step()
+        put(out, f"step{s}", p.data)
+    put_flags(out, "momentums_are_arrays", all(isinstance(m, np.ndarray) for m in getattr(opt, "momentums", [None])))
+
+
+@sgd_momentum_sign.verify
+def _(v):
+    want, velocity, no_mom = MOMENTUM_START, np.zeros(2), MOMENTUM_START
+    for s, g in enumerate(MOMENTUM_GRADS):
+        velocity = 0.9 * velocity - 0.1 * g
+        want = want + velocity
+        no_mom = no_mom - 0.1 * g
+        ascent = 2 * MOMENTUM_START - want
+        v.check(f"parameter after step {s}", f"step{s}", want, mistakes=[
+            ("the update goes up the gradient: v = momentum v - lr grad, then param += v", ascent),
+            ("momentum is not applied: plain SGD", no_mom if s else None),
+            ("v = momentum v + lr grad must be subtracted (param -= v)", want - 2 * velocity if s else None)])
+    if not flag(v, "momentums_are_arrays"):
+        raise Mismatch("SGD.momentums must hold one numpy array per parameter")

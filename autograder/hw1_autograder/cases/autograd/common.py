@@ -1,0 +1,198 @@
+"""The Fall 2020 cases' shared pieces: the registry (graded, extra), recording in the child
+(get, tensor, put...), decoding in the parent (text, flags, check_grad...), direct calls of an op.
+
+The child half records what the learner's tensors hold (values, gradients) and what the structural
+checks look at, as float64 arrays: put_grad records whether .grad is None, put_type whether a value
+is a Tensor (and its type's name, for the message), put_flags a node's flags.  Those observations
+are never a verdict: the parent decides."""
+import numpy as np
+
+from cases.errors import Mismatch, Missing
+from cases.reach import module
+from cases.registry import registry
+
+
+CASES = []    # the table, then the checks beyond it (sorted at the end of this file)
+graded = registry(CASES)
+extra = registry(CASES, extra=True)
+
+
+# ================================================================ the child side: recording
+def get(path, name):
+    """The learner's mytorch.<path>.<name>, or Missing naming what is absent."""
+    obj = getattr(module(f"mytorch.{path}"), name, None)
+    if obj is None:
+        raise Missing(f"mytorch/{path.replace('.', '/')}.py has no {name}")
+    return obj
+
+
+def tensor(data, requires_grad=False):
+    return get("tensor", "Tensor")(np.array(data, dtype=float), requires_grad=requires_grad)
+
+
+def op_class(name):
+    return get("nn.functional", name)
+
+
+def put(out, name, value):
+    """out[name] = value, made a float64 array where numpy can (a list, a scalar); else sent as it is,
+    and the parent reads why it is not an array."""
+    if value is not None and type(value) is not np.ndarray:
+        try:
+            value = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            pass
+    out[name] = value
+
+
+def put_text(out, name, text, limit=80):
+    out[name] = np.array([ord(c) for c in str(text)[:limit]], dtype=np.float64)
+
+
+def put_flags(out, name, *flags):
+    out[name] = np.array([bool(f) for f in flags], dtype=np.float64)
+
+
+def put_none(out, name, value):
+    """name/none: whether value is None; name/type: its type's name."""
+    put_flags(out, f"{name}/none", value is None)
+    put_text(out, f"{name}/type", type(value).__name__)
+
+
+def put_type(out, name, value, cls):
+    """name/is: whether value is a cls; name/type: its type's name."""
+    put_flags(out, f"{name}/is", isinstance(value, cls))
+    put_text(out, f"{name}/type", type(value).__name__)
+
+
+def put_grad(out, name, t):
+    """t.grad's values under name, name/none whether t.grad is None."""
+    put_flags(out, f"{name}/none", t.grad is None)
+    if t.grad is not None:
+        put(out, name, t.grad.data)
+
+
+# ================================================================ the parent side: deciding
+def text(v, name, limit=200):
+    """The text the child recorded with put_text (its first `limit` characters)."""
+    return "".join(chr(int(c)) for c in np.ravel(v.value(name))[:limit]
+                   if np.isfinite(c) and 0x20 <= c < 0x110000 and not 0x7f <= c < 0xa0)   # no control characters
+
+
+def flags(v, name, n=1):
+    """The child's n yes/no observations `name` (put_flags), as bools."""
+    a = v.value(name)
+    if a.shape != (n,) or not np.all((a == 0) | (a == 1)):
+        raise Mismatch(f"{name}: expected {n} yes/no observations, got an array of shape {a.shape}")
+    return tuple(bool(x) for x in a)
+
+
+def flag(v, name):
+    return flags(v, name)[0]
+
+
+def number(v, name):
+    a = v.value(name)
+    if a.shape != () or not np.isfinite(a):
+        raise Mismatch(f"{name}: expected one finite number, got an array of shape {a.shape}")
+    return float(a)
+
+
+def grad_present(v, name, what):
+    """The gradient put_grad recorded as `name` exists; `what` names the tensor in the message."""
+    if flag(v, f"{name}/none"):
+        raise Mismatch(f"{what}.grad is None after backward(): a leaf that requires grad must store "
+                       f"its gradient\nhint: AccumulateGrad stores into .grad")
+
+
+def check_grad(v, label, name, what, ref, **kw):
+    """v.check of a gradient put_grad recorded."""
+    grad_present(v, name, what)
+    v.check(label, name, ref, **kw)
+
+
+def expect_none(v, name, what, why):
+    if not flag(v, f"{name}/none"):
+        raise Mismatch(f"{what} should be None, got {text(v, f'{name}/type')}\nhint: {why}")
+
+
+# ---------------------------------------------------------------- direct calls, both halves
+def direct(out, p, op_name, args, grad_output):
+    """The handout's direct call: ctx = ContextManager(); out = Op.forward(ctx, *args);
+    grads = Op.backward(ctx, grad_output).  Records under p; -> (out, grads), or None where
+    a value is not a Tensor (verify_direct says so)."""
+    Tensor = get("tensor", "Tensor")
+    Op = op_class(op_name)
+    ctx = get("autograd_engine", "ContextManager")()
+    res = Op.forward(ctx, *args)
+    put_type(out, f"{p}/out", res, Tensor)
+    if not isinstance(res, Tensor):
+        return None
+    put(out, f"{p}/out", res.data)
+    put_flags(out, f"{p}/out/flags", res.requires_grad, res.is_leaf)
+    grads = Op.backward(ctx, Tensor(grad_output))
+    put_none(out, f"{p}/grads", grads)
+    if grads is None:
+        return None
+    grads = grads if isinstance(grads, tuple) else (grads,)
+    put(out, f"{p}/grads/count", len(grads))
+    for i, (arg, g) in enumerate(zip(args, grads)):
+        if isinstance(arg, Tensor):
+            put_type(out, f"{p}/grad{i}", g, Tensor)
+            if not isinstance(g, Tensor):
+                return None
+            put(out, f"{p}/grad{i}", g.data)
+    return res, grads
+
+
+def verify_direct(v, p, op_name, n_tensors, want=True):
+    """What direct() recorded is a Tensor with the right flags; want: the output requires grad."""
+    if not flag(v, f"{p}/out/is"):
+        raise Mismatch(f"{op_name}.forward returned {text(v, f'{p}/out/type')}, expected a Tensor")
+    requires_grad, is_leaf = flags(v, f"{p}/out/flags", 2)
+    if requires_grad != want or is_leaf != (not want):
+        raise Mismatch(f"{op_name}.forward's output has requires_grad={requires_grad}, is_leaf={is_leaf}; "
+                       f"expected requires_grad={want}, is_leaf={not want}\nhint: forward sets them itself "
+                       f"(appendix A): the output requires grad when an input does")
+    if flag(v, f"{p}/grads/none"):
+        raise Mismatch(f"{op_name}.backward returned None (missing `return`?)")
+    count = np.ravel(v.value(f"{p}/grads/count"))[:1]
+    if count.size and count[0] < n_tensors:
+        raise Mismatch(f"{op_name}.backward returned {count[0]:g} gradient(s) for {n_tensors} Tensor inputs\nhint: "
+                       f"return one gradient per argument of forward, in order (a tuple)")
+    for i in range(n_tensors):
+        if f"{p}/grad{i}/is" in v.got and not flag(v, f"{p}/grad{i}/is"):
+            raise Mismatch(f"{op_name}.backward: the gradient of input {i + 1} is {text(v, f'{p}/grad{i}/type')}, "
+                           f"expected a Tensor\nhint: backward receives a Tensor and returns Tensors "
+                           f"(tensor.Tensor(array))")
+
+
+def binary_mistakes(op, which, a, b, up):
+    """(hint, value) pairs: the wrong formulas an op's backward is commonly written with."""
+    ub = unbroadcast_ref
+    shape = a.shape if which == "a" else b.shape
+    if op == "Sub" and which == "b":
+        return [("the gradient of b in a - b is -grad_output (the sign is missing)", ub(up, shape))]
+    if op == "Mul":
+        other = a if which == "a" else b
+        return [("Mul's gradients are swapped: d(a*b)/da = b and d(a*b)/db = a", ub(up * other, shape))]
+    if op == "Div" and which == "a":
+        return [("d(a/b)/da = 1/b", ub(up * b, shape))]
+    if op == "Div" and which == "b":
+        return [("d(a/b)/db = -a/b^2: the sign is missing", ub(up * a / b ** 2, shape)),
+                ("d(a/b)/db = -a/b^2: b is not squared", ub(-up * a / b, shape)),
+                ("d(a/b)/db = -a/b^2: the factor a is missing", ub(-up / b ** 2, shape))]
+    if op in ("Add", "Sub") and shape != up.shape:
+        return [("unbroadcast averages where it must sum over the broadcast axes",
+                 ub(up, shape) * (np.prod(shape) / up.size) * (-1 if op == "Sub" and which == "b" else 1))]
+    return []
+
+
+def unbroadcast_ref(grad, shape):
+    """The grader's own unbroadcast (a reference, not the learner's)."""
+    while grad.ndim > len(shape):
+        grad = grad.sum(axis=0)
+    for axis, size in enumerate(shape):
+        if size == 1 and grad.shape[axis] != 1:
+            grad = grad.sum(axis=axis, keepdims=True)
+    return grad

@@ -1,0 +1,351 @@
+"""The Fall 2020 course's table: 100 points (handout 000, sections 1.1 to 2.5)."""
+import operator
+import os
+
+import numpy as np
+
+from cases.autograd import inputs as ca
+from cases.autograd.common import (binary_mistakes, check_grad, direct, expect_none, flag, flags, get,
+                                   grad_present, graded, number, put, put_flags, put_grad, put_none, put_text,
+                                   tensor, text, verify_direct)
+from cases.errors import Mismatch, Missing
+from cases.reach import module
+
+
+# ---------------------------------------------------------------- 1.1 basic operations
+OPERATORS = {"-": operator.sub, "*": operator.mul, "/": operator.truediv}
+OP_NAMES = {"sub": "Sub", "mul": "Mul", "div": "Div"}
+
+
+def _binary_run(out, op, symbol):
+    """The course's way (a direct call through ctx), then the operator, on each shape case."""
+    for case in ca.AG_BINARY_SHAPES:
+        a, b, up = ca.ag_binary(op, case)
+        if direct(out, f"{case}/direct", OP_NAMES[op], (tensor(a, True), tensor(b, True)), up) is None:
+            return
+        at, bt = tensor(a, True), tensor(b, True)
+        res = OPERATORS[symbol](at, bt)  # the learner's operator overload
+        put(out, f"{case}/operator", res.data)
+        res.backward(up)
+        put_grad(out, f"{case}/operator/a_grad", at)
+        put_grad(out, f"{case}/operator/b_grad", bt)
+
+
+def _binary_verify(v, op, symbol):
+    Op = OP_NAMES[op]
+    for case in ca.AG_BINARY_SHAPES:
+        a, b, up = ca.ag_binary(op, case)
+        verify_direct(v, f"{case}/direct", Op, 2)
+        v.check(f"{case}: {Op}.forward(ctx, a, b)", f"{case}/direct/out", f"{op}/{case}/out")
+        for k, name in enumerate(("a", "b")):
+            v.check(f"{case} {a.shape} {symbol} {b.shape}: {Op}.backward(ctx, grad)[{k}]", f"{case}/direct/grad{k}",
+                    f"{op}/{case}/{name}_grad", mistakes=binary_mistakes(Op, name, a, b, up))
+        v.check(f"{case}: a {symbol} b", f"{case}/operator", f"{op}/{case}/out")
+        for name in ("a", "b"):
+            check_grad(v, f"{case} {a.shape} {symbol} {b.shape}: {name}.grad after (a {symbol} b).backward()",
+                       f"{case}/operator/{name}_grad", name, f"{op}/{case}/{name}_grad",
+                       mistakes=binary_mistakes(Op, name, a, b, up))
+
+
+for _op, _symbol in (("sub", "-"), ("mul", "*"), ("div", "/")):
+    graded("1.1 Basic operations", _op, 5)(lambda out, o=_op, s=_symbol: _binary_run(out, o, s)).verify(
+        lambda v, o=_op, s=_symbol: _binary_verify(v, o, s))
+
+
+# ---------------------------------------------------------------- 1.2 autograd
+@graded("1.2 Autograd", "autograd_example", 10)
+def autograd_example(out):
+    """The handout's worked example: d = a + a*b; e = d + c + 3."""
+    a, b, c = tensor(1.0, True), tensor(2.0), tensor(3.0, True)
+    d = a + a * b
+    e = d + c + 3
+    e.backward()
+    put_grad(out, "a.grad", a)
+    put_grad(out, "c.grad", c)
+    put_none(out, "b.grad", b.grad)
+    put_none(out, "d.grad", d.grad)
+
+
+@autograd_example.verify
+def _(v):
+    check_grad(v, "a.grad", "a.grad", "a", np.array(3.0))
+    check_grad(v, "c.grad", "c.grad", "c", np.array(1.0))
+    expect_none(v, "b.grad", "b.grad", "b does not require grad: no gradient is stored for it")
+    expect_none(v, "d.grad", "d.grad", "d is an intermediate result: gradients pass through it, never stored")
+
+
+@graded("1.2 Autograd", "autograd_strict", 15)
+def autograd_strict(out):
+    """Flags of each node kind, reuse of a value, and accumulation over two backward() calls."""
+    a0, b0, c0 = ca.ag_expression_inputs()
+    a, b, c = tensor(a0, True), tensor(b0, True), tensor(c0)
+    k = c * 2.0
+    put_flags(out, "k/flags", k.requires_grad, k.is_leaf, k.grad_fn is None)
+    d = a * b + a
+    put_flags(out, "d/flags", d.requires_grad, d.is_leaf, d.grad_fn is None)
+    e = d / (b + 2.0) - c * a
+    f = (e * e).sum()
+    f.backward()
+    put(out, "f", f.data)
+    put_grad(out, "a.grad", a)
+    put_grad(out, "b.grad", b)
+    for name, t in (("c", c), ("d", d), ("e", e), ("f", f)):
+        put_none(out, f"{name}.grad", t.grad)
+    f.backward()
+    put_grad(out, "a.grad/second", a)
+
+
+@autograd_strict.verify
+def _(v):
+    requires_grad, is_leaf, no_grad_fn = flags(v, "k/flags", 3)
+    if requires_grad or not is_leaf or not no_grad_fn:
+        raise Mismatch("c * 2 (both constants) should have requires_grad=False, is_leaf=True, grad_fn=None"
+                       "\nhint: a result requires grad only if one of its inputs does")
+    requires_grad, is_leaf, no_grad_fn = flags(v, "d/flags", 3)
+    if not requires_grad or is_leaf or no_grad_fn:
+        raise Mismatch("a * b + a should have requires_grad=True, is_leaf=False and a grad_fn"
+                       "\nhint: Function.apply must mark results of inputs that require grad")
+    v.check("f", "f", "expression/f")
+    check_grad(v, "a.grad after one backward()", "a.grad", "a", "expression/a_grad")
+    check_grad(v, "b.grad after one backward()", "b.grad", "b", "expression/b_grad")
+    expect_none(v, "c.grad", "c.grad", "c is a constant (requires_grad=False)")
+    for name in ("d", "e", "f"):
+        expect_none(v, f"{name}.grad", f"{name}.grad", f"{name} is an intermediate result: never stored")
+    once = v.ref("expression/a_grad")
+    check_grad(v, "a.grad after a second backward()", "a.grad/second", "a", 2 * once, mistakes=[
+        ("the second backward() replaced .grad: AccumulateGrad must add (+=)", once)])
+
+
+# ---------------------------------------------------------------- 2 MLPs
+def _model(sizes, layers_data):
+    Linear, Sequential, ReLU = get("nn.linear", "Linear"), get("nn.sequential", "Sequential"), \
+        get("nn.activations", "ReLU")
+    layers = []
+    for k, (W, b) in enumerate(layers_data):
+        layer = Linear(sizes[k], sizes[k + 1])
+        layer.weight.data, layer.bias.data = W.copy(), b.copy()
+        layers += [layer, ReLU()] if k < len(layers_data) - 1 else [layer]
+    return Sequential(*layers), [layer for layer in layers if hasattr(layer, "weight")]
+
+
+def _forward_backward_run(out, name, sizes):
+    layers_data, x = ca.ag_linear(sizes)
+    model, linears = _model(sizes, layers_data)
+    xt = tensor(x, True)
+    res = model(xt)
+    put(out, "out", res.data)
+    res.backward(ca.rng(225).randn(*res.shape))
+    put_grad(out, "x_grad", xt)
+    for k, layer in enumerate(linears):
+        put_grad(out, f"weight{k}_grad", layer.weight)
+        put_grad(out, f"bias{k}_grad", layer.bias)
+
+
+def _forward_backward_verify(v, name, sizes):
+    v.check(f"{name}: Sequential output", "out", f"{name}/out")
+    check_grad(v, f"{name}: x.grad", "x_grad", "x", f"{name}/x_grad")
+    for k in range(len(sizes) - 1):
+        check_grad(v, f"{name}: layer {k} weight.grad", f"weight{k}_grad", "weight", f"{name}/weight{k}_grad")
+        check_grad(v, f"{name}: layer {k} bias.grad", f"bias{k}_grad", "bias", f"{name}/bias{k}_grad")
+
+
+graded("2.1 Linear and ReLU", "linear", 5)(lambda out: _forward_backward_run(out, "linear", (5, 4))).verify(
+    lambda v: _forward_backward_verify(v, "linear", (5, 4)))
+graded("2.1 Linear and ReLU", "relu", 10)(lambda out: _forward_backward_run(out, "relu_mlp", (5, 4, 3))).verify(
+    lambda v: _forward_backward_verify(v, "relu_mlp", (5, 4, 3)))
+
+
+@graded("2.3 Cross-entropy", "cross_entropy", 15)
+def cross_entropy(out):
+    logits, labels = ca.ag_logits()
+    xt = tensor(logits, True)
+    loss = get("nn.loss", "CrossEntropyLoss")()(xt, get("tensor", "Tensor")(labels))
+    put(out, "loss", loss.data)
+    loss.backward()
+    put_grad(out, "grad", xt)
+
+
+@cross_entropy.verify
+def _(v):
+    v.check("CrossEntropyLoss value", "loss", "cross_entropy/loss")
+    check_grad(v, "logits.grad", "grad", "logits", "cross_entropy/grad", batch=len(ca.ag_logits()[0]))
+
+
+# ------------------------------------------------ parameters configured as appendix A says, both halves
+PARAMETERS = {"Linear": ("weight", "bias"), "BatchNorm1d": ("gamma", "beta")}
+
+
+def layer_kinds(batchnorm=False, dropout=False):
+    """The layers of the graded models, in order: the child and the parent both know them."""
+    return ["Linear"] + ["BatchNorm1d"] * batchnorm + ["ReLU"] + ["Dropout"] * dropout + ["Linear"]
+
+
+def settings_run(out, p, model, kinds):
+    """Records how each parameter of model (layers of `kinds`) and its gradient are configured."""
+    Tensor = get("tensor", "Tensor")
+    for k, kind in enumerate(kinds):
+        layer = model.layers[k]
+        for name in PARAMETERS.get(kind, ()):
+            _param_run(out, f"{p}/layer{k}.{name}", getattr(layer, name), Tensor)
+        if kind == "BatchNorm1d":
+            for name in ("running_mean", "running_var"):
+                stat = getattr(layer, name)
+                put_flags(out, f"{p}/layer{k}.{name}", isinstance(stat, Tensor) and not stat.is_parameter)
+
+
+def _param_run(out, name, p, Tensor):
+    put_flags(out, f"{name}/flags", p.is_parameter, p.requires_grad, p.is_leaf,
+              isinstance(p.data, np.ndarray) and p.data.dtype == np.float64)
+    put_text(out, f"{name}/data_type", f"{type(p.data).__name__} {getattr(p.data, 'dtype', '')}")
+    out[f"{name}/shape"] = np.array(tuple(p.shape), dtype=np.float64)
+    g = p.grad
+    put_none(out, f"{name}/grad", g)
+    if g is None:
+        return
+    plain = isinstance(g, Tensor) and g.grad is None and not g.requires_grad and g.is_leaf and \
+        not g.is_parameter and g.grad_fn is None
+    put_flags(out, f"{name}/grad/flags", isinstance(g, Tensor), plain)
+    if isinstance(g, Tensor):
+        out[f"{name}/grad/shape"] = np.array(tuple(g.shape), dtype=np.float64)
+
+
+def settings_verify(v, p, kinds):
+    """The parameters and their gradients are configured as appendix A says (the course checked this too)."""
+    for k, kind in enumerate(kinds):
+        for name in PARAMETERS.get(kind, ()):
+            _param_verify(v, f"{p}/layer{k}.{name}", f"layer {k} ({kind}).{name}")
+        if kind == "BatchNorm1d":
+            for name in ("running_mean", "running_var"):
+                if not flag(v, f"{p}/layer{k}.{name}"):
+                    raise Mismatch(f"layer {k} (BatchNorm1d).{name} must be a Tensor with is_parameter=False")
+
+
+def _param_verify(v, name, what):
+    problems = []
+    is_parameter, requires_grad, is_leaf, float_data = flags(v, f"{name}/flags", 4)
+    if not (is_parameter and requires_grad and is_leaf):
+        problems.append(f"is_parameter={is_parameter}, requires_grad={requires_grad}, is_leaf={is_leaf} "
+                        f"(all three must be True)")
+    if not float_data:
+        problems.append(f"data is {text(v, f'{name}/data_type')}, expected a float64 ndarray")
+    if not flag(v, f"{name}/grad/none"):
+        is_tensor, plain = flags(v, f"{name}/grad/flags", 2)
+        shape = lambda n: tuple(int(d) for d in np.ravel(v.value(n))[:16])  # noqa: E731  (a shape: a few numbers)
+        if not is_tensor:
+            problems.append(f"grad is {text(v, f'{name}/grad/type')}, expected a Tensor")
+        elif not plain:
+            problems.append("grad must be a plain Tensor: requires_grad=False, is_leaf=True, is_parameter=False, "
+                            "no grad_fn and no .grad of its own")
+        elif shape(f"{name}/grad/shape") != shape(f"{name}/shape"):
+            problems.append(f"grad has shape {shape(f'{name}/grad/shape')}, the parameter {shape(f'{name}/shape')}")
+    if problems:
+        raise Mismatch(f"{what} is not configured as appendix A says: " + "; ".join(problems) +
+                       "\nhint: AccumulateGrad stores tensor.Tensor(gradient data); parameters are created with "
+                       "requires_grad=True, is_parameter=True")
+
+
+# ---------------------------------------------------------------- 2.2 SGD, 2.4 momentum
+def _train_run(out, momentum):
+    layers_data, _ = ca.ag_linear(ca.AG_SIZES, k=1)
+    model, _ = _model(ca.AG_SIZES, layers_data)
+    params = list(model.parameters())
+    out["n_params"] = len(params)
+    if len(params) != 4:
+        return
+    opt = get("optim.sgd", "SGD")(params, lr=ca.AG_LR, momentum=momentum)
+    criterion = get("nn.loss", "CrossEntropyLoss")()
+    Tensor = get("tensor", "Tensor")
+    for s in range(ca.AG_STEPS):
+        x, y = ca.ag_batch(s)
+        opt.zero_grad()
+        loss = criterion(model(Tensor(x)), Tensor(y))
+        loss.backward()
+        for i, p in enumerate(params):
+            put(out, f"step{s}/before/param{i}", p.data)
+            put_grad(out, f"step{s}/before/grad{i}", p)
+        opt.step()
+        for i, p in enumerate(params):
+            put(out, f"step{s}/param{i}", p.data)
+            put_flags(out, f"step{s}/param{i}/flags", p.requires_grad is True, p.is_leaf,
+                      p.grad_fn is None or type(p.grad_fn).__name__ == "AccumulateGrad")
+        settings_run(out, f"step{s}", model, layer_kinds())
+
+
+def _train_verify(v, name, momentum):
+    n = number(v, "n_params")
+    if n != 4:
+        raise Mismatch(f"model.parameters() yielded {n:g} tensors, expected 4 (2 weights, 2 biases)"
+                       f"\nhint: Module must collect the parameters of its submodules")
+    for s in range(ca.AG_STEPS):
+        for i in range(4):
+            grad_present(v, f"step{s}/before/grad{i}", f"parameter {i}")
+            old = lambda s=s, i=i: v.value(f"step{s}/before/param{i}")  # noqa: E731
+            plain = lambda s=s, i=i: old() - ca.AG_LR * v.value(f"step{s}/before/grad{i}")  # noqa: E731
+            v.check(f"step {s}: parameter {i} after step()", f"step{s}/param{i}", f"{name}/step{s}/param{i}",
+                    mistakes=[("momentum not applied: plain SGD update", plain if s and momentum else None),
+                              ("wrong sign: v = momentum*v - lr*grad; param += v",
+                               lambda s=s, i=i, old=old: 2 * old() - v.ref(f"{name}/step{s}/param{i}"))])
+            if not all(flags(v, f"step{s}/param{i}/flags", 3)):
+                raise Mismatch(f"parameter {i} joined the graph during step()\nhint: update .data in place; "
+                               f"updates must not add to the computational graph")
+        settings_verify(v, f"step{s}", layer_kinds())
+
+
+graded("2.2 SGD", "sgd", 10)(lambda out: _train_run(out, 0.0)).verify(lambda v: _train_verify(v, "sgd", 0.0))
+graded("2.4 Momentum", "momentum", 10)(lambda out: _train_run(out, ca.AG_MOMENTUM)).verify(
+    lambda v: _train_verify(v, "momentum", ca.AG_MOMENTUM))
+
+
+# ---------------------------------------------------------------- 2.5 MNIST
+# The parent measures the accuracy of the trained weights itself, in eval mode, on the model
+# hw1/mnist.py built: "Linear and ReLU layers" (handout 2.5), BatchNorm1d if the learner did the
+# bonus (the course's example is Linear(784, 20) -> BatchNorm1d(20) -> ReLU() -> Linear(20, 10)).
+@graded("2.5 MNIST", "mnist", 10)
+def mnist(out):
+    """hw1/mnist.py trained as the course ran it; the model it built last is kept to send its weights."""
+    from training import mnist_autograd
+    root = os.path.dirname(module("mytorch").__path__[0])
+    Sequential = get("nn.sequential", "Sequential")
+    built, init = [], Sequential.__init__
+
+    def remember(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        built.append(self)
+    Sequential.__init__ = remember
+    try:
+        accuracies, path = mnist_autograd.run(root=root)
+    finally:
+        Sequential.__init__ = init
+    put(out, "accuracies", accuracies)
+    with open(path, "rb") as f:
+        out["plot_head"] = np.frombuffer(f.read(4), dtype=np.uint8)
+    if not built:
+        raise Missing("hw1/mnist.py built no mytorch.nn.sequential.Sequential: the grader measures the accuracy "
+                      "of the model it trains")
+    layers = list(getattr(built[-1], "layers", ()))
+    put_text(out, "model/kinds", ",".join(type(layer).__name__ for layer in layers), limit=4000)
+    for k, layer in enumerate(layers):
+        for name in ("weight", "bias", "gamma", "beta", "running_mean", "running_var"):
+            if getattr(layer, name, None) is not None:
+                put(out, f"model/layer{k}.{name}", getattr(getattr(layer, name), "data", None))
+
+
+@mnist.verify
+def _(v):
+    from grader.mnist_eval import MNIST_EPS, MNIST_SLACK, mnist_accuracy, validation_set   # the parent's alone
+    from training import mnist_data
+    if tuple(v.value("plot_head")) != tuple(b"\x89PNG"):
+        raise Mismatch("hw1/validation_accuracy.png is not a PNG image")
+    accuracies = np.ravel(v.value("accuracies"))
+    # The course's rule reads the accuracies hw1/mnist.py returns, which the learner's code reports:
+    # the verdict also needs the accuracy measured here, on the weights it trained.
+    if not accuracies.size or not accuracies[-1] >= mnist_data.TARGET:
+        raise Mismatch(f"final validation accuracy {accuracies[-1] if accuracies.size else None} is below "
+                       f"{mnist_data.TARGET}")
+    measured = mnist_accuracy(v, *validation_set())
+    if not measured >= mnist_data.TARGET - MNIST_SLACK:
+        raise Mismatch(f"the trained model's validation accuracy, measured by the grader on its final weights, is "
+                       f"{measured:.4f}, below {mnist_data.TARGET - MNIST_SLACK:g} (hw1/mnist.py reported "
+                       f"{accuracies[-1]:.4f})"
+                       f"\nhint: the grader evaluates the model in eval mode with the handout's formulas "
+                       f"(BatchNorm1d with running_mean, running_var and eps {MNIST_EPS:g})")
