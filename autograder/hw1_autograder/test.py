@@ -23,7 +23,6 @@ error around 0.1" takes the same network about 500 epochs on this data
 """
 import argparse
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -42,6 +41,7 @@ sys.path[:0] = [HERE, os.path.join(ROOT, "mytorch"), os.path.join(ROOT, "hw1")]
 import activation  # noqa: E402
 import hw1  # noqa: E402
 import loss  # noqa: E402
+from isolation import platform_compat  # noqa: E402
 from training import mnist_data, plots  # noqa: E402
 
 EXPECTED = os.path.join(ROOT, "expected_graphs")
@@ -311,6 +311,7 @@ def write_outputs(outdir, rows, network, expected=None, test=None):
 
 def main(argv=None):
     args, s = parse_args(argv)
+    platform_compat.plain_console()
     outdir = output_folder(args)
     problem = prepare_output_folder(outdir)
     if problem:
@@ -343,12 +344,12 @@ def main(argv=None):
     if stopped:
         print(f"stopped: {stopped}", file=sys.stderr)
         return 130 if stopped == "interrupted" else 1
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = platform_compat.peak_memory_mb()   # None on Windows
     train_loss, train_error, _, val_error = rows[-1]
     print(f"final: train loss {train_loss:.4f} error {train_error:.4f}, "
           f"val error {val_error:.4f}, "
           f"test loss {test_loss:.4f} error {test_error:.4f} (accuracy {1 - test_error:.2%})")
-    print(f"training time {seconds:.1f} s, peak memory {peak_mb:.0f} MB")
+    print(f"training time {seconds:.1f} s" + ("" if peak_mb is None else f", peak memory {peak_mb:.0f} MB"))
     if expected is not None:
         print(EXPECTED_NOTE)
     return 0
