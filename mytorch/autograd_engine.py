@@ -81,25 +81,26 @@ class Function:
 
     @classmethod
     def apply(cls, *args):
-        """Run forward, then link the output into the graph when an input requires grad."""
+        """Run forward, then link the output into the graph when an input requires grad.
+
+        The graph is what backward() and mytorch/graph.py read: the output's
+        grad_fn (this call's BackwardFunction), whose next_functions hold one
+        entry per argument (its node, or None) and whose ctx what forward saved.
+        """
         backward_function = BackwardFunction(cls)
         output_tensor = cls.forward(backward_function.ctx, *args)
         requires_grad = False
-        parents = backward_function.next_functions
-        Tensor = tensor.Tensor
         for arg in args:
-            if isinstance(arg, Tensor) and arg.requires_grad:
+            if isinstance(arg, tensor.Tensor) and arg.requires_grad:
                 requires_grad = True
                 if arg.grad_fn is None:   # first use of a leaf that requires grad
                     arg.grad_fn = AccumulateGrad(arg)
-                parents.append(arg.grad_fn)
+                backward_function.next_functions.append(arg.grad_fn)
             else:
-                parents.append(None)      # a constant: no gradient flows to it
+                backward_function.next_functions.append(None)   # a constant: no gradient flows to it
         if requires_grad:
             output_tensor.requires_grad, output_tensor.is_leaf = True, False
             output_tensor.grad_fn = backward_function
-            # for drawing the graph only (mytorch/graph.py): the arguments and the output's shape
-            backward_function.inputs, backward_function.output_shape = args, output_tensor.data.shape
         return output_tensor
 
 
