@@ -122,12 +122,13 @@ def _topological_order(root):
 
 
 def backward(grad_fn, grad_of_outputs):
-    """Propagate grad_of_outputs (a Tensor) from the node grad_fn down to every leaf.
-
-    Each node runs once, after all the gradients flowing into it have been
-    summed (a node reached along two paths waits for both), so the cost is
-    linear in the size of the graph however often a value is reused.
+    """Propagate grad_of_outputs (a Tensor: dL/d(the output of grad_fn)) from the node grad_fn
+    down the graph: each AccumulateGrad reached adds its share into its variable's .grad.
+    grad_fn None (a constant) receives nothing.
     """
+    # The handout's recursive DFS is correct and short, but runs a node once per path into it:
+    # exponential on deep graphs that reuse values.  Here each node runs once, after all its
+    # incoming gradients are summed (topological order): linear in the graph, beyond the course.
     if grad_fn is None:
         return
     grads = {grad_fn: grad_of_outputs}
