@@ -159,11 +159,14 @@ BLANK = {
     "mytorch/nn/functional.py": {
         **{f"{cls}.{m}": todo(s, what) for cls, s, m, what in (
             ("Sub", "F1.1.1", "forward", "a - b element-wise, as a Tensor (see Add)"),
-            ("Sub", "F1.1.1", "backward", "the gradients for a and b (optional: unbroadcast each to its shape)"),
+            ("Sub", "F1.1.1", "backward", "the gradients for a and b, each unbroadcast to its "
+                                                "input's shape once inputs broadcast (2.3's LogSumExp does)"),
             ("Mul", "F1.1.2", "forward", "a * b element-wise; save what backward needs in ctx"),
-            ("Mul", "F1.1.2", "backward", "the gradients for a and b (optional: unbroadcast each to its shape)"),
+            ("Mul", "F1.1.2", "backward", "the gradients for a and b, each unbroadcast to its "
+                                                "input's shape once inputs broadcast (2.3's LogSumExp does)"),
             ("Div", "F1.1.3", "forward", "a / b element-wise; save what backward needs in ctx"),
-            ("Div", "F1.1.3", "backward", "the gradients for a and b (optional: unbroadcast each to its shape)"),
+            ("Div", "F1.1.3", "backward", "the gradients for a and b, each unbroadcast to its "
+                                                "input's shape once inputs broadcast (2.3's LogSumExp does)"),
             ("MatMul", "F2.1", "forward", "(n, k) @ (k, m) -> (n, m)"),
             ("MatMul", "F2.1", "backward", "the gradients for both matrices"),
             ("ReLU", "F2.1", "forward", "max(a, 0) elementwise"),
@@ -188,6 +191,7 @@ BLANK = {
         "cross_entropy": todo("F2.3 and its appendix B",
                               "mean cross-entropy of logits (N, C) and labels (N,), from ops",
                               "LogSumExp: subtract each row's maximum (as a constant Tensor) before exp;",
+                              "(N, C) - (N, 1) broadcasts: Sub's backward must unbroadcast (given in this file);",
                               "autograd then gives the backward for free"),
     },
     "mytorch/nn/linear.py": {"Linear.forward": todo("F2.1", "x @ weight^T + bias, from Tensor operations")},
@@ -206,7 +210,7 @@ BLANK = {
     "mytorch/optim/sgd.py": {
         "SGD.__init__": partial("F2.4", "store one velocity per parameter in self.momentums, then delete this raise",
                                 {"self.momentums": "one zero numpy array per parameter, its shape"}),
-        "SGD.step": todo("F2.2, F2.4", "v = momentum * v - lr * grad; param += v, in place on .data",
+        "SGD.step": todo("F2.2 and 2.4", "v = momentum * v - lr * grad; param += v, in place on .data",
                          "skip parameters whose grad is None; never add to the graph"),
     },
     "mytorch/nn/dropout.py": {"Dropout.forward": todo("F bonus", "F.Dropout.apply(x, self.p, self.is_train)")},

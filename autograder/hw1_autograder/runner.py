@@ -251,7 +251,7 @@ def table(rows, mc=None, extra=()):
         failed = [r["test"] for r in extra if r["reason"] and r not in waiting]
         lines.append(f"Beyond the course (not scored): {len(extra) - len(failed) - len(waiting)}/{len(extra)} "
                      f"checks pass" + (f" (failed: {', '.join(failed)})" if failed else "")
-                     + (f" ({len(waiting)} wait for optional code)" if waiting and not failed else ""))
+                     + (f" ({len(waiting)} wait for code not written yet)" if waiting and not failed else ""))
     for r in list(graded) + [r for r in extra if r not in waiting]:
         if r["reason"]:
             lines += ["", f"FAILED {r['test']}{' (beyond the course)' if r.get('extra') else ''}:"]

@@ -85,6 +85,7 @@ def grade(tree, part="1"):
 @pytest.mark.parametrize("sections, scored", [
     (("F1.1",), {"1.1"}),
     (("F1.1", "F1.2"), {"1.1", "1.2"}),
+    (("F1", "F2.1", "F2.2"), {"1.1", "1.2", "2.1", "2.2"}),   # SGD before cross-entropy, as the handout orders
 ])
 def test_each_section_scores_the_courses_points_once_written(tmp_path, sections, scored):
     tree = handin(tmp_path, sections, handout_style="F1.2" in sections)

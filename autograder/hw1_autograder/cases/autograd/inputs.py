@@ -153,3 +153,8 @@ def ag_logits():
 def ag_batch(step):
     r = rng(240 + step)
     return r.randn(10, AG_SIZES[0]), r.randint(0, AG_SIZES[-1], 10)
+
+
+def ag_upstream(step):
+    """dL/d(output) of the SGD and momentum tests' model at `step`: they need no loss (2.3 comes later)."""
+    return rng(260 + step).randn(10, AG_SIZES[-1]) * 0.1
