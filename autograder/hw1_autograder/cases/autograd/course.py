@@ -1,4 +1,14 @@
-"""The Fall 2020 course's table: 100 points (handout 000, sections 1.1 to 2.5)."""
+"""The Fall 2020 course's table: 100 points (handout 000, sections 1.1 to 2.5).
+
+Each section scores as soon as it is written (what each test calls; inputs from inputs.py):
+  1.1 sub, mul, div   5 each  Op.forward(ctx, a, b), Op.backward(ctx, grad) only   ag_binary, AG_BINARY_GRADED
+  1.2 autograd_example 10     the handout's example with + and *, e.backward()     (fixed numbers)
+      autograd_strict  15     flags, + - * / only, f.backward() twice, no sum      ag_expression_inputs
+  2.1 linear 5, relu 10       Sequential(Linear[, ReLU, Linear]), engine backward  ag_linear
+  2.2 sgd 10, 2.4 momentum 10 SGD steps from a seeded dL/d(output), no loss        ag_linear, ag_batch, ag_upstream
+  2.3 cross_entropy 15        CrossEntropyLoss()(logits, labels).backward()       ag_logits
+  2.5 mnist 10                hw1/mnist.py trained; the course graded it by hand, here its own row
+"""
 import os
 
 import numpy as np
