@@ -208,7 +208,8 @@ BLANK = {
             "train: biased variance for the output, the unbiased one for running_var; momentum as in PyTorch"),
     },
     "mytorch/optim/sgd.py": {
-        "SGD.__init__": partial("F2.4", "store one velocity per parameter in self.momentums, then delete this raise",
+        "SGD.__init__": partial("F2.2 and 2.4", "store one velocity per parameter in self.momentums (for 2.4), "
+                                                "then delete this raise",
                                 {"self.momentums": "one zero numpy array per parameter, its shape"}),
         "SGD.step": todo("F2.2 and 2.4", "v = momentum * v - lr * grad; param += v, in place on .data",
                          "skip parameters whose grad is None; never add to the graph"),

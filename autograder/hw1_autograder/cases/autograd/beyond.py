@@ -32,7 +32,9 @@ def ops_direct_binary(out):
             if done is None:
                 return
             shapes = tuple(np.shape(getattr(g, "data", None)) for g in done[1][:2])
-            if shapes != (a.shape, b.shape):
+            element_wise = len(shapes) == 2 and shapes != (a.shape, b.shape) and \
+                all(got in (want, up.shape) for got, want in zip(shapes, (a.shape, b.shape)))
+            if element_wise:   # gradients of the output's shape: written as handout 000 asks
                 for k in [k for k in out if k.startswith(f"{p}/")]:
                     del out[k]   # the parent then reads this case's verdict from the Missing below
                 raise Missing(f"broadcasting in {op}.backward, which this project adds (handout 000's ops are "
