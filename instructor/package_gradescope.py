@@ -13,7 +13,6 @@ GRADESCOPE_ROOT defaults to /autograder; set it to try the zip anywhere.
 import argparse
 import json
 import os
-import shutil
 import sys
 import tempfile
 import zipfile
@@ -86,7 +85,7 @@ def run(part):
     elif unsafe:   # Gradescope runs this as root; anywhere else, refuse rather than grade openly
         out = {"score": 0, "output": f"The autograder cannot grade safely: {unsafe}.", "tests": []}
     elif tars:
-        out = results(runner.grade_archive(os.path.join(submission, tars[0]), part, timeout=60.0))
+        out = results(runner.grade_archive(os.path.join(submission, tars[0]), part))
     else:   # the folders were uploaded: copy their regular files with the same rules
         work = tempfile.mkdtemp(prefix="grade-")
         try:
@@ -94,9 +93,9 @@ def run(part):
             handin = os.path.join(work, "handin")
             os.makedirs(handin, mode=0o700)
             handins.copy_handin(submission, handin)
-            out = results(runner.grade(part, handin, timeout=60.0))
+            out = results(runner.grade(part, handin))
         finally:
-            shutil.rmtree(work, ignore_errors=True)
+            isolation.files.remove_tree(work)
     os.makedirs(os.path.join(root, "results"), exist_ok=True)
     with open(os.path.join(root, "results", "results.json"), "w") as f:
         json.dump(out, f, indent=1)
