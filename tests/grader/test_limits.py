@@ -211,3 +211,51 @@ def test_a_case_declares_its_own_limit_and_the_flag_scales_them():
     assert isolation.parent.case_limits("cases.autograd.graded", ["sub", "mnist"],
                                         isolation.Limits(timeout=3)) == {"sub": 3.0, "mnist": 3.0}
     assert runner.STATUS_ORDER.index("timeout") < runner.STATUS_ORDER.index("limit")
+
+
+def _handin(tmp_path, path, text):
+    root = tmp_path / "handin"
+    for name, data in solution_files().items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data + (text.encode() if name == path else b""))
+    return str(root)
+
+
+def test_the_handins_total_budget_ends_it_and_names_why(tmp_path):
+    import isolation
+    root = _handin(tmp_path, "mytorch/activation.py", LOOP_IN_SIGMOID)
+    start = time.monotonic()
+    result = runner.grade("spring2021", root, names=["sigmoid_forward", "tanh_forward", "linear_forward"],
+                          limits=isolation.Limits(budget=2.5))
+    assert time.monotonic() - start < 15
+    reasons = {r["test"]: r["reason"] for r in result["rows"]}
+    assert "timeout" in result["status"] and all(reasons.values()), reasons
+    assert "the time for all the tests of a hand-in (2.5 s) was spent" in reasons["linear_forward"]
+
+
+def test_a_forged_hung_message_blocks_nothing_outside_the_learners_code(tmp_path):
+    # The learner's code can write to the result pipe: a "hung" naming the grader's own reach.call
+    # (through ..) costs the case it was sent in, and blocks nothing else.
+    forge = '''
+
+def _tanh_forward(self, x):
+    import json, os, stat, sys
+    reach = sys.modules["cases.reach"]
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    message = {"event": "hung", "case": "tanh_forward", "function": "call", "where": "x:1",
+               "code": [os.path.relpath(reach.__file__, here), reach.call.__code__.co_firstlineno, "call"]}
+    for fd in range(3, 64):
+        try:
+            if stat.S_ISFIFO(os.fstat(fd).st_mode):
+                os.write(fd, json.dumps(dict(message, bytes=0)).encode() + b"\\n")
+        except OSError:
+            pass
+    os._exit(0)
+
+
+Tanh.forward = _tanh_forward
+'''
+    root = _handin(tmp_path, "mytorch/activation.py", forge)
+    result = runner.grade("spring2021", root, names=["tanh_forward", "relu_forward", "linear_forward"])
+    scores = {r["test"]: r["score"] for r in result["rows"]}
+    assert scores == {"tanh_forward": 0, "relu_forward": 2, "linear_forward": 2}, result["rows"]

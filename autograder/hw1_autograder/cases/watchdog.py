@@ -69,7 +69,9 @@ def block(hung, root):
     blocked = {}   # (first line, name) -> {path: the parent's entry}: a cheap look-up first
     for h in hung:
         rel, line, name = h["code"]
-        blocked.setdefault((int(line), name), {})[os.path.normpath(os.path.join(root, rel))] = h
+        path = os.path.normpath(os.path.join(root, rel))
+        if path.startswith(learner_dirs(root)):   # the learner's own code only, whatever the message said
+            blocked.setdefault((int(line), name), {})[path] = h
 
     def hook(frame, event, arg):
         if event == "call":
