@@ -33,6 +33,7 @@ sys.path.insert(0, HERE)
 import numpy as np  # noqa: E402  (after the thread settings above)
 
 import isolation  # noqa: E402
+from isolation import platform_compat  # noqa: E402
 from cases.errors import LimitExceeded, Mismatch  # noqa: E402
 from grader import handins, localise  # noqa: E402
 from grader.verify import ChildError, References, Verifier  # noqa: E402
@@ -76,7 +77,7 @@ def verify_references(folder):
         digest = hashlib.sha256(data).hexdigest()
         if len(data) != want["bytes"] or digest != want["sha256"]:
             problems.append(f"references/{name} is damaged: expected {want['bytes']} bytes, sha256 "
-                            f"{want['sha256'][:16]}…; found {len(data)} bytes, sha256 {digest[:16]}…")
+                            f"{want['sha256'][:16]}...; found {len(data)} bytes, sha256 {digest[:16]}...")
     return problems
 
 
@@ -141,7 +142,8 @@ def grade(part, root, timeout=None, names=None, show_output=False, limits=None, 
         if any(isinstance(v, str) for v in result.arrays.values()):
             reasons.add("not an array")
         rows.append({"task": task, "test": name, "max": points, "score": 0 if reason else points,
-                     "reason": reason, "tampered": list(result.tampered),
+                     "reason": reason, "kind": result.error["kind"] if result.error else None,
+                     "tampered": list(result.tampered),
                      "extra": bool(getattr(case, "extra", False))})
     if run.output_bytes > limits.output_kb * 1024:
         reasons.add("output limit")
@@ -182,8 +184,9 @@ def grade_archive(tar_path, part, timeout=None, names=None, show_output=False, l
             result = grade(part, handin, timeout, names, show_output, limits, scratch)
         else:
             tests = [t for t in part_tests(part)[1] if names is None or t[1] in names]
-            result = {"rows": [{"task": t, "test": n, "max": p, "score": 0, "reason": "no file to grade",
-                                "tampered": []} for t, n, p, _ in tests],
+            rows = [{"task": t, "test": n, "max": p, "score": 0, "reason": "no file to grade", "kind": None,
+                     "tampered": [], "extra": bool(getattr(c, "extra", False))} for t, n, p, c in tests]
+            result = {"rows": [r for r in rows if not r["extra"]], "extras": [r for r in rows if r["extra"]],
                       "multiple_choice": None, "status": "ok", "output": "", "output_bytes": 0, "notes": []}
     finally:
         isolation.files.remove_tree(work)   # never recursing: the child may have left a tree 1,500 levels deep
@@ -312,6 +315,7 @@ def main(argv=None):
                     help="spring2021: the layer-wise homework (default); autograd: the Fall 2020 one; "
                          "bonus: its bonus (BatchNorm1d, Adam, Dropout)")
     args = ap.parse_args(argv)
+    platform_compat.plain_console()
     if (args.timeout is not None and args.timeout <= 0) or args.time_scale <= 0:
         ap.error("--timeout and --time-scale must be positive")
     if args.handin and not os.path.isfile(args.handin):
@@ -329,6 +333,9 @@ def main(argv=None):
         print(f"Cannot grade safely: {isolation.isolation_problem()}.  --unisolated grades anyway, "
               f"trusting the hand-in.", file=sys.stderr)
         return 2
+    off = platform_compat.note(bool(isolation.sandbox_prefix()))
+    if off:   # Windows, macOS, Linux without namespaces: graded all the same, with less protection
+        print(off, file=sys.stderr)
     names = [t[1] for t in part_tests(args.part)[1] if not args.k or args.k in t[1]]
     if not names:
         ap.error(f"no test name contains {args.k!r}")

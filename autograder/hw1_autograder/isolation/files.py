@@ -124,6 +124,12 @@ def remove_tree(path):
     time, walking down into a subfolder and back up through "..", with the path of names kept
     as a list, never on the stack.  A link is removed, never followed; a folder the child made
     unreadable is made readable first (possible for its owner, or root)."""
+    if not hasattr(os, "O_DIRECTORY") or os.rmdir not in os.supports_dir_fd:   # Windows: no folder descriptors
+        try:
+            shutil.rmtree(path, ignore_errors=True)
+        except RecursionError:
+            pass
+        return not os.path.lexists(path)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     except FileNotFoundError:
