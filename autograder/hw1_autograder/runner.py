@@ -134,7 +134,9 @@ def grade(part, root, timeout=None, names=None, show_output=False, limits=None, 
     rows, reasons = [], set()
     for task, name, points, case in tests:
         result = run.results[name]
-        reason = score_case(case, result, refs, reasons)
+        limit = set()   # "limit" when checking what the child sent would pass a stated cost bound
+        reason = score_case(case, result, refs, limit)
+        reasons |= limit
         if result.error:
             reasons.add(result.error["kind"])
         if result.tampered:
@@ -142,7 +144,7 @@ def grade(part, root, timeout=None, names=None, show_output=False, limits=None, 
         if any(isinstance(v, str) for v in result.arrays.values()):
             reasons.add("not an array")
         rows.append({"task": task, "test": name, "max": points, "score": 0 if reason else points,
-                     "reason": reason, "kind": result.error["kind"] if result.error else None,
+                     "reason": reason, "kind": "limit" if limit else result.error["kind"] if result.error else None,
                      "tampered": list(result.tampered),
                      "extra": bool(getattr(case, "extra", False))})
     if run.output_bytes > limits.output_kb * 1024:
