@@ -259,3 +259,18 @@ Tanh.forward = _tanh_forward
     result = runner.grade("spring2021", root, names=["tanh_forward", "relu_forward", "linear_forward"])
     scores = {r["test"]: r["score"] for r in result["rows"]}
     assert scores == {"tanh_forward": 0, "relu_forward": 2, "linear_forward": 2}, result["rows"]
+
+
+def test_the_hung_function_is_named_as_the_learner_wrote_it(tmp_path):
+    import importlib.util
+    from cases import watchdog
+    (tmp_path / "mytorch").mkdir()
+    path = tmp_path / "mytorch" / "activation.py"
+    path.write_text("import sys\n\n\nclass Sigmoid:\n    def forward(self, x):\n        return x(sys._getframe())\n")
+    spec = importlib.util.spec_from_file_location("activation_for_watchdog", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    found = mod.Sigmoid().forward(lambda frame: watchdog.innermost_learner_frame(sys._getframe(), str(tmp_path)))
+    assert found == {"function": "Sigmoid.forward", "where": "mytorch/activation.py:6",
+                     "code": ["mytorch/activation.py", 5, "forward"]}
+    assert watchdog.innermost_learner_frame(sys._getframe(), str(tmp_path)) is None   # no learner frame: no name
