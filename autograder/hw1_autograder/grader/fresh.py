@@ -1,0 +1,68 @@
+"""Fresh inputs for one hand-in: drawn from a seed the hand-in never sees, references computed here.
+
+    seed = new_seed()                 # secrets.randbits: recorded in the gradebook, never sent
+    table = draw(part, seed)          # every graded input and size (cases/fresh.py's Table)
+    with installed(table):            # this thread's input functions read the table
+        refs = references(part)       # numpy reference (grader/reference/), computed in the parent
+
+The child gets table.to_bytes() (arrays only) after it has started; the seed stays here.
+The same seed gives the same table and references, bit for bit (runner.py --seed N re-grades).
+"""
+import contextlib
+import secrets
+
+from cases import fresh
+
+# part -> (its inputs module, the numpy reference module); a part not listed keeps the fixed inputs
+FRESH_PARTS = {"spring2021": ("cases.spring2021.inputs", "grader.reference.spring2021")}
+SIZE_STREAM = 1 << 20   # the RandomState stream the sizes are drawn from (the inputs use 1..~300)
+
+
+def new_seed():
+    return secrets.randbits(63)
+
+
+def supported(part):
+    return part in FRESH_PARTS
+
+
+def _module(name):
+    import importlib
+    return importlib.import_module(name)
+
+
+def draw(part, seed):
+    """-> the read-only Table of every input of `part`'s cases drawn from seed."""
+    if not 0 <= int(seed) < 1 << 63:
+        raise ValueError(f"seed {seed}: expected an integer in [0, 2**63)")
+    seed = int(seed)
+    table = fresh.Table(words=[seed & 0xFFFFFFFF, seed >> 32])
+    inputs = _module(FRESH_PARTS[part][0])
+    with installed(table):
+        inputs.draw_sizes(fresh.rng(SIZE_STREAM, 0))
+        inputs.every_input()
+    table.drawing, table.words = False, None
+    return table
+
+
+@contextlib.contextmanager
+def installed(table):
+    """This thread's input functions read table (None: the fixed inputs) inside the block."""
+    before = fresh.active()
+    fresh.install(table)
+    try:
+        yield table
+    finally:
+        fresh.install(before)
+
+
+class Computed(dict):
+    """References computed for one hand-in: refs(key) as verify.References."""
+
+    def __call__(self, k):
+        return self[k]
+
+
+def references(part):
+    """-> Computed: the part's references on the inputs installed in this thread."""
+    return Computed(_module(FRESH_PARTS[part][1]).compute())
