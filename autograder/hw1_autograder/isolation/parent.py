@@ -138,8 +138,9 @@ def _accept(header, payload):
     return CaseResult(header["case"], arrays, error, tampered, warning)
 
 
-def _start(root, part, names, limits, scratch, show_output, ids):
-    config = {"root": root, "part": part, "cases": names, "hide": policy.secret_paths() + policy._oracles(),
+def _start(root, part, names, limits, scratch, show_output, ids, inputs_fd=None):
+    config = {"root": root, "part": part, "cases": names, "inputs_fd": inputs_fd,
+              "hide": policy.secret_paths() + policy._oracles(),
               "hide_files": policy.parent_only_files(), "scratch": scratch,
               "memory_mb": limits.memory_mb, "nproc": limits.nproc, "fsize_mb": limits.fsize_mb,
               "cpu_s": limits.cpu_s or int(limits.timeout * (len(names) + 1) + 10),
@@ -158,7 +159,10 @@ def _start(root, part, names, limits, scratch, show_output, ids):
     cmd = death + policy.sandbox_prefix() + [sys.executable, "-B", "-E", child, "child",
                                       json.dumps(config)]
     try:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, pass_fds=(res_w,),
+        if inputs_fd is not None:   # every child reads the drawn inputs from their start
+            os.lseek(inputs_fd, 0, os.SEEK_SET)
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,
+                                pass_fds=(res_w,) + (() if inputs_fd is None else (inputs_fd,)),
                                 env=dict(_env(scratch), MYTORCH_RESULT_FD=str(res_w)), cwd=scratch,
                                 start_new_session=True)
     finally:
@@ -168,8 +172,11 @@ def _start(root, part, names, limits, scratch, show_output, ids):
     return proc, res_r, out_r
 
 
-def run_cases(root, part, names, limits=None, show_output=False, scratch=None):
+def run_cases(root, part, names, limits=None, show_output=False, scratch=None, inputs=None):
     """Run the cases `names` of module `part` on the learner's code at root -> ChildRun.
+
+    inputs: the bytes of a drawn table (cases/fresh.py), which the child reads from an
+    unlinked file after it has started; None: the fixed inputs.
 
     Each case ends with a CaseResult: the arrays it sent, or an error whose
     kind is the child's ("error", "not implemented", "missing", ...) or the
@@ -186,10 +193,12 @@ def run_cases(root, part, names, limits=None, show_output=False, scratch=None):
         policy._private_secrets()
         files.give_to(scratch, ids)
     results, output, remaining, learner_root = {}, _Output(limits.output_kb * 1024), list(names), root
+    inputs_file = files.unlinked(inputs) if inputs is not None else None
     try:
         root = files.readable_copy(root, scratch, ids)
         while remaining:   # one child for all the cases; a new one only after a crash or a timeout
-            proc, res_r, out_r = _start(root, part, remaining, limits, scratch, show_output, ids)
+            proc, res_r, out_r = _start(root, part, remaining, limits, scratch, show_output, ids,
+                                        inputs_file)
             try:
                 event, current = _read_child(res_r, out_r, remaining, limits, results, output)
             finally:
@@ -209,6 +218,8 @@ def run_cases(root, part, names, limits=None, show_output=False, scratch=None):
         if root != learner_root:
             files.copy_back_plots(root, learner_root)
     finally:
+        if inputs_file is not None:
+            os.close(inputs_file)
         if own_scratch:
             shutil.rmtree(scratch, ignore_errors=True)
     return ChildRun(results, output.text(), output.total, policy.platform_notes())
