@@ -33,6 +33,8 @@ def score_in_process(seed):
     _, tests = runner.part_tests("spring2021")
     table = fresh.draw("spring2021", seed)
     child_table = table_mod.Table.from_bytes(table.to_bytes())   # what the child reads: arrays only
+    with fresh.installed(table):
+        refs = fresh.references("spring2021")
     points, failed, extra_failed = 0, [], []
     for task, name, max_points, case in tests:
         with fresh.installed(child_table):
@@ -40,8 +42,7 @@ def score_in_process(seed):
         arrays = dict(out)
         arrays.update({k: f"returned {why}" for k, why in out.rejected.items()})
         with fresh.installed(table):
-            reason = runner.score_case(case, CaseResult(name, arrays, error, (), out.warning),
-                                       fresh.references("spring2021"))
+            reason = runner.score_case(case, CaseResult(name, arrays, error, (), out.warning), refs)
         if reason:
             (extra_failed if case.extra else failed).append(f"{name}: {reason}")
         points += 0 if reason else max_points
@@ -124,3 +125,15 @@ def test_the_local_runner_keeps_the_fixed_inputs_and_says_so_in_one_line():
     out = _runner("-k", "linear_forward")
     notes = [line for line in out.splitlines() if "drawn afresh" in line]
     assert len(notes) == 1 and "server" in notes[0]
+
+
+def test_hints_and_localisation_work_on_a_fresh_draw(tmp_path):
+    """The verify halves' hint inputs and the per-layer references come from the same draw."""
+    from dev import mutants
+    mutants.make_copy(mutants.MUTANTS["Linear returns the gradient divided by the batch"][0], str(tmp_path))
+    rows = {r["test"]: r for r in mutants.grade(str(tmp_path), ["linear_backward", "hidden_64_32_backward"],
+                                                 seed=424242)}
+    reason = rows["hidden_64_32_backward"]["reason"]
+    assert reason.splitlines()[0].startswith("where: the error enters at layer 2's backward")
+    assert "hint: the returned gradient is divided by the batch size" in reason
+    assert "divided by the batch" in rows["linear_backward"]["reason"]
