@@ -11,7 +11,6 @@ cases after it.  What the child may read: isolation/policy.py.
 """
 import json
 import os
-import selectors
 import shutil
 import signal
 import subprocess
@@ -21,6 +20,7 @@ import zipfile
 from dataclasses import dataclass
 
 from isolation import files, policy
+from isolation import platform_compat as compat   # the OS pieces: missing on Windows (POSIX False)
 
 
 THREADS_ENV = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
@@ -68,14 +68,12 @@ def _env(scratch):
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": scratch, "TMPDIR": "/tmp", "LANG": "C.UTF-8",
            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8", "MPLBACKEND": "Agg"}
     env.update(THREADS_ENV)
+    env.update(compat.child_env(scratch))
     return env
 
 
 def _kill(proc):
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    compat.kill_group(proc.pid)
     try:
         proc.kill()
     except ProcessLookupError:
@@ -147,7 +145,7 @@ def _start(root, part, names, limits, scratch, show_output, ids, inputs_fd=None)
               "readonly": [os.path.realpath(policy.HERE)], "sandboxed": bool(policy.sandbox_prefix()), "drop": ids}
     # RLIMIT_NPROC counts every process of the child's user on the machine, which the child
     # (in its own PID namespace) cannot see: count them here.  A fresh uid has none.
-    tasks = 0 if ids else _count_tasks(os.getuid())
+    tasks = 0 if ids else _count_tasks(compat.getuid())
     config["nproc"] = None if tasks is None else config["nproc"] + tasks
     res_r, res_w = os.pipe()
     out_r, out_w = (None, None) if show_output else os.pipe()
@@ -156,15 +154,15 @@ def _start(root, part, names, limits, scratch, show_output, ids, inputs_fd=None)
     # the child after it changes uid, which clears it) ends the child and its PID namespace.
     death = [shutil.which("setpriv"), "--pdeathsig", "KILL"] if shutil.which("setpriv") else []
     child = os.path.join(os.path.realpath(policy.HERE), "isolation", "child.py")
-    cmd = death + policy.sandbox_prefix() + [sys.executable, "-B", "-E", child, "child",
-                                      json.dumps(config)]
+    cmd = death + policy.sandbox_prefix() + [sys.executable, "-B", "-E", *compat.python_flags(), child, "child",
+                                             json.dumps(config)]
+    pipes, result_fd = compat.popen_options(res_w, out_w)
     try:
-        if inputs_fd is not None:   # every child reads the drawn inputs from their start
+        if isinstance(inputs_fd, int):   # every child reads the drawn inputs from their start
             os.lseek(inputs_fd, 0, os.SEEK_SET)
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,
-                                pass_fds=(res_w,) + (() if inputs_fd is None else (inputs_fd,)),
-                                env=dict(_env(scratch), MYTORCH_RESULT_FD=str(res_w)), cwd=scratch,
-                                start_new_session=True)
+            pipes["pass_fds"] = pipes["pass_fds"] + (inputs_fd,)
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, env=dict(_env(scratch), MYTORCH_RESULT_FD=result_fd),
+                                cwd=scratch, **pipes)
     finally:
         os.close(res_w)
         if out_w is not None:
@@ -193,7 +191,10 @@ def run_cases(root, part, names, limits=None, show_output=False, scratch=None, i
         policy._private_secrets()
         files.give_to(scratch, ids)
     results, output, remaining, learner_root = {}, _Output(limits.output_kb * 1024), list(names), root
-    inputs_file = files.unlinked(inputs) if inputs is not None else None
+    # POSIX: a descriptor of a file no path names; elsewhere (no descriptor reaches a child, and no
+    # sandbox either) a file in the child's scratch, which it removes once read
+    inputs_file = None if inputs is None else files.unlinked(inputs) if compat.POSIX else \
+        files.in_scratch(inputs, scratch)
     try:
         root = files.readable_copy(root, scratch, ids)
         while remaining:   # one child for all the cases; a new one only after a crash or a timeout
@@ -218,7 +219,7 @@ def run_cases(root, part, names, limits=None, show_output=False, scratch=None, i
         if root != learner_root:
             files.copy_back_plots(root, learner_root)
     finally:
-        if inputs_file is not None:
+        if isinstance(inputs_file, int):
             os.close(inputs_file)
         if own_scratch:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -247,24 +248,20 @@ def _read_child(res_r, out_r, remaining, limits, results, output):
     event: None when the child closed its pipes, "timeout" when a case (or
     the start) overran, "bad result" when a message was malformed.
     """
-    sel, current, buf, started = selectors.DefaultSelector(), None, b"", set()
+    reader, current, buf, started = compat.PipeReader({res_r: "res", out_r: "out"}), None, b"", set()
     deadline = time.monotonic() + limits.timeout + 30   # the start: Python, numpy, the grader
     # The child's messages move the per-case deadline, so bound them: each case starts once
     # and ends once, and the child as a whole never outlives the time of all its cases.
     last = deadline + limits.timeout * len(remaining)
-    for fd, what in ((res_r, "res"), (out_r, "out")):
-        if fd is not None:
-            sel.register(fd, selectors.EVENT_READ, what)
     try:
-        while sel.get_map():
+        while reader.open():
             wait = min(deadline, last) - time.monotonic()
             if wait <= 0:
                 return "timeout", current
-            for key, _ in sel.select(timeout=min(wait, 1.0)):
-                chunk = os.read(key.fd, 1 << 16)
+            for what, chunk in reader.read(min(wait, 1.0)):
                 if not chunk:
-                    sel.unregister(key.fd)
-                elif key.data == "out":
+                    continue
+                elif what == "out":
                     output.add(chunk)
                 else:
                     buf += chunk
@@ -293,10 +290,7 @@ def _read_child(res_r, out_r, remaining, limits, results, output):
                         return None, None   # done: no need to wait for processes it left behind
         return None, current
     finally:
-        for fd in (res_r, out_r):
-            if fd is not None:
-                os.close(fd)
-        sel.close()
+        reader.close()
 
 
 def _message(buf, remaining):
@@ -317,11 +311,11 @@ def _message(buf, remaining):
 
 def _death(code):
     """The parent's name for how the child ended while running a case."""
-    if code is not None and code >= 0:
+    if code is not None and code >= 0 and not compat.crash_status(code):
         return "exited"
-    if code in (-signal.SIGXFSZ,):
+    if compat.signal_number("SIGXFSZ") and code == -compat.signal_number("SIGXFSZ"):
         return "file size"
-    if code in (-signal.SIGXCPU,):
+    if compat.signal_number("SIGXCPU") and code == -compat.signal_number("SIGXCPU"):
         return "timeout"
     return "crashed"
 
