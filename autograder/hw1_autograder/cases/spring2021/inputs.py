@@ -149,8 +149,9 @@ def draw_sizes(r):
     """The sizes of one draw (the parent's, while it draws), from RandomState r."""
     for name, (lo, hi) in DRAWN_RANGE.items():
         fresh.set_size(name, r.randint(lo, hi + 1))
-    for name, (hiddens, _, _) in _MLPS.items():
-        fresh.set_size(f"hiddens/{name}", [r.randint(h * 3 // 4, h * 5 // 4 + 1) for h in hiddens])
+    for name, (hiddens, _, _) in _MLPS.items():   # layers of one width keep one width (hidden_5x32)
+        width = {h: r.randint(h * 3 // 4, h * 5 // 4 + 1) for h in sorted(set(hiddens))}
+        fresh.set_size(f"hiddens/{name}", [width[h] for h in hiddens])
 
 
 def every_input():
