@@ -73,8 +73,9 @@ def _flatten(name, value, into):
         into[name + "#"] = np.array(len(value))
         for i, v in enumerate(value):
             _flatten(f"{name}#{i}", v, into)
-    else:
-        into[name] = np.array(value, dtype=np.float64)
+    else:   # labels stay integers, everything else float64
+        a = np.array(value)
+        into[name] = a.astype(np.int64) if a.dtype.kind in "biu" else a.astype(np.float64)
 
 
 def _unflatten(name, arrays):

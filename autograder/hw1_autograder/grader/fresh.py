@@ -13,8 +13,12 @@ import secrets
 
 from cases import fresh
 
-# part -> (its inputs module, the numpy reference module); a part not listed keeps the fixed inputs
-FRESH_PARTS = {"spring2021": ("cases.spring2021.inputs", "grader.reference.spring2021")}
+# part -> (its inputs module, its function drawing the sizes, its function calling every input
+# function, the numpy reference module); a part not listed keeps the fixed inputs
+FRESH_PARTS = {
+    "spring2021": ("cases.spring2021.inputs", "draw_sizes", "every_input", "grader.reference.spring2021"),
+    "bonus": ("cases.autograd.inputs", "draw_bonus_sizes", "every_bonus_input", "grader.reference.bonus"),
+}
 SIZE_STREAM = 1 << 20   # the RandomState stream the sizes are drawn from (the inputs use 1..~300)
 
 
@@ -37,10 +41,11 @@ def draw(part, seed):
         raise ValueError(f"seed {seed}: expected an integer in [0, 2**63)")
     seed = int(seed)
     table = fresh.Table(words=[seed & 0xFFFFFFFF, seed >> 32])
-    inputs = _module(FRESH_PARTS[part][0])
+    module, sizes, every, _ = FRESH_PARTS[part]
+    inputs = _module(module)
     with installed(table):
-        inputs.draw_sizes(fresh.rng(SIZE_STREAM, 0))
-        inputs.every_input()
+        getattr(inputs, sizes)(fresh.rng(SIZE_STREAM, 0))
+        getattr(inputs, every)()
     table.drawing, table.words = False, None
     return table
 
@@ -65,7 +70,7 @@ class Computed(dict):
 
 def references(part):
     """-> Computed: the part's references on the inputs installed in this thread."""
-    return Computed(_module(FRESH_PARTS[part][1]).compute())
+    return Computed(_module(FRESH_PARTS[part][3]).compute())
 
 
 def note(seed, part, handin=None):

@@ -5,6 +5,8 @@ Numpy only.
 """
 import numpy as np
 
+from cases import fresh
+from cases.fresh import drawn
 from cases.seeds import rng
 
 # ------------------------------------------------------------------ every op, called directly
@@ -30,10 +32,15 @@ UNARY_OPS = {
 MATMUL_SHAPES = ((3, 4), (4, 2))
 UNBROADCAST = {"row": ((3, 4), (4,)), "column": ((3, 4), (3, 1)), "leading_and_stretched": ((2, 3, 4), (3, 1)),
                "to_scalar": ((3, 4), ())}
-DROPOUT_P, DROPOUT_SEED = 0.3, 11785
+DROPOUT_P = 0.3
 ADAM = {"lr": 0.01, "betas": (0.9, 0.999), "eps": 1e-8}
 BONUS_STEPS, BONUS_LR = 4, 0.1
-BONUS_SIZES = (6, 5, 3)   # the same small MLP as AG_SIZES
+# The bonus's sizes and numpy seeds, read as ca.BONUS_SIZES, ca.DROPOUT_SEED (a draw's on the server,
+# cases/fresh.py); BONUS_SIZES: the small MLP's (in, hidden, classes), the same as AG_SIZES when fixed.
+BONUS_FIXED = {"BONUS_IN": 6, "BONUS_HIDDEN": 5, "BONUS_CLASSES": 3, "BONUS_BATCH": 8, "DROPOUT_ROWS": 6,
+               "DROPOUT_COLUMNS": 5, "DROPOUT_SEED": 11785}
+BONUS_RANGE = {"BONUS_IN": (4, 9), "BONUS_HIDDEN": (3, 8), "BONUS_CLASSES": (2, 5), "BONUS_BATCH": (6, 12),
+               "DROPOUT_ROWS": (3, 8), "DROPOUT_COLUMNS": (3, 8), "DROPOUT_SEED": (0, 2 ** 31 - 1)}
 
 
 def binary(op, case):
@@ -78,28 +85,58 @@ def diamond():
 
 
 # ------------------------------------------------------------------ the bonus
+def _bonus_size(name):
+    return fresh.size(name, BONUS_FIXED[name])
+
+
+def __getattr__(name):   # ca.BONUS_SIZES, ca.DROPOUT_SEED: the draw's in a thread that has one
+    if name == "BONUS_SIZES":
+        return tuple(_bonus_size(n) for n in ("BONUS_IN", "BONUS_HIDDEN", "BONUS_CLASSES"))
+    if name == "DROPOUT_SEED":
+        return _bonus_size(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@drawn
 def bonus_model(k=0):
-    """Weights (out, in), biases (out,) of Linear(6, 5) and Linear(5, 3); BatchNorm's gamma, beta."""
-    r = rng(500 + k)
-    layers = [(r.randn(o, i) * 0.5, r.randn(o) * 0.1) for i, o in zip(BONUS_SIZES[:-1], BONUS_SIZES[1:])]
-    gamma, beta = 1 + 0.1 * r.randn(BONUS_SIZES[1]), 0.1 * r.randn(BONUS_SIZES[1])
+    """Weights (out, in), biases (out,) of Linear(in, hidden) and Linear(hidden, classes); BatchNorm's gamma, beta."""
+    r, sizes = rng(500 + k), __getattr__("BONUS_SIZES")
+    layers = [(r.randn(o, i) * 0.5, r.randn(o) * 0.1) for i, o in zip(sizes[:-1], sizes[1:])]
+    gamma, beta = 1 + 0.1 * r.randn(sizes[1]), 0.1 * r.randn(sizes[1])
     return layers, gamma, beta
 
 
+@drawn
 def bonus_batch(step):
-    r = rng(520 + step)
-    return r.randn(8, BONUS_SIZES[0]) * 1.5 + 0.5, r.randint(0, BONUS_SIZES[-1], 8)
+    r, m = rng(520 + step), _bonus_size("BONUS_BATCH")
+    return r.randn(m, _bonus_size("BONUS_IN")) * 1.5 + 0.5, r.randint(0, _bonus_size("BONUS_CLASSES"), m)
 
 
+@drawn
 def dropout_input():
-    r = rng(540)
-    return r.randn(6, 5), r.randn(6, 5)
+    r, shape = rng(540), (_bonus_size("DROPOUT_ROWS"), _bonus_size("DROPOUT_COLUMNS"))
+    return r.randn(*shape), r.randn(*shape)
 
 
 def dropout_mask(shape, p=DROPOUT_P):
     """The mask Dropout must draw: np.random.binomial(1, 1 - p) right after np.random.seed(DROPOUT_SEED)."""
-    np.random.seed(DROPOUT_SEED)
+    np.random.seed(_bonus_size("DROPOUT_SEED"))
     return np.random.binomial(1, 1 - p, size=shape)
+
+
+def draw_bonus_sizes(r):
+    """The bonus's sizes and Dropout's seed for one draw (the parent's, while it draws)."""
+    for name, (lo, hi) in BONUS_RANGE.items():
+        fresh.set_size(name, r.randint(lo, hi + 1))
+
+
+def every_bonus_input():
+    """Call every @drawn input function of the bonus with every argument its cases use."""
+    for k in range(3):
+        bonus_model(k)
+    for s in list(range(BONUS_STEPS)) + [10, 11]:
+        bonus_batch(s)
+    dropout_input()
 
 
 def unary_out_shape(name):

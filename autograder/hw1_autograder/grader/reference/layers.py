@@ -48,21 +48,21 @@ def ce_derivative(x, y):
     return softmax(x) - y
 
 
-def bn_forward(z, gamma, beta):
+def bn_forward(z, gamma, beta, eps=EPS):
     mean = z.mean(axis=0, keepdims=True)
     var = ((z - mean) ** 2).mean(axis=0, keepdims=True)
-    norm = (z - mean) / np.sqrt(var + EPS)
+    norm = (z - mean) / np.sqrt(var + eps)
     return mean, var, norm, gamma * norm + beta
 
 
-def bn_backward(dout, norm, var, gamma):
+def bn_backward(dout, norm, var, gamma, eps=EPS):
     """-> (dz, dgamma, dbeta) of a training-mode BatchNorm."""
     m = len(dout)
     dnorm = dout * gamma
     dz = (m * dnorm - dnorm.sum(axis=0, keepdims=True) - norm * (dnorm * norm).sum(axis=0, keepdims=True)) \
-        / (m * np.sqrt(var + EPS))
+        / (m * np.sqrt(var + eps))
     return dz, (dout * norm).sum(axis=0, keepdims=True), dout.sum(axis=0, keepdims=True)
 
 
-def bn_eval(z, gamma, beta, running_mean, running_var):
-    return gamma * (z - running_mean) / np.sqrt(running_var + EPS) + beta
+def bn_eval(z, gamma, beta, running_mean, running_var, eps=EPS):
+    return gamma * (z - running_mean) / np.sqrt(running_var + eps) + beta
