@@ -2,7 +2,7 @@
 
 It is the solution behind a guard: every call the grader makes into the learner's classes
 (forward, backward, derivative, step, ...) first looks its array arguments up among those of
-the fixed-seed run, recorded beforehand by running every Spring 2021 case on the solution, and
+the fixed-seed run, recorded beforehand by running every case of the part on the solution, and
 has no answer for any other input.  On the fixed inputs it scores 100; on inputs drawn afresh
 it must score at most 10% (issue 20).
 """
@@ -21,22 +21,30 @@ import numpy as np
 KNOWN = set(%(known)s)
 RECORDED = set()
 DEPTH = [0]
-METHODS = ("forward", "__call__", "backward", "derivative", "step", "zero_grads", "error", "total_loss")
+METHODS = ("__init__", "forward", "__call__", "backward", "derivative", "step", "zero_grads", "zero_grad", "error",
+           "total_loss")
 
 
 def digest(v):
     return hashlib.sha256(repr((v.shape, v.dtype.str)).encode() + np.ascontiguousarray(v).tobytes()).hexdigest()
 
 
+def _arrays(values):
+    """The arrays among a call's arguments, a Tensor's data included."""
+    for v in values:
+        data = getattr(v, "data", None) if not isinstance(v, np.ndarray) else v
+        if isinstance(data, np.ndarray):
+            yield data
+
+
 def _wrap(fn, record):
     def guarded(*args, **kwargs):
         if DEPTH[0] == 0:   # a call from the grader, not from the learner's own code
-            for v in list(args) + list(kwargs.values()):
-                if isinstance(v, np.ndarray):
-                    if record:
-                        RECORDED.add(digest(v))
-                    elif digest(v) not in KNOWN:
-                        raise KeyError("no answer recorded for this input")
+            for v in _arrays(list(args) + list(kwargs.values())):
+                if record:
+                    RECORDED.add(digest(v))
+                elif digest(v) not in KNOWN:
+                    raise KeyError("no answer recorded for this input")
         DEPTH[0] += 1
         try:
             return fn(*args, **kwargs)
@@ -52,8 +60,14 @@ def guard(namespace, record=False):
                 setattr(c, name, _wrap(vars(c)[name], record))
 '''
 
-MODULES = {"mytorch/activation.py": "activation", "mytorch/loss.py": "loss", "mytorch/linear.py": "linear",
-           "mytorch/batchnorm.py": "batchnorm", "hw1/hw1.py": "hw1"}
+# part -> (its table's module, {file: module name} of the learner's code the grader calls)
+PARTS = {
+    "spring2021": ("cases.spring2021.graded", {"mytorch/activation.py": "activation", "mytorch/loss.py": "loss",
+                   "mytorch/linear.py": "linear", "mytorch/batchnorm.py": "batchnorm", "hw1/hw1.py": "hw1"}),
+    "bonus": ("cases.autograd.bonus", {f"mytorch/{m.replace('.', '/')}.py": f"mytorch.{m}" for m in (
+        "tensor", "nn.module", "nn.sequential", "nn.linear", "nn.batchnorm", "nn.activations", "nn.dropout",
+        "nn.loss", "optim.optimizer", "optim.sgd", "optim.adam")}),
+}
 
 RECORD = '''
 import json, os, sys
@@ -64,16 +78,16 @@ import importlib
 for m in MODULES.values():
     ns["guard"](vars(importlib.import_module(m)), record=True)
 from cases import record
-from cases.spring2021 import graded
-for c in graded.CASES:
+for c in importlib.import_module(TABLE).CASES:
     record.run_case(c.run, ROOT)
 print(json.dumps(sorted(ns["RECORDED"])))
 '''
 
 
-def record_known():
+def record_known(part):
     """The digests of every array the grader passes to the solution's classes on the fixed inputs."""
-    script = f"ROOT, AG = {ROOT!r}, {AG!r}\nGUARD = {GUARD!r}\nMODULES = {MODULES!r}\n" + RECORD % ()
+    table, modules = PARTS[part]
+    script = f"ROOT, AG = {ROOT!r}, {AG!r}\nGUARD = {GUARD!r}\nMODULES = {modules!r}\nTABLE = {table!r}\n" + RECORD % ()
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env,
                          cwd=ROOT)
@@ -81,10 +95,10 @@ def record_known():
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
-def cheat_files():
+def cheat_files(part="spring2021"):
     """The hand-in's files: the solution, each module guarded, the recorded digests beside them."""
     files = solution_files()
-    files["mytorch/_known_inputs.py"] = (GUARD % {"known": repr(record_known())}).encode()
-    for path in MODULES:
+    files["mytorch/_known_inputs.py"] = (GUARD % {"known": repr(record_known(part))}).encode()
+    for path in PARTS[part][1]:
         files[path] += b"\n\nimport _known_inputs\n_known_inputs.guard(globals())\n"
     return files

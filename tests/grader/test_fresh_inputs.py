@@ -1,9 +1,10 @@
 """Fresh inputs on the server (issue 20): every input drawn from a seed the hand-in never sees.
 
-The solution scores full marks on 20 draws (in this process, without a sandbox: the cases' two
-halves as the child and the parent run them); a hand-in right only on the starter's inputs
-(known_inputs_cheat.py) scores 100 on the fixed inputs and at most 10% on grade_all, --autolab
-and the Gradescope run; a recorded seed re-grades a hand-in bit for bit.
+In each part with fresh inputs (Spring 2021, the autograd bonus): the solution scores full marks
+on 20 draws (in this process, without a sandbox: the cases' two halves as the child and the
+parent run them); a hand-in right only on the starter's inputs (known_inputs_cheat.py) scores
+full marks on the fixed inputs and at most 10% on grade_all, --autolab and the Gradescope run;
+a recorded seed re-grades a hand-in bit for bit.
 """
 import csv
 import json
@@ -26,15 +27,16 @@ from test_grading import GRADE_ALL, solution_files, write_tar
 RUNNER = os.path.join(ROOT, "autograder", "hw1_autograder", "runner.py")
 PACKAGE = os.path.join(ROOT, "instructor", "package_gradescope.py")
 SEEDS = [1, 2 ** 62 + 11] + [7919 * k * k for k in range(1, 19)]   # 20 draws
+PARTS = {"spring2021": 100, "bonus": 80}   # part -> its full marks
 
 
-def score_in_process(seed):
+def score_in_process(part, seed):
     """-> (graded points, failing tests, failing checks beyond the course) of the solution on seed's draw."""
-    _, tests = runner.part_tests("spring2021")
-    table = fresh.draw("spring2021", seed)
+    _, tests = runner.part_tests(part)
+    table = fresh.draw(part, seed)
     child_table = table_mod.Table.from_bytes(table.to_bytes())   # what the child reads: arrays only
     with fresh.installed(table):
-        refs = fresh.references("spring2021")
+        refs = fresh.references(part)
     points, failed, extra_failed = 0, [], []
     for task, name, max_points, case in tests:
         with fresh.installed(child_table):
@@ -49,19 +51,21 @@ def score_in_process(seed):
     return points, failed, extra_failed
 
 
+@pytest.mark.parametrize("part", PARTS)
 @pytest.mark.parametrize("seed", SEEDS)
-def test_the_solution_scores_full_marks_on_a_fresh_draw(seed):
-    points, failed, extra_failed = score_in_process(seed)
-    assert (points, failed, extra_failed) == (100, [], [])
+def test_the_solution_scores_full_marks_on_a_fresh_draw(part, seed):
+    points, failed, extra_failed = score_in_process(part, seed)
+    assert (points, failed, extra_failed) == (PARTS[part], [], [])
 
 
-@pytest.fixture(scope="module")
-def class_dir(tmp_path_factory):
+@pytest.fixture(scope="module", params=list(PARTS))
+def class_dir(request, tmp_path_factory):
+    """(part, a folder with cheat.tar, right only on the starter's inputs, and honest.tar, the solution)."""
     folder = tmp_path_factory.mktemp("fresh") / "handins"
     folder.mkdir(mode=0o700)
-    write_tar(folder / "cheat.tar", cheat_files())
+    write_tar(folder / "cheat.tar", cheat_files(request.param))
     write_tar(folder / "honest.tar", solution_files())
-    return folder
+    return request.param, folder
 
 
 def _grade_all(folder, out, *extra):
@@ -79,17 +83,19 @@ def _runner(*args):
 
 
 def test_grade_all_on_fresh_inputs_records_the_seed_and_regrades_bit_for_bit(class_dir, tmp_path):
-    fixed = _grade_all(class_dir, tmp_path / "fixed.csv", "--fixed-inputs")
-    assert fixed["cheat"]["total"] == "100" and fixed["cheat"]["seed"] == ""   # the cheat works on the starter's inputs
-    rows = _grade_all(class_dir, tmp_path / "fresh.csv")
-    assert int(rows["cheat"]["total"]) <= 10 and rows["honest"]["total"] == "100"
+    part, class_dir = class_dir
+    full = PARTS[part]
+    fixed = _grade_all(class_dir, tmp_path / "fixed.csv", "--fixed-inputs", "--part", part)
+    assert fixed["cheat"]["total"] == str(full) and fixed["cheat"]["seed"] == ""   # it works on the starter's inputs
+    rows = _grade_all(class_dir, tmp_path / "fresh.csv", "--part", part)
+    assert int(rows["cheat"]["total"]) <= full // 10 and rows["honest"]["total"] == str(full)
     seeds = {int(rows[n]["seed"]) for n in rows}
     assert len(seeds) == 2   # a seed of its own per hand-in
     feedback = (tmp_path / "feedback" / "cheat.txt").read_text()
     assert f"seed {rows['cheat']['seed']}" in feedback and "--seed" in feedback
     # one command re-grades with the recorded seed: the same scores, and the same report twice over
-    again = [_runner("--handin", str(class_dir / "cheat.tar"), "--seed", rows["cheat"]["seed"], "--json")
-             for _ in range(2)]
+    again = [_runner("--handin", str(class_dir / "cheat.tar"), "--seed", rows["cheat"]["seed"], "--json",
+                     "--part", part) for _ in range(2)]
     assert again[0] == again[1]
     tests = {t["test"]: t["score"] for t in json.loads(again[0])["tests"]}
     assert all(str(score) == rows["cheat"][name] for name, score in tests.items())
@@ -97,17 +103,20 @@ def test_grade_all_on_fresh_inputs_records_the_seed_and_regrades_bit_for_bit(cla
 
 
 def test_autolab_draws_a_seed_and_the_cheat_scores_at_most_10_percent(class_dir):
-    out = _runner("--handin", str(class_dir / "cheat.tar"), "--autolab")
+    part, class_dir = class_dir
+    out = _runner("--handin", str(class_dir / "cheat.tar"), "--autolab", "--part", part)
     lines = out.strip().splitlines()
-    assert sum(json.loads(lines[-1])["scores"].values()) <= 10
+    assert sum(json.loads(lines[-1])["scores"].values()) <= PARTS[part] // 10
     assert any(line.startswith("Inputs drawn afresh from seed ") for line in lines)
-    honest = _runner("--handin", str(class_dir / "honest.tar"), "--autolab").strip().splitlines()
-    assert sum(json.loads(honest[-1])["scores"].values()) == 100
+    honest = _runner("--handin", str(class_dir / "honest.tar"), "--autolab", "--part", part).strip().splitlines()
+    assert sum(json.loads(honest[-1])["scores"].values()) == PARTS[part]
 
 
 def test_gradescope_run_draws_a_seed_and_the_cheat_scores_at_most_10_percent(class_dir, tmp_path):
+    part, class_dir = class_dir
     zip_path = tmp_path / "autograder.zip"
-    subprocess.run([sys.executable, PACKAGE, str(zip_path)], check=True, capture_output=True, timeout=60)
+    subprocess.run([sys.executable, PACKAGE, str(zip_path), "--part", part], check=True, capture_output=True,
+                   timeout=60)
     gs = tmp_path / "gs"
     with zipfile.ZipFile(zip_path) as z:
         z.extractall(gs / "source")
@@ -117,7 +126,7 @@ def test_gradescope_run_draws_a_seed_and_the_cheat_scores_at_most_10_percent(cla
                          timeout=300, env=dict(os.environ, GRADESCOPE_ROOT=str(gs)))
     assert res.returncode == 0, res.stderr
     out = json.loads((gs / "results" / "results.json").read_text())
-    assert out["score"] <= 10 and isinstance(out["extra_data"]["seed"], int)
+    assert out["score"] <= PARTS[part] // 10 and isinstance(out["extra_data"]["seed"], int)
     assert f"seed {out['extra_data']['seed']}" in out["output"]
 
 
