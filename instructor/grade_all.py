@@ -134,6 +134,10 @@ def main(argv=None):
         ap.error(f"--out {args.out}: its folder does not exist or cannot be written")
     if args.jobs < 1 or args.timeout <= 0 or args.memory <= 0:
         ap.error("--jobs, --timeout and --memory must be positive")
+    if args.part in fresh.FRESH_PARTS and not args.fixed_inputs and not fresh.supported(args.part):
+        print(f"Cannot draw fresh inputs: {fresh.FRESH_PARTS[args.part][3]} is missing; --fixed-inputs grades "
+              f"on the starter's inputs, whose answers every learner has.", file=sys.stderr)
+        return 2
     if args.seed is not None and (args.fixed_inputs or not fresh.supported(args.part)
                                   or not 0 <= args.seed < 1 << 63):
         ap.error("--seed N: 0 <= N < 2**63, not with --fixed-inputs, for a part with fresh inputs "

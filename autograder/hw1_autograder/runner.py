@@ -336,9 +336,13 @@ def main(argv=None):
         print(f"Cannot grade safely: {isolation.isolation_problem()}.  --unisolated grades anyway, "
               f"trusting the hand-in.", file=sys.stderr)
         return 2
+    if (args.seed is not None or args.autolab) and args.part in fresh.FRESH_PARTS and not fresh.supported(args.part):
+        print(f"Cannot draw fresh inputs: {fresh.FRESH_PARTS[args.part][3]} is missing (the learners' starter "
+              f"has no withheld/); the server grades with the instructor's copy.", file=sys.stderr)
+        return 2
     if args.seed is not None and not (fresh.supported(args.part) and 0 <= args.seed < 1 << 63):
-        ap.error(f"--seed: the {args.part} part has fresh inputs only for {', '.join(fresh.FRESH_PARTS)}, "
-                 f"from a seed in [0, 2**63)" if not fresh.supported(args.part) else "--seed: 0 <= N < 2**63")
+        ap.error("--seed N: 0 <= N < 2**63" if fresh.supported(args.part) else
+                 f"--seed: fresh inputs exist for {', '.join(fresh.FRESH_PARTS)}, not {args.part}")
     seed = args.seed if args.seed is not None else (
         fresh.new_seed() if args.autolab and fresh.supported(args.part) else None)
     off = platform_compat.note(bool(isolation.sandbox_prefix()))
@@ -360,10 +364,10 @@ def main(argv=None):
     else:
         print(report(result))
         hint = next_step(rows, args.part)
+        if args.part in fresh.FRESH_PARTS:   # the starter's runner too: the server's inputs are not these
+            print("\n" + fresh.note(seed, args.part, args.handin))
         if hint:
             print("\n" + hint)
-        if fresh.supported(args.part):
-            print("\n" + fresh.note(seed, args.part, args.handin))
     if args.autolab:
         print(json.dumps({"scores": autolab_scores(rows)}))
     return 0 if passed(rows + extras) else 1

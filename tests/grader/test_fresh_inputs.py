@@ -146,3 +146,11 @@ def test_hints_and_localisation_work_on_a_fresh_draw(tmp_path):
     assert reason.splitlines()[0].startswith("where: the error enters at layer 2's backward")
     assert "hint: the returned gradient is divided by the batch size" in reason
     assert "divided by the batch" in rows["linear_backward"]["reason"]
+
+
+def test_the_numpy_reference_is_withheld_from_the_starter_and_the_child():
+    from isolation import policy
+    hidden = policy.grader_files("starter") + policy.grader_files("child")
+    assert not [f for f in hidden if f.startswith("withheld" + os.sep)]
+    assert {os.path.join("withheld", "reference", f"{m}.py") for m in ("spring2021", "bonus", "layers")} <= \
+        set(policy.grader_files("platform"))   # the Gradescope zip grades with it

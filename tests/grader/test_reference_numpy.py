@@ -1,4 +1,4 @@
-"""The numpy reference the server grades with (grader/reference/) against two oracles:
+"""The numpy reference the server grades with (withheld/reference/) against two oracles:
 the shipped PyTorch references on the fixed inputs, and PyTorch float64 (dev/generate_references.py's
 recipes, run on the same drawn inputs) on 20 draws of values and sizes."""
 import os
@@ -8,8 +8,8 @@ import pytest
 
 from dev import refcheck
 from grader import fresh
-from grader.reference import bonus
-from grader.reference import spring2021 as reference
+from withheld.reference import bonus
+from withheld.reference import spring2021 as reference
 from grader.verify import References
 from paths import AG
 

@@ -3,7 +3,7 @@
     seed = new_seed()                 # secrets.randbits: recorded in the gradebook, never sent
     table = draw(part, seed)          # every graded input and size (cases/fresh.py's Table)
     with installed(table):            # this thread's input functions read the table
-        refs = references(part)       # numpy reference (grader/reference/), computed in the parent
+        refs = references(part)       # numpy reference (withheld/reference/), computed in the parent
 
 The child gets table.to_bytes() (arrays only) after it has started; the seed stays here.
 The same seed gives the same table and references, bit for bit (runner.py --seed N re-grades).
@@ -16,8 +16,8 @@ from cases import fresh
 # part -> (its inputs module, its function drawing the sizes, its function calling every input
 # function, the numpy reference module); a part not listed keeps the fixed inputs
 FRESH_PARTS = {
-    "spring2021": ("cases.spring2021.inputs", "draw_sizes", "every_input", "grader.reference.spring2021"),
-    "bonus": ("cases.autograd.inputs", "draw_bonus_sizes", "every_bonus_input", "grader.reference.bonus"),
+    "spring2021": ("cases.spring2021.inputs", "draw_sizes", "every_input", "withheld.reference.spring2021"),
+    "bonus": ("cases.autograd.inputs", "draw_bonus_sizes", "every_bonus_input", "withheld.reference.bonus"),
 }
 SIZE_STREAM = 1 << 20   # the RandomState stream the sizes are drawn from (the inputs use 1..~300)
 
@@ -27,7 +27,14 @@ def new_seed():
 
 
 def supported(part):
-    return part in FRESH_PARTS
+    """Whether part's inputs can be drawn afresh here (the starter has no withheld/ reference)."""
+    if part not in FRESH_PARTS:
+        return False
+    import importlib.util
+    try:
+        return importlib.util.find_spec(FRESH_PARTS[part][3]) is not None
+    except ImportError:
+        return False
 
 
 def _module(name):

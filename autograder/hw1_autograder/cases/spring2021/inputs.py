@@ -1,6 +1,6 @@
 """The Spring 2021 cases' inputs: network shapes and inputs, regenerated from seeds.
 
-Shared by the graded tests (graded.py) and the reference generators (dev/, grader/reference/).
+Shared by the graded tests (graded.py) and the reference generators (dev/, withheld/reference/).
 Numpy only; the legacy RandomState streams used here are stable across numpy versions.
 
 On the server each hand-in gets its own draw (cases/fresh.py): the functions marked @drawn

@@ -9,8 +9,8 @@ import numpy as np
 
 from cases.spring2021 import inputs as cases
 from cases.spring2021.inputs import key
-from grader.reference.layers import (ALPHA, act, act_derivative, bn_backward, bn_eval, bn_forward, ce_derivative,
-                                     cross_entropy)
+from withheld.reference.layers import (ALPHA, act, act_derivative, bn_backward, bn_eval, bn_forward,
+                                       ce_derivative, cross_entropy)
 
 
 class MLP:

@@ -4,7 +4,7 @@ cross-entropy).  compute() reads the inputs through cases/autograd/inputs.py (a 
 import numpy as np
 
 from cases.autograd import inputs as ca
-from grader.reference.layers import bn_backward, bn_eval, bn_forward, cross_entropy, softmax
+from withheld.reference.layers import bn_backward, bn_eval, bn_forward, cross_entropy, softmax
 
 BN_EPS, BN_MOMENTUM = 1e-5, 0.1   # torch.nn.BatchNorm1d's defaults
 
