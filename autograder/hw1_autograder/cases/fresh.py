@@ -12,6 +12,7 @@ The table is per thread: instructor/grade_all.py grades several hand-ins at
 once in threads of one parent, each on its own inputs.
 """
 import functools
+import inspect
 import io
 import threading
 
@@ -87,15 +88,21 @@ def _unflatten(name, arrays):
 
 
 def drawn(fn):
-    """An input function whose value comes from the installed table, when there is one."""
+    """An input function whose value comes from the installed table, when there is one.
+
+    Its table name holds every argument, defaults included: f(x) and f(x, k=0) are one input."""
+    signature = inspect.signature(fn)
+
     @functools.wraps(fn)
-    def wrapper(*args):
+    def wrapper(*args, **kwargs):
         t = active()
         if t is None:
-            return fn(*args)
-        name = "/".join(["input", fn.__name__] + [str(a) for a in args])
+            return fn(*args, **kwargs)
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        name = "/".join(["input", fn.__name__] + [str(a) for a in bound.arguments.values()])
         if t.drawing and name + "#" not in t.arrays and name not in t.arrays:
-            _flatten(name, fn(*args), t.arrays)
+            _flatten(name, fn(*args, **kwargs), t.arrays)
         return _unflatten(name, t.arrays)
     return wrapper
 

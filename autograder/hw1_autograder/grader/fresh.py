@@ -84,6 +84,6 @@ def note(seed, part, handin=None):
     """The report's one line on its inputs: the fixed ones (local), or the seed and how to re-grade."""
     if seed is None:
         return ("These are the fixed inputs shipped with the starter; the server grades the same tests on "
-                "inputs (values and sizes) drawn afresh for each hand-in.")
+                "inputs drawn afresh for each hand-in (new values, new sizes where a test allows).")
     return (f"Inputs drawn afresh from seed {seed}; to re-grade bit for bit: python3 "
             f"autograder/hw1_autograder/runner.py --part {part} --handin {handin or 'HANDIN.tar'} --seed {seed}")
