@@ -8,7 +8,7 @@ import pytest
 
 from dev import refcheck
 from grader import fresh
-from withheld.reference import bonus
+from withheld.reference import autograd, bonus
 from withheld.reference import spring2021 as reference
 from grader.verify import References
 from paths import AG
@@ -120,3 +120,25 @@ def test_bonus_reference_matches_pytorch_float64_on_a_draw(seed):
         gen.ag_bonus(theirs)
     assert set(ours) == set(theirs)
     assert refcheck.differing(theirs, ours, rtol=BONUS_RTOL) == []
+
+
+def test_autograd_reference_matches_the_shipped_references_on_the_fixed_inputs():
+    refs = References(os.path.join(AG, "grader", "references", "autograd_refs.npz"))
+    refs("dropout/out")
+    computed = autograd.compute()
+    stored = {k: v for k, v in refs.arrays.items() if k in computed}
+    assert set(stored) | set(_shipped_bonus()) == set(refs.arrays)   # every key: the table's or the bonus's
+    assert refcheck.differing(stored, computed) == []
+
+
+def test_autograd_reference_matches_pytorch_float64_on_20_draws():
+    torch = pytest.importorskip("torch")
+    from dev import generate_references as gen
+    torch.set_default_dtype(torch.float64)
+    for seed in SEEDS:
+        with fresh.installed(fresh.draw("autograd", seed)):
+            ours, theirs = autograd.compute(), {}
+            gen.ag_ops(theirs)
+            gen.ag_direct(theirs)
+        assert set(ours) == set(theirs)
+        assert refcheck.differing(theirs, ours) == [], seed

@@ -18,6 +18,8 @@ from cases import fresh
 FRESH_PARTS = {
     "spring2021": ("cases.spring2021.inputs", "draw_sizes", "every_input", "withheld.reference.spring2021"),
     "bonus": ("cases.autograd.inputs", "draw_bonus_sizes", "every_bonus_input", "withheld.reference.bonus"),
+    "autograd": ("cases.autograd.inputs", "draw_autograd_sizes", "every_autograd_input",
+                 "withheld.reference.autograd"),
 }
 SIZE_STREAM = 1 << 20   # the RandomState stream the sizes are drawn from (the inputs use 1..~300)
 

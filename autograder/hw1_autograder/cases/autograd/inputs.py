@@ -43,6 +43,7 @@ BONUS_RANGE = {"BONUS_IN": (4, 9), "BONUS_HIDDEN": (3, 8), "BONUS_CLASSES": (2, 
                "DROPOUT_ROWS": (3, 8), "DROPOUT_COLUMNS": (3, 8), "DROPOUT_SEED": (0, 2 ** 31 - 1)}
 
 
+@drawn
 def binary(op, case):
     """a, b and the upstream gradient for a binary op and a shape case."""
     (sa, sb), r = BINARY_SHAPES[case], rng(300 + BINARY_OPS.index(op) * 10 + list(BINARY_SHAPES).index(case))
@@ -52,6 +53,7 @@ def binary(op, case):
     return a, b, r.randn(*np.broadcast_shapes(sa, sb))
 
 
+@drawn
 def unary(name):
     """The input of a unary op (with exact zeros for ReLU: its derivative there is 0)."""
     shape, positive, _ = UNARY_OPS[name]
@@ -64,20 +66,28 @@ def unary(name):
     return a
 
 
+@drawn
 def upstream(name, shape):
     return rng(450 + list(UNARY_OPS).index(name)).randn(*shape)
 
 
+@drawn
 def matmul():
     r = rng(470)
     return r.randn(*MATMUL_SHAPES[0]), r.randn(*MATMUL_SHAPES[1]), r.randn(MATMUL_SHAPES[0][0], MATMUL_SHAPES[1][1])
 
 
 def unbroadcast(case):
-    grad_shape, shape = UNBROADCAST[case]
-    return rng(480 + list(UNBROADCAST).index(case)).randn(*grad_shape), shape
+    """A gradient and the shape it is summed back to (the shapes are the case's, never drawn)."""
+    return unbroadcast_grad(case), UNBROADCAST[case][1]
 
 
+@drawn
+def unbroadcast_grad(case):
+    return rng(480 + list(UNBROADCAST).index(case)).randn(*UNBROADCAST[case][0])
+
+
+@drawn
 def diamond():
     """x, upstream: x -> a = x * 2 -> (exp(a), a * 3) -> exp(a) + a * 3."""
     r = rng(490)
@@ -157,8 +167,10 @@ AG_BINARY_SHAPES = {"same": ((3, 4), (3, 4)), "both_ways": ((3, 1), (1, 4)), "le
 AG_BINARY_GRADED = ("same",)   # 1.1 is element-wise (handout 000); the broadcasting cases are checked beyond
 AG_LR, AG_MOMENTUM, AG_STEPS = 0.1, 0.9, 3
 AG_SIZES = (6, 5, 3)   # the small MLP of the SGD and momentum tests
+AG_LINEAR_BATCH = 7    # the 2.1 tests' batch
 
 
+@drawn
 def ag_binary(op, case):
     """a, b and the upstream gradient for op in sub/mult/div and a shape case."""
     (sa, sb), r = AG_BINARY_SHAPES[case], rng(200 + list(AG_BINARY_SHAPES).index(case))
@@ -168,18 +180,59 @@ def ag_binary(op, case):
     return a, b, r.randn(*np.broadcast_shapes(sa, sb))
 
 
+@drawn
 def ag_expression_inputs():
     r = rng(210)
     return r.randn(2, 3), r.randn(2, 3) + 3.0, r.randn(2, 3)   # one shape: 1.2 needs no broadcasting
 
 
+@drawn
 def ag_linear(sizes, k=0):
     """Weights (out, in) and biases (out,) of consecutive Linear layers, and an input batch."""
     r = rng(220 + k)
     layers = [(r.randn(o, i) * 0.5, r.randn(o) * 0.1) for i, o in zip(sizes[:-1], sizes[1:])]
-    return layers, r.randn(7, sizes[0])
+    return layers, r.randn(AG_LINEAR_BATCH, sizes[0])
 
 
+@drawn
+def ag_layer_upstream(sizes):
+    """dL/d(output) seeded into the 2.1 tests' Sequential(Linear[, ReLU, Linear]) of `sizes`."""
+    return rng(225).randn(AG_LINEAR_BATCH, sizes[-1])
+
+
+@drawn
+def example_values():
+    """a, b, c of the handout's worked example (d = a + a*b; e = d + c + 3): its numbers 1, 2, 3, or a draw's."""
+    if fresh.active() is None:
+        return 1.0, 2.0, 3.0
+    return tuple(float(v) for v in np.round(rng(600).uniform(-4, 4, 3), 3))
+
+
+def draw_autograd_sizes(r):
+    """The autograd table keeps its shapes (each case is a broadcasting pattern): values only are drawn."""
+
+
+def every_autograd_input():
+    """Call every @drawn input function of the autograd table and its checks beyond the course."""
+    for op in BINARY_OPS:
+        for case in BINARY_SHAPES:
+            binary(op, case)
+    for name in UNARY_OPS:
+        unary(name), upstream(name, unary_out_shape(name))
+    matmul(), diamond(), ag_expression_inputs(), ag_logits(), example_values()
+    for case in UNBROADCAST:
+        unbroadcast_grad(case)
+    for op in ("sub", "mul", "div"):
+        for case in AG_BINARY_SHAPES:
+            ag_binary(op, case)
+    for sizes in ((5, 4), (5, 4, 3)):
+        ag_linear(sizes), ag_layer_upstream(sizes)
+    ag_linear(AG_SIZES, k=1)
+    for step in range(AG_STEPS):
+        ag_batch(step), ag_upstream(step)
+
+
+@drawn
 def ag_logits():
     r = rng(230)
     x = r.randn(8, 5) * 2
@@ -187,11 +240,13 @@ def ag_logits():
     return x, r.randint(0, 5, 8)
 
 
+@drawn
 def ag_batch(step):
     r = rng(240 + step)
     return r.randn(10, AG_SIZES[0]), r.randint(0, AG_SIZES[-1], 10)
 
 
+@drawn
 def ag_upstream(step):
     """dL/d(output) of the SGD and momentum tests' model at `step`: they need no loss (2.3 comes later)."""
     return rng(260 + step).randn(10, AG_SIZES[-1]) * 0.1
