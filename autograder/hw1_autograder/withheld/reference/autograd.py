@@ -5,16 +5,13 @@ cases/autograd/inputs.py (a draw's, if installed)."""
 import numpy as np
 
 from cases.autograd import inputs as ca
+from cases.autograd.common import unbroadcast_ref
 from withheld.reference.layers import act, act_derivative, cross_entropy, softmax
 
 def unbroadcast(grad, shape):
     """The gradient of broadcasting an array of `shape` to grad's shape, applied to grad."""
-    while grad.ndim > len(shape):
-        grad = grad.sum(axis=0)
-    for axis, n in enumerate(shape):
-        if n == 1 and grad.shape[axis] != 1:
-            grad = grad.sum(axis=axis, keepdims=True)
-    return grad.reshape(shape)
+    return unbroadcast_ref(grad, shape).reshape(shape)
+
 
 BINARY = {  # op -> (forward, d/da, d/db) elementwise, before unbroadcasting
     "add": (np.add, lambda a, b: np.ones_like(a * b), lambda a, b: np.ones_like(a * b)),
