@@ -9,11 +9,15 @@ see handins.extract_handin) and graded by the same code as the learners'
 local runner.py: one sandboxed child runs the learner's code, this process
 compares and scores.  The batch goes on whatever one hand-in does.
 
-Writes the CSV (handin, total, status, seconds, one column per graded test,
+Every hand-in is graded on inputs drawn afresh from a seed of its own
+(grader/fresh.py; the hand-in never sees the seed, only the inputs), with
+references computed here; --fixed-inputs grades on the starter's inputs.
+Writes the CSV (handin, total, status, seconds, seed, one column per graded test,
 multiple_choice_correct, beyond_the_course_passed) and beside it feedback/NAME.txt,
 the report the learner would see locally, details/NAME.json, the same as data,
 and report.html / report.json, what the class got wrong (class_report.py).
---only NAME ... regrades those hand-ins and replaces just their rows.
+--only NAME ... regrades those hand-ins and replaces just their rows; with
+--seed N, on the inputs of that recorded seed (as runner.py --handin X --seed N).
 Exit status: 0 when the batch ran (whatever the scores), 2 when the
 references are damaged, the folder holds no hand-in, or nothing would keep
 the hand-ins' code from the references (not root and no namespaces:
@@ -31,40 +35,43 @@ sys.path.insert(0, AG)
 import handin_record  # noqa: E402
 import isolation  # noqa: E402
 import runner  # noqa: E402
-from grader import diagnose  # noqa: E402
+from grader import diagnose, fresh  # noqa: E402
 
-FIXED = ["handin", "total", "status", "seconds"]
+FIXED = ["handin", "total", "status", "seconds", "seed"]
 
 
-def grade_handin(tar_path, part, feedback_dir, limits):
-    """Grade one archive -> the CSV row (dict); writes feedback/<name>.txt."""
+def grade_handin(tar_path, part, feedback_dir, limits, seed=None):
+    """Grade one archive (on the inputs drawn from seed; None: the fixed ones) -> the CSV row (dict);
+    writes feedback/<name>.txt."""
     name = os.path.basename(tar_path)[:-len(".tar")]
     start = time.monotonic()
     with diagnose.recording() as given:   # which catalogue entry named each mistake (this thread's hints)
         try:
-            result = runner.grade_archive(tar_path, part, limits=limits)
+            result = runner.grade_archive(tar_path, part, limits=limits, seed=seed)
         except Exception as e:   # a bug of the grader's that one hand-in provoked: 0 for it, the batch goes on
             print(f"{name}: the grader failed: {type(e).__name__}: {e}", file=sys.stderr)
             result = {"rows": [], "multiple_choice": None, "status": "grader error", "output": "",
-                      "output_bytes": 0, "notes": [], "refused": []}
+                      "output_bytes": 0, "notes": [], "refused": [], "seed": seed}
     seconds = time.monotonic() - start
-    write_feedback(os.path.join(feedback_dir, f"{name}.txt"), name, result, result["refused"], seconds)
+    write_feedback(os.path.join(feedback_dir, f"{name}.txt"), name, result, result["refused"], seconds, part)
     record = handin_record.record(name, result, seconds, part, limits, given)
     handin_record.write(os.path.join(os.path.dirname(feedback_dir), "details"), record)
     row = {"handin": name, "total": sum(r["score"] for r in result["rows"]), "status": result["status"],
-           "seconds": f"{seconds:.1f}"}
+           "seconds": f"{seconds:.1f}", "seed": "" if seed is None else str(seed)}
     row.update({r["test"]: r["score"] for r in result["rows"]})
     row.update(handin_record.gradebook_columns(record))
     return row
 
 
-def write_feedback(path, name, result, refused, seconds):
+def write_feedback(path, name, result, refused, seconds, part="spring2021"):
     lines = [f"Hand-in: {name}", "", runner.report(result)]
     if refused:
         lines += ["", "Files of the archive not used:"] + [f"    {n}: {why}" for n, why in refused]
     if result["output"]:
         lines += ["", f"What your code printed (first {len(result['output'])} of {result['output_bytes']} bytes):",
                   result["output"]]
+    if result.get("seed") is not None:
+        lines += ["", fresh.note(result["seed"], part, f"{name}.tar")]
     lines += ["", f"Graded in {seconds:.1f} s."]
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
@@ -83,6 +90,13 @@ def exposed(folder):
                                                    for p in isolation.policy.PRIVATE):
             return False
     return os.geteuid() != 0 or not isolation.policy._blocked_ancestor(os.path.join(real, "x"))
+
+
+def _seed(args):
+    """The seed one hand-in's inputs are drawn from: its own, secret until it is graded."""
+    if args.fixed_inputs or not fresh.supported(args.part):
+        return None
+    return args.seed if args.seed is not None else fresh.new_seed()
 
 
 def read_rows(path):
@@ -105,6 +119,10 @@ def main(argv=None):
     ap.add_argument("--memory", type=int, default=2048, help="MB of address space per child (default 2048)")
     ap.add_argument("--unisolated", action="store_true",
                     help="grade even where the hand-ins' code could read the references (trusting them)")
+    ap.add_argument("--seed", type=int, metavar="N", help="grade on the inputs of seed N (a recorded one, with "
+                    "--only) instead of a new seed per hand-in")
+    ap.add_argument("--fixed-inputs", action="store_true",
+                    help="grade on the starter's fixed inputs (whose answers every learner has)")
     args = ap.parse_args(argv)
     # Every mistake in the command line is refused here, before an hour of grading is spent.
     out = os.path.abspath(args.out)
@@ -118,6 +136,14 @@ def main(argv=None):
         ap.error(f"--out {args.out}: its folder does not exist or cannot be written")
     if args.jobs < 1 or (args.timeout is not None and args.timeout <= 0) or args.memory <= 0 or args.time_scale <= 0:
         ap.error("--jobs, --timeout, --time-scale and --memory must be positive")
+    if args.part in fresh.FRESH_PARTS and not args.fixed_inputs and not fresh.supported(args.part):
+        print(f"Cannot draw fresh inputs: {fresh.FRESH_PARTS[args.part][3]} is missing; --fixed-inputs grades "
+              f"on the starter's inputs, whose answers every learner has.", file=sys.stderr)
+        return 2
+    if args.seed is not None and (args.fixed_inputs or not fresh.supported(args.part)
+                                  or not 0 <= args.seed < 1 << 63):
+        ap.error("--seed N: 0 <= N < 2**63, not with --fixed-inputs, for a part with fresh inputs "
+                 f"({', '.join(fresh.FRESH_PARTS)})")
     problems = runner.verify_references(os.path.join(AG, "grader", "references"))
     if problems:
         print("Cannot grade: " + "; ".join(problems), file=sys.stderr)
@@ -158,8 +184,8 @@ def main(argv=None):
         print(f"note: {note}", file=sys.stderr)
     start = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        futures = [pool.submit(grade_handin, os.path.join(args.handins, t), args.part, feedback, limits)
-                   for t in tars]
+        futures = [pool.submit(grade_handin, os.path.join(args.handins, t), args.part, feedback, limits,
+                               _seed(args)) for t in tars]
         for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
             row = future.result()
             rows[row["handin"]] = row

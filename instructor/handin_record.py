@@ -65,6 +65,7 @@ def record(name, result, seconds, part, limits, given):
     """The hand-in's grading as data: tests, named mistakes, multiple choice, status, time."""
     rows, extras = result["rows"], result.get("extras") or []
     return {"handin": name, "part": part, "status": result["status"], "seconds": round(seconds, 3),
+            "seed": result.get("seed"),   # the inputs' (grader/fresh.py); None: the fixed inputs
             "total": sum(r["score"] for r in rows), "max": sum(r["max"] for r in rows),
             "tests": [_test(r, given) for r in rows], "extras": [_test(r, given, True) for r in extras],
             "multiple_choice": result.get("multiple_choice"),

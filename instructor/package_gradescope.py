@@ -23,7 +23,7 @@ AG = os.path.join("autograder", "hw1_autograder")
 sys.path.insert(0, os.path.join(REPO, AG))
 import isolation  # noqa: E402
 import runner  # noqa: E402
-from grader import handins  # noqa: E402
+from grader import fresh, handins  # noqa: E402
 from isolation import policy  # noqa: E402  (which grader files the zip gets: by folder)
 
 SETUP_SH = """#!/usr/bin/env bash
@@ -62,13 +62,16 @@ def build(zip_path, part):
     return [name for name, _ in files]
 
 
-def results(result):
-    """Gradescope's results.json from runner.grade()'s dict."""
+def results(result, part="spring2021"):
+    """Gradescope's results.json from runner.grade()'s dict; extra_data.seed: the inputs' seed."""
     tests = [{"name": f"{r['task']}: {r['test']}", "score": r["score"], "max_score": r["max"],
               "status": "passed" if r["score"] == r["max"] else "failed", "output": r["reason"] or ""}
              for r in result["rows"]]
-    return {"score": sum(r["score"] for r in result["rows"]), "output": runner.report(result),
-            "tests": tests}
+    output = runner.report(result)
+    if result.get("seed") is not None:
+        output += "\n\n" + fresh.note(result["seed"], part)
+    return {"score": sum(r["score"] for r in result["rows"]), "output": output, "tests": tests,
+            "extra_data": {"seed": result.get("seed")}}
 
 
 def run(part, scale=1.0):
@@ -82,17 +85,19 @@ def run(part, scale=1.0):
     tars = sorted(f for f in os.listdir(submission) if f.endswith(".tar") and not os.path.islink(
         os.path.join(submission, f)) and os.path.isfile(os.path.join(submission, f)))   # no link, fifo, device
     problems = runner.verify_references(os.path.join(REPO, AG, "grader", "references"))
+    seed = fresh.new_seed() if fresh.supported(part) else None
     unsafe = isolation.isolation_problem()
     if problems:
         out = {"score": 0, "output": "The autograder's references are damaged: " + "; ".join(problems),
                "tests": []}
     elif unsafe:   # Gradescope runs this as root; anywhere else, refuse rather than grade openly
         out = {"score": 0, "output": f"The autograder cannot grade safely: {unsafe}.", "tests": []}
-    else:
+    else:   # inputs drawn afresh from a seed of this submission's (recorded in extra_data)
         try:
-            out = results(_grade(part, submission, tars, limits))
+            out = results(_grade(part, submission, tars, limits, seed), part)
         except Exception as e:   # a grader bug the upload provoked: still a results.json, never none
-            out = {"score": 0, "output": f"The autograder failed: {type(e).__name__}: {e}", "tests": []}
+            out = {"score": 0, "output": f"The autograder failed: {type(e).__name__}: {e}", "tests": [],
+                   "extra_data": {"seed": seed}}
     os.makedirs(os.path.join(root, "results"), exist_ok=True)
     with open(os.path.join(root, "results", "results.json"), "w") as f:
         json.dump(out, f, indent=1)
@@ -100,16 +105,16 @@ def run(part, scale=1.0):
     return 0
 
 
-def _grade(part, submission, tars, limits):
+def _grade(part, submission, tars, limits, seed=None):
     if tars:
-        return runner.grade_archive(os.path.join(submission, tars[0]), part, limits=limits)
+        return runner.grade_archive(os.path.join(submission, tars[0]), part, limits=limits, seed=seed)
     work = tempfile.mkdtemp(prefix="grade-")   # the folders were uploaded: copy their regular files
     try:
         os.chmod(work, 0o711)
         handin = os.path.join(work, "handin")
         os.makedirs(handin, mode=0o700)
         handins.copy_handin(submission, handin)
-        return runner.grade(part, handin, limits=limits)
+        return runner.grade(part, handin, limits=limits, seed=seed)
     finally:
         isolation.files.remove_tree(work)
 

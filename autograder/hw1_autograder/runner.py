@@ -36,7 +36,7 @@ import numpy as np  # noqa: E402  (after the thread settings above)
 import isolation  # noqa: E402
 from isolation import platform_compat  # noqa: E402
 from cases.errors import LimitExceeded, Mismatch  # noqa: E402
-from grader import handins, localise  # noqa: E402
+from grader import fresh, handins, localise  # noqa: E402
 from grader.verify import ChildError, References, Verifier  # noqa: E402
 
 try:   # the instructor's copy and the server; the learners' starter has no answer key
@@ -118,20 +118,31 @@ def _verdict(case, result, refs, kinds=None):
     return error["text"] if error else None
 
 
-def grade(part, root, timeout=None, names=None, show_output=False, limits=None, scratch=None):
-    """Grade the learner's code at root -> dict(rows, multiple_choice, status, output, notes, hung).
+def grade(part, root, timeout=None, names=None, show_output=False, limits=None, scratch=None, seed=None):
+    """Grade the learner's code at root -> dict(rows, multiple_choice, status, output, notes, hung, seed).
 
     names: the tests to run (default all); scratch: the child's working folder (default a
     fresh temporary one); timeout: seconds for every test alike (default: each test's own
-    limit, isolation.Limits).  Used by this runner and by instructor/grade_all.py.
+    limit, isolation.Limits); seed: draw every input afresh from it and compute the references
+    here (grader/fresh.py; the server's way), None: the fixed, shipped inputs and references.
+    Used by this runner and by instructor/grade_all.py.
     """
+    table = fresh.draw(part, seed) if seed is not None else None
+    with fresh.installed(table):   # this thread's verify halves read the same draw
+        result = _grade(part, root, timeout, names, show_output, limits, scratch, table)
+    result["seed"] = seed
+    return result
+
+
+def _grade(part, root, timeout, names, show_output, limits, scratch, table):
     mod, tests = part_tests(part)
     if names is not None:
         tests = [t for t in tests if t[1] in names]
     limits = limits or isolation.Limits(timeout=timeout)
     run_names = [t[1] for t in tests] + (["multiple_choice"] if hasattr(mod, "multiple_choice") else [])
-    run = isolation.run_cases(root, mod.__name__, run_names, limits, show_output, scratch)
-    refs = _references(part)
+    run = isolation.run_cases(root, mod.__name__, run_names, limits, show_output, scratch,
+                              inputs=table and table.to_bytes())
+    refs = fresh.references(part) if table else _references(part)
     rows, reasons, warned = [], set(), {}
     for task, name, points, case in tests:
         result = run.results[name]
@@ -175,7 +186,7 @@ def _references(part):
     return _REFS[part]
 
 
-def grade_archive(tar_path, part, timeout=None, names=None, show_output=False, limits=None):
+def grade_archive(tar_path, part, timeout=None, names=None, show_output=False, limits=None, seed=None):
     """grade() of a handin.tar, unpacked here into a temporary folder -> grade()'s dict plus refused."""
     work = tempfile.mkdtemp(prefix="grade-")
     try:
@@ -188,13 +199,14 @@ def grade_archive(tar_path, part, timeout=None, names=None, show_output=False, l
         except Exception as e:   # (ValueError: not an archive) anything the archive provokes costs it alone
             files, refused = [], [(os.path.basename(tar_path), str(e) or type(e).__name__)]
         if files:
-            result = grade(part, handin, timeout, names, show_output, limits, scratch)
+            result = grade(part, handin, timeout, names, show_output, limits, scratch, seed)
         else:
             tests = [t for t in part_tests(part)[1] if names is None or t[1] in names]
             rows = [{"task": t, "test": n, "max": p, "score": 0, "reason": "no file to grade", "kind": None,
                      "tampered": [], "extra": bool(getattr(c, "extra", False))} for t, n, p, c in tests]
             result = {"rows": [r for r in rows if not r["extra"]], "extras": [r for r in rows if r["extra"]],
-                      "multiple_choice": None, "status": "ok", "output": "", "output_bytes": 0, "notes": []}
+                      "multiple_choice": None, "status": "ok", "output": "", "output_bytes": 0, "notes": [],
+                      "seed": seed}
     finally:
         isolation.files.remove_tree(work)   # never recursing: the child may have left a tree 1,500 levels deep
     if any(why != handins.HARMLESS for _, why in refused):
@@ -375,6 +387,9 @@ def main(argv=None):
     ap.add_argument("--root", default=ROOT, help="project folder holding mytorch/ and hw1/")
     ap.add_argument("--handin", metavar="TAR", help="grade this handin.tar (unpacked safely) instead of --root")
     ap.add_argument("--show-output", action="store_true", help="let the learner's prints through")
+    ap.add_argument("--seed", type=int, metavar="N",
+                    help="grade on inputs drawn afresh from N, as the server does (--autolab draws a new N); "
+                         "the seed a gradebook recorded re-grades that hand-in bit for bit")
     ap.add_argument("--unisolated", action="store_true",
                     help="with --autolab: grade even where the learner's code could read the references")
     ap.add_argument("--part", choices=sorted(PARTS), default="spring2021",
@@ -399,6 +414,15 @@ def main(argv=None):
         print(f"Cannot grade safely: {isolation.isolation_problem()}.  --unisolated grades anyway, "
               f"trusting the hand-in.", file=sys.stderr)
         return 2
+    if (args.seed is not None or args.autolab) and args.part in fresh.FRESH_PARTS and not fresh.supported(args.part):
+        print(f"Cannot draw fresh inputs: {fresh.FRESH_PARTS[args.part][3]} is missing (the learners' starter "
+              f"has no withheld/); the server grades with the instructor's copy.", file=sys.stderr)
+        return 2
+    if args.seed is not None and not (fresh.supported(args.part) and 0 <= args.seed < 1 << 63):
+        ap.error("--seed N: 0 <= N < 2**63" if fresh.supported(args.part) else
+                 f"--seed: fresh inputs exist for {', '.join(fresh.FRESH_PARTS)}, not {args.part}")
+    seed = args.seed if args.seed is not None else (
+        fresh.new_seed() if args.autolab and fresh.supported(args.part) else None)
     off = platform_compat.note(bool(isolation.sandbox_prefix()))
     if off:   # Windows, macOS, Linux without namespaces: graded all the same, with less protection
         print(off, file=sys.stderr)
@@ -407,18 +431,21 @@ def main(argv=None):
         ap.error(f"no test name contains {args.k!r}")
     limits = isolation.Limits(timeout=args.timeout, scale=args.time_scale)
     if args.handin:
-        result = grade_archive(args.handin, args.part, names=names, show_output=args.show_output, limits=limits)
+        result = grade_archive(args.handin, args.part, names=names, show_output=args.show_output, limits=limits,
+                               seed=seed)
     else:
         result = grade(args.part, os.path.abspath(args.root), names=names, show_output=args.show_output,
-                       limits=limits)
+                       limits=limits, seed=seed)
     rows, extras = result["rows"], result.get("extras", [])
     score, total = sum(r["score"] for r in rows), sum(r["max"] for r in rows)
     if args.json:
         print(json.dumps({"score": score, "max": total, "status": result["status"], "tests": rows,
                           "beyond_the_course": [dict(r, passed=r["reason"] is None) for r in extras],
-                          "multiple_choice": result["multiple_choice"]}, indent=2))
+                          "multiple_choice": result["multiple_choice"], "seed": seed}, indent=2))
     else:
         print(report(result, args.part))
+        if args.part in fresh.FRESH_PARTS:   # the starter's runner too: the server's inputs are not these
+            print("\n" + fresh.note(seed, args.part, args.handin))
     if args.autolab:
         print(json.dumps({"scores": autolab_scores(rows)}))
     return 0 if passed(rows + extras) else 1

@@ -64,7 +64,7 @@ def test_only_replaces_just_those_rows(tmp_path):
     assert "[2/2]" in res.stdout
     rows = list(csv.DictReader(out.open()))
     assert [r["handin"] for r in rows] == ["alice", "bob"]
-    assert list(rows[0])[:4] == ["handin", "total", "status", "seconds"] and len(rows[0]) == 30
+    assert list(rows[0])[:5] == ["handin", "total", "status", "seconds", "seed"] and len(rows[0]) == 31
     assert list(rows[0])[-2:] == ["multiple_choice_correct", "beyond_the_course_passed"]
     assert rows[0]["total"] == "100" and int(rows[1]["total"]) < 100
     write_tar(handins / "bob.tar", sol)   # bob hands in again

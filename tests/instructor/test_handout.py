@@ -365,3 +365,14 @@ def test_the_course_done_without_residual_passes_the_toy(starter, tmp_path):
     res = run([sys.executable, "toyproblem/toy.py"], tree)
     assert res.returncode == 0, res.stdout
     assert "Optional, not graded: scenario 6 (Residual, mytorch/residual.py) does not match yet." in res.stdout
+
+
+def test_the_starter_has_no_reference_implementation_and_says_the_server_draws_fresh_inputs(solved):
+    """The numpy reference the server grades with is the homework's answer (withheld/): the starter's
+    runner grades on the fixed inputs, says so in one line, and cannot draw fresh ones."""
+    assert not (solved / "autograder" / "hw1_autograder" / "withheld").exists()
+    res = runner(solved, "-k", "linear_forward")
+    assert [line for line in res.stdout.splitlines() if "drawn afresh" in line][0].startswith("These are the fixed")
+    for args in (["--seed", "5"], ["--autolab"]):
+        res = runner(solved, *args)
+        assert res.returncode == 2 and "Cannot draw fresh inputs" in res.stderr

@@ -3,7 +3,7 @@
 The legacy RandomState streams are stable across numpy versions: the same
 seed gives the same inputs on every machine.
 """
-import numpy as np
+from cases import fresh
 
 SEED = 11785      # numpy's global seed before each network is built, as the course did
 
@@ -17,4 +17,5 @@ def key(*parts):
 
 
 def rng(k):
-    return np.random.RandomState(SEED + k)
+    """Stream k of the inputs: from SEED, or from the hand-in's secret seed (cases/fresh.py)."""
+    return fresh.rng(k, SEED)

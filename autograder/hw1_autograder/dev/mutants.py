@@ -6,7 +6,8 @@ method by a learner's wrong version (so a mutant does not depend on how the
 library's own source is written).  The runner must fail the listed tests
 (caught) and its report for them must name the planted mistake (hinted).
 
-    python3 autograder/hw1_autograder/mutants.py    # prints the table and the rates
+    python3 autograder/hw1_autograder/dev/mutants.py             # prints the table and the rates
+    python3 autograder/hw1_autograder/dev/mutants.py --seed N    # the same on inputs drawn from N (the server's)
 """
 import concurrent.futures
 import json
@@ -450,20 +451,20 @@ def make_copy(edits, folder):
             f.write(text)
 
 
-def grade(root, tests, timeout=TIMEOUT):
-    """The runner's rows for the named tests on the code in root."""
+def grade(root, tests, timeout=TIMEOUT, seed=None):
+    """The runner's rows for the named tests on the code in root (inputs drawn from seed, if given)."""
     sys.path.insert(0, HERE)
     import runner
-    result = runner.grade("spring2021", root, timeout, tests)
+    result = runner.grade("spring2021", root, timeout, tests, seed=seed)
     return result["rows"] + result["extras"]
 
 
-def try_mutant(name):
+def try_mutant(name, seed=None):
     """-> dict(name, caught, hinted, failed, reason) for one mutant."""
     edits, must_fail, words = MUTANTS[name]
     with tempfile.TemporaryDirectory() as folder:
         make_copy(edits, folder)
-        rows = grade(folder, must_fail, LOOP_TIMEOUT if "timed out" in words else TIMEOUT)
+        rows = grade(folder, must_fail, LOOP_TIMEOUT if "timed out" in words else TIMEOUT, seed)
     failed = {r["test"]: r["reason"] for r in rows if r["reason"]}
     caught = all(t in failed for t in must_fail)
     reasons = [failed.get(t) or "" for t in must_fail]
@@ -471,27 +472,28 @@ def try_mutant(name):
     return dict(name=name, caught=caught, hinted=hinted, failed=sorted(failed), reason=reasons[0])
 
 
-def _run_chunk(names):
+def _run_chunk(names, seed=None):
     """Try the mutants `names` in one fresh process (one import of the runner for all of them)."""
-    res = subprocess.run([sys.executable, __file__, "--try", *names], capture_output=True, text=True,
+    res = subprocess.run([sys.executable, __file__, "--try", str(seed), *names], capture_output=True, text=True,
                          timeout=3600)
     if res.returncode != 0:
         raise RuntimeError(f"mutants {names} could not be tried:\n{res.stderr[-3000:]}")
     return json.loads(res.stdout)
 
 
-def run_all(names=None):
+def run_all(names=None, seed=None):
     names = list(names or MUTANTS)
     # Each mutant mostly waits for its child process: more workers than cores keep the cores busy.
     workers = min(len(names), 3 * (os.cpu_count() or 2))
     chunks = [names[i::workers] for i in range(workers)]
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-        results = {r["name"]: r for chunk in pool.map(_run_chunk, chunks) for r in chunk}
+        results = {r["name"]: r for chunk in pool.map(lambda c: _run_chunk(c, seed), chunks) for r in chunk}
     return [results[n] for n in names]
 
 
 def main():
-    results = run_all()
+    seed = int(sys.argv[sys.argv.index("--seed") + 1]) if "--seed" in sys.argv else None
+    results = run_all(seed=seed)
     for r in results:
         print(f"{'caught' if r['caught'] else 'MISSED':<7}{'hinted' if r['hinted'] else 'no hint':<9}{r['name']}")
     n = len(results)
@@ -501,6 +503,7 @@ def main():
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--try"]:
-        print(json.dumps([try_mutant(n) for n in sys.argv[2:]]))
+        seed = None if sys.argv[2] == "None" else int(sys.argv[2])
+        print(json.dumps([try_mutant(n, seed) for n in sys.argv[3:]]))
         sys.exit(0)
     sys.exit(main())

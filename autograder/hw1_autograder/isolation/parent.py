@@ -162,8 +162,9 @@ def _accept(header, payload):
     return CaseResult(header["case"], arrays, error, tampered, warning)
 
 
-def _start(root, part, names, limits, scratch, show_output, ids, seconds, hung):
-    config = {"root": root, "part": part, "cases": names, "hide": policy.secret_paths() + policy._oracles(),
+def _start(root, part, names, limits, scratch, show_output, ids, seconds, hung, inputs_fd=None):
+    config = {"root": root, "part": part, "cases": names, "inputs_fd": inputs_fd,
+              "hide": policy.secret_paths() + policy._oracles(),
               "hide_files": policy.parent_only_files(), "scratch": scratch,
               "memory_mb": limits.memory_mb, "nproc": limits.nproc, "fsize_mb": limits.fsize_mb,
               "cpu_s": limits.cpu_s or int(sum(seconds[n] for n in names) + limits.start_s + 10),
@@ -185,6 +186,9 @@ def _start(root, part, names, limits, scratch, show_output, ids, seconds, hung):
                                              json.dumps(config)]
     pipes, result_fd = compat.popen_options(res_w, out_w)
     try:
+        if isinstance(inputs_fd, int):   # every child reads the drawn inputs from their start
+            os.lseek(inputs_fd, 0, os.SEEK_SET)
+            pipes["pass_fds"] = pipes["pass_fds"] + (inputs_fd,)
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, env=dict(_env(scratch), MYTORCH_RESULT_FD=result_fd),
                                 cwd=scratch, **pipes)
     finally:
@@ -194,8 +198,11 @@ def _start(root, part, names, limits, scratch, show_output, ids, seconds, hung):
     return proc, res_r, out_r
 
 
-def run_cases(root, part, names, limits=None, show_output=False, scratch=None):
+def run_cases(root, part, names, limits=None, show_output=False, scratch=None, inputs=None):
     """Run the cases `names` of module `part` on the learner's code at root -> ChildRun.
+
+    inputs: the bytes of a drawn table (cases/fresh.py), which the child reads from an
+    unlinked file after it has started; None: the fixed inputs.
 
     Each case ends with a CaseResult: the arrays it sent, or an error whose
     kind is the child's ("error", "not implemented", "missing", ...) or the
@@ -212,13 +219,18 @@ def run_cases(root, part, names, limits=None, show_output=False, scratch=None):
         policy._private_secrets()
         files.give_to(scratch, ids)
     results, output, remaining, learner_root = {}, _Output(limits.output_kb * 1024), list(names), root
+    # POSIX: a descriptor of a file no path names; elsewhere (no descriptor reaches a child, and no
+    # sandbox either) a file in the child's scratch
+    inputs_file = None if inputs is None else files.unlinked(inputs) if compat.POSIX else \
+        files.in_scratch(inputs, scratch)
     seconds, hung = case_limits(part, names, limits), []   # hung: functions that did not finish, for the next child
     budget = limits.budget * limits.scale
     clock = _Clock(seconds, limits.start_s, time.monotonic() + budget)
     try:
         root = files.readable_copy(root, scratch, ids)
         while remaining:   # one child for all the cases; a new one only after a crash, a hang or a timeout
-            proc, res_r, out_r = _start(root, part, remaining, limits, scratch, show_output, ids, seconds, hung)
+            proc, res_r, out_r = _start(root, part, remaining, limits, scratch, show_output, ids, seconds, hung,
+                                        inputs_file)
             try:
                 event, current = _read_child(res_r, out_r, remaining, clock, results, output, hung)
             finally:
@@ -244,6 +256,8 @@ def run_cases(root, part, names, limits=None, show_output=False, scratch=None):
         if root != learner_root:
             files.copy_back_plots(root, learner_root)
     finally:
+        if isinstance(inputs_file, int):
+            os.close(inputs_file)
         if own_scratch:
             files.remove_tree(scratch)
     return ChildRun(results, output.text(), output.total, policy.platform_notes(), hung)
