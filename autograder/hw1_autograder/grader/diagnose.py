@@ -18,6 +18,7 @@ import inspect
 import numpy as np
 
 from cases.errors import Mismatch
+from grader import fingerprints
 
 # The catalogue of wrong formulas (withheld/mistakes.py) holds the right formulas' building
 # blocks, so the learners' starter leaves the withheld/ folder out: there hints come from ratios
@@ -55,6 +56,30 @@ def _evaluate(fn, inputs):
         return None
 
 
+def _varied(fn, inputs, expected):
+    """True when the arrays fn reads, or the right value, hold at least two different numbers: a
+    formula matched on one repeated input point (at x = 0, s(1 + s) = 0.75 = 1 - s^2, tanh's
+    derivative) is a coincidence, not an explanation."""
+    arrays = [np.asarray(inputs[n]) for n in inspect.signature(fn).parameters if np.ndim(inputs[n])]
+    return any(a.size > 1 and np.unique(a).size > 1 for a in arrays + [np.asarray(expected)])
+
+
+def catalogue_values(quantity, inputs, expected, rtol=RTOL, atol=ATOL):
+    """-> [(value, explanation)]: what each catalogue entry for `quantity` gives on these inputs,
+    in catalogue order, leaving out the entries that cannot be told from the right value here
+    (close to expected or to the right formula) or that were evaluated on one repeated input."""
+    CATALOGUE, _, RIGHT = _catalogue()
+    right = _evaluate(RIGHT[quantity], inputs) if quantity in RIGHT else None
+    found = []
+    for fn, why in CATALOGUE.get(quantity, ()):
+        value = _evaluate(fn, inputs)
+        if value is None or right is not None and _close(value, right, rtol, atol):
+            continue
+        if not _close(value, expected, rtol, atol) and _varied(fn, inputs, expected):
+            found.append((value, why))
+    return found
+
+
 def catalogue_hint(quantity, got, expected, inputs, rtol=RTOL, atol=ATOL):
     """The explanation of the first catalogue entry for `quantity` that reproduces `got`.
 
@@ -62,22 +87,22 @@ def catalogue_hint(quantity, got, expected, inputs, rtol=RTOL, atol=ATOL):
     whose arguments are not all given, that raises, or that gives the right
     answer on these inputs (it cannot be told apart there) is skipped.  When
     the right formula itself reproduces `got` from these inputs, the mistake
-    is upstream, in the inputs, and the hint says so.
+    is upstream, in the inputs, and the hint says so.  Where the catalogue is
+    absent (the learners' starter) the fingerprints of its values name the mistake.
     """
     if not quantity or inputs is None:
         return None
     CATALOGUE, FITTED, RIGHT = _catalogue()
+    if not CATALOGUE:
+        return fingerprints.lookup(quantity, got)
     right = _evaluate(RIGHT[quantity], inputs) if quantity in RIGHT else None
     if right is not None and _close(got, right, rtol, atol):
         used = ", ".join(n for n in inspect.signature(RIGHT[quantity]).parameters
                          if np.ndim(inputs[n]) and not n.startswith("course_"))
         return (f"this is the right formula applied to the values your code gave it ({used}): one of those is "
                 f"wrong, so fix the first failing value above it (a gradient, for step())")
-    for fn, why in CATALOGUE.get(quantity, ()):
-        value = _evaluate(fn, inputs)
-        if value is None or right is not None and _close(value, right, rtol, atol):
-            continue
-        if _close(got, value, rtol, atol) and not _close(value, expected, rtol, atol):
+    for value, why in catalogue_values(quantity, inputs, expected, rtol, atol):
+        if _close(got, value, rtol, atol):
             return why
     for fn in FITTED.get(quantity, ()):
         names = list(inspect.signature(fn).parameters)[1:]
@@ -99,11 +124,13 @@ def ratio_hint(got, expected, batch=None):
         return None
     with np.errstate(all="ignore"):
         r = got[mask] / expected[mask]
-    if r.size < 2:
-        return None   # one number: any factor fits it
+    if np.unique(expected[mask]).size < 2:
+        return None   # one number, or one repeated: any factor fits it
     c = float(np.median(r))
     if not np.isfinite(c) or not np.allclose(r, c, rtol=1e-6, atol=0):
         return None
+    if np.any(np.abs(got[~mask]) > 1e-6 * max(1.0, float(np.max(np.abs(got), initial=0.0)))):
+        return None   # not a multiple where expected is 0: no factor explains it
     if batch:
         m = batch
         if np.isclose(c, m):
@@ -183,6 +210,7 @@ def compare(label, got, expected, rtol=RTOL, atol=ATOL, batch=None, mistakes=(),
     quantity, inputs: a CATALOGUE key and the inputs the learner's code received.
     """
     expected = np.asarray(expected, dtype=np.float64)
+    fingerprints.note(quantity, inputs, expected)
     arr, problem = _as_array(got, expected)
     if problem:
         return f"{label}: {problem}"

@@ -13,7 +13,7 @@ right.  localise() is numpy only and never calls the learner's code.
 """
 import numpy as np
 
-from grader import diagnose
+from grader import diagnose, fingerprints
 
 from cases.spring2021.inputs import ALPHA, EPS  # noqa: F401  (the hint formulas' inputs)
 ACT_CLASS = {"identity": "Identity", "sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU"}
@@ -51,16 +51,41 @@ class _Walk:
         if got is None:
             return None
         inputs = {k: v for k, v in inputs.items() if v is not None}
+        fingerprints.note(quantity, inputs, self.ref[ref_key or key])
         return diagnose.catalogue_hint(quantity, got, self.ref[ref_key or key], inputs)
 
 
-def localise(rec, ref, acts, nbn, x, y):
+class _ForcedWalk(_Walk):
+    """A walk whose comparison number `at` fails, and only that one: it reaches one hint site."""
+
+    def __init__(self, rec, ref, at):
+        super().__init__(rec, ref)
+        self.at, self.calls = at, 0
+
+    def bad(self, key, ref_key=None):
+        self.calls += 1
+        return self.calls - 1 == self.at and self.rec.get(key) is not None
+
+
+def visit_hint_sites(rec, ref, acts, nbn, x, y):
+    """Reach every hint site of localise() once on right values (dev/make_fingerprints.py: the
+    inputs each site would give the catalogue are reported to fingerprints.note)."""
+    at = 0
+    while True:
+        walk = _ForcedWalk(rec, ref, at)
+        localise(rec, ref, acts, nbn, x, y, walk)
+        if walk.calls <= at:
+            return
+        at += 1
+
+
+def localise(rec, ref, acts, nbn, x, y, walk=None):
     """-> (one line, the component to look at, a catalogue hint or None), or None.
 
     rec: record()'s dict after forward(x) and backward(y); ref: the trace
     references without prefix; acts: the activation names; nbn: BatchNorm layers.
     """
-    w, n = _Walk(rec, ref), len(acts)
+    w, n = walk or _Walk(rec, ref), len(acts)
     for k in range(n):
         upstream = "the network's input" if k == 0 else f"activation {k - 1}'s output"
         if rec.get(f"linear{k}/in") is not None and \

@@ -1,0 +1,86 @@
+"""Write grader/fingerprints/spring2021.json: the catalogue's mistakes as the starter may know them.
+
+    python3 autograder/hw1_autograder/dev/make_fingerprints.py           # (re)write the file
+    python3 autograder/hw1_autograder/dev/make_fingerprints.py --check   # exit 1 if it is not current
+
+Grades the solution (the repository's mytorch/ and hw1/) with grader/fingerprints.COLLECT set:
+every place that could give a catalogue hint (a Verifier.check with a quantity, each site of
+localise()) reports the inputs it would give the catalogue; each entry of withheld/mistakes.py is
+evaluated there as diagnose.catalogue_values() would, and only the digests of its values are kept
+(grader/fingerprints.py).  A digest equal to a right value of its quantity is dropped: no
+fingerprint is an answer.
+"""
+import hashlib
+import json
+import os
+import sys
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # the grader folder
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+
+import runner  # noqa: E402
+from grader import diagnose, fingerprints  # noqa: E402
+
+# What the fingerprints are computed from: a change to one of these makes the file stale.
+SOURCES = ("withheld/mistakes.py", "grader/references/hw1_refs.npz", "cases/spring2021/inputs.py",
+           "grader/fingerprints.py")
+
+
+def stamp():
+    h = hashlib.sha256()
+    for rel in SOURCES:
+        with open(os.path.join(HERE, rel), "rb") as f:
+            h.update(rel.encode() + b"\0" + f.read())
+    return h.hexdigest()
+
+
+def collect():
+    """-> ({"stamp", "explanations", "quantities": {quantity: {digest: index}}},
+    {quantity: digests of the right values checked as that quantity})."""
+    explanations, quantities, right = [], {}, {}
+
+    def seen(quantity, inputs, expected):
+        table = quantities.setdefault(quantity, {})
+        right.setdefault(quantity, set()).update(fingerprints.digests(expected))
+        for value, why in diagnose.catalogue_values(quantity, inputs, expected):
+            if why not in explanations:
+                explanations.append(why)
+            for d in fingerprints.digests(value):
+                table.setdefault(d, explanations.index(why))   # the first entry wins, as live
+
+    fingerprints.COLLECT = seen
+    try:
+        result = runner.grade("spring2021", ROOT)
+    finally:
+        fingerprints.COLLECT = None
+    failed = [r["test"] for r in result["rows"] + result["extras"] if r["reason"]]
+    if failed:
+        raise SystemExit(f"the solution fails {failed}: fingerprints must come from right values")
+    # A value that is right for its quantity somewhere (a mistake at one site, the answer at another)
+    # is no fingerprint: none of them is an answer.
+    kept = {q: {d: i for d, i in sorted(t.items()) if d not in right[q]} for q, t in sorted(quantities.items())}
+    return {"stamp": stamp(), "explanations": explanations, "quantities": {q: t for q, t in kept.items() if t}}, right
+
+
+def main(argv):
+    data = collect()[0]
+    text = json.dumps(data, indent=0, sort_keys=True) + "\n"
+    if "--check" in argv:
+        with open(fingerprints.FILE) as f:
+            current = f.read() == text
+        print("fingerprints are current" if current else "fingerprints are stale: run dev/make_fingerprints.py")
+        return 0 if current else 1
+    os.makedirs(os.path.dirname(fingerprints.FILE), exist_ok=True)
+    with open(fingerprints.FILE, "w") as f:
+        f.write(text)
+    n = sum(len(t) for t in data["quantities"].values())
+    print(f"wrote {fingerprints.FILE}: {n} digests, {len(data['quantities'])} quantities, "
+          f"{os.path.getsize(fingerprints.FILE)} bytes")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
