@@ -224,8 +224,14 @@ def next_step(rows, part):
     import re
     order = SUGGESTED.get(part) or [(task, task.split()[0]) for task in sorted({r["task"] for r in rows})]
     section = dict(order)
-    failing = [r for task, _ in order for r in rows if r["task"] == task and r["reason"]]
-    failing += [r for r in rows if r["reason"] and r["task"] not in section]
+    # A test that runs other code (RELIES_ON) is the place to look only when none of that code's own
+    # tests fails: a network that trains wrong sends the learner to the layer whose unit test fails.
+    relies = getattr(importlib.import_module(PARTS[part][0]), "RELIES_ON", {})
+    failed = {r["test"] for r in rows if r["reason"]}
+    own = [r for r in rows if r["reason"] and not failed.intersection(relies.get(r["test"], ()))]
+    failing = [r for task, _ in order for extra in (False, True) for r in own
+               if r["task"] == task and bool(r.get("extra")) == extra]
+    failing += [r for r in own if r["task"] not in section]
     if not failing:
         return None
     first = failing[0]
@@ -332,7 +338,7 @@ def main(argv=None):
                           "multiple_choice": result["multiple_choice"]}, indent=2))
     else:
         print(report(result))
-        hint = next_step(rows, args.part)
+        hint = next_step(rows + extras, args.part)
         if hint:
             print("\n" + hint)
     if args.autolab:

@@ -22,10 +22,11 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 import runner  # noqa: E402
+from dev import training_slips  # noqa: E402
 from grader import diagnose, fingerprints  # noqa: E402
 
 # What the fingerprints are computed from: a change to one of these makes the file stale.
-SOURCES = ("withheld/mistakes.py", "grader/references/hw1_refs.npz", "cases/spring2021/inputs.py",
+SOURCES = ("withheld/mistakes.py", "dev/training_slips.py", "grader/references/hw1_refs.npz", "cases/spring2021/inputs.py",
            "grader/fingerprints.py")
 
 
@@ -59,6 +60,15 @@ def collect():
     failed = [r["test"] for r in result["rows"] + result["extras"] if r["reason"]]
     if failed:
         raise SystemExit(f"the solution fails {failed}: fingerprints must come from right values")
+    for why, stats in training_slips.slips():   # get_training_stats's slips, from PyTorch
+        for name, value in stats.items():
+            quantity = f"get_training_stats/{name}"
+            right.setdefault(quantity, set()).update(fingerprints.digests(runner._references("spring2021")(
+                f"extra/training_stats/{name}")))
+            if why not in explanations:
+                explanations.append(why)
+            for d in fingerprints.digests(value):
+                quantities.setdefault(quantity, {}).setdefault(d, explanations.index(why))
     # A value that is right for its quantity somewhere (a mistake at one site, the answer at another)
     # is no fingerprint: none of them is an answer.
     kept = {q: {d: i for d, i in sorted(t.items()) if d not in right[q]} for q, t in sorted(quantities.items())}

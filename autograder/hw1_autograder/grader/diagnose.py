@@ -95,6 +95,12 @@ def catalogue_hint(quantity, got, expected, inputs, rtol=RTOL, atol=ATOL):
     CATALOGUE, FITTED, RIGHT = _catalogue()
     if not CATALOGUE:
         return fingerprints.lookup(quantity, got)
+    return _live_hint(quantity, got, expected, inputs, rtol, atol) or fingerprints.lookup(quantity, got)
+
+
+def _live_hint(quantity, got, expected, inputs, rtol, atol):
+    """catalogue_hint() from withheld/mistakes.py itself (the instructor's copy, the server)."""
+    CATALOGUE, FITTED, RIGHT = _catalogue()
     right = _evaluate(RIGHT[quantity], inputs) if quantity in RIGHT else None
     if right is not None and _close(got, right, rtol, atol):
         used = ", ".join(n for n in inspect.signature(RIGHT[quantity]).parameters

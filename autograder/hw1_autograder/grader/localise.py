@@ -15,7 +15,7 @@ import numpy as np
 
 from grader import diagnose, fingerprints
 
-from cases.spring2021.inputs import ALPHA, EPS  # noqa: F401  (the hint formulas' inputs)
+from cases.spring2021.inputs import ALPHA, EPS
 ACT_CLASS = {"identity": "Identity", "sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU"}
 # The unit check of each component, named in the one-line report.
 UNIT_CHECK = {"Linear.forward": "linear_forward", "Linear.backward": "linear_backward",
@@ -31,6 +31,13 @@ def _act(name, z):
     if name == "sigmoid":
         return 1.0 / (1.0 + np.exp(-np.clip(z, -700, 700)))
     return {"tanh": np.tanh, "relu": lambda v: np.maximum(v, 0.0), "identity": lambda v: v}[name](z)
+
+
+def _first_running_stats(x):
+    """The running statistics every BatchNorm starts with (the network is traced at its first step)."""
+    if x is None or np.ndim(x) != 2:
+        return {}
+    return {"running_mean": np.zeros((1, x.shape[1])), "running_var": np.ones((1, x.shape[1]))}
 
 
 class _Walk:
@@ -110,7 +117,7 @@ def localise(rec, ref, acts, nbn, x, y, walk=None):
                     return (f"the error enters at layer {k}'s forward: BatchNorm {k}'s {q} is wrong while its "
                             f"input matches; look at BatchNorm.forward", "BatchNorm.forward",
                             w.hint(f"BatchNorm.{q}", f"bn{k}/{q}", x=got_in, eps=EPS, gamma=rec.get(f"gamma{k}"),
-                                   beta=rec.get(f"beta{k}")))
+                                   beta=rec.get(f"beta{k}"), alpha=ALPHA, **_first_running_stats(got_in)))
             pre = f"bn{k}/out"
         cls = ACT_CLASS[acts[k]]
         if rec.get(f"act{k}/in") is not None and diagnose.compare("", rec[f"act{k}/in"], ref[pre]) is not None:

@@ -33,4 +33,5 @@ def _(v):
                 v.check(f"step {s}: linear_layers[{k}].{attr}", f"step{s}/{attr}{k}",
                         key("momentum", f"step{s}", f"{attr}{k}"), quantity="MLP.step",
                         inputs=step_inputs(v, f"step{s}/before", attr, grad, k, inputs.MOMENTUM,
-                                            [f"step{t}/before" for t in range(s)]))
+                                            [f"step{t}/before" for t in range(s)],
+                                            f"step{s + 1}/before" if s + 1 < inputs.MOMENTUM_STEPS else None))
