@@ -1,4 +1,4 @@
-"""Write grader/fingerprints/spring2021.json: the catalogue's mistakes as the starter may know them.
+"""Write grader/fingerprints/mistakes.json: the catalogue's mistakes as the starter may know them.
 
     python3 autograder/hw1_autograder/dev/make_fingerprints.py           # (re)write the file
     python3 autograder/hw1_autograder/dev/make_fingerprints.py --check   # exit 1 if it is not current
@@ -26,8 +26,9 @@ from dev import training_slips  # noqa: E402
 from grader import diagnose, fingerprints  # noqa: E402
 
 # What the fingerprints are computed from: a change to one of these makes the file stale.
-SOURCES = ("withheld/mistakes.py", "dev/training_slips.py", "grader/references/hw1_refs.npz", "cases/spring2021/inputs.py",
-           "grader/fingerprints.py")
+SOURCES = ("withheld/mistakes.py", "withheld/autograd_mistakes.py", "dev/training_slips.py",
+           "grader/references/hw1_refs.npz", "grader/references/autograd_refs.npz", "cases/spring2021/inputs.py",
+           "cases/autograd/inputs.py", "grader/fingerprints.py")
 
 
 def stamp():
@@ -54,10 +55,10 @@ def collect():
 
     fingerprints.COLLECT = seen
     try:
-        result = runner.grade("spring2021", ROOT)
+        results = [runner.grade(part, ROOT) for part in ("spring2021", "autograd")]
     finally:
         fingerprints.COLLECT = None
-    failed = [r["test"] for r in result["rows"] + result["extras"] if r["reason"]]
+    failed = [r["test"] for result in results for r in result["rows"] + result["extras"] if r["reason"]]
     if failed:
         raise SystemExit(f"the solution fails {failed}: fingerprints must come from right values")
     for why, stats in training_slips.slips():   # get_training_stats's slips, from PyTorch

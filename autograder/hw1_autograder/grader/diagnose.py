@@ -29,6 +29,7 @@ def _catalogue():
     """-> (CATALOGUE, FITTED, RIGHT) of withheld/mistakes.py, or three empty dicts where it is absent."""
     try:
         from withheld.mistakes import CATALOGUE, FITTED, RIGHT
+        import withheld.autograd_mistakes  # noqa: F401  (registers the Fall 2020 homework's entries)
     except ImportError:
         CATALOGUE, FITTED, RIGHT = {}, {}, {}
     return CATALOGUE, FITTED, RIGHT

@@ -3,7 +3,7 @@
 The catalogue of wrong formulas (withheld/mistakes.py) stays out of the learners' starter: its
 entries are one edit away from the right formulas.  The starter gets, instead, for each graded
 quantity, the digests of the values each entry produces on the inputs the graded cases use
-(grader/fingerprints/spring2021.json, written by dev/make_fingerprints.py).  A learner's wrong
+(grader/fingerprints/mistakes.json, written by dev/make_fingerprints.py; both homeworks).  A learner's wrong
 value whose digest is listed is named as that entry would name it, and nothing is learnt from a
 digest that the shipped references do not already tell.
 
@@ -20,7 +20,7 @@ import os
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FILE = os.path.join(HERE, "fingerprints", "spring2021.json")
+FILE = os.path.join(HERE, "fingerprints", "mistakes.json")
 GRID = 1e-6
 DIGEST_CHARS = 20   # 80 bits: a chance match between two different arrays never happens in practice
 
@@ -52,7 +52,7 @@ def digests(value):
         with np.errstate(all="ignore"):
             q = np.where(finite, np.floor(a / (scale * GRID) + offset), 0.0)
         q = np.where(q == 0, 0.0, q)   # -0.0 and 0.0 hash alike
-        h = hashlib.sha256(repr(a.shape).encode())
+        h = hashlib.sha256(f"{a.shape} {scale!r} {offset}".encode())   # a value and 2^k times it differ
         h.update(np.ascontiguousarray(q, dtype=np.float64).tobytes())
         h.update(np.where(finite, 0, np.where(np.isnan(a), 1, np.sign(a) * 2)).astype(np.int8).tobytes())
         out.append(h.hexdigest()[:DIGEST_CHARS])

@@ -79,6 +79,11 @@ def sigmoid_derivative_missing_factor(state):
     return 1.0 - state
 
 
+@mistake("Sigmoid.derivative", "state * (1 + state): the factor is (1 - state), state * (1 - state)")
+def sigmoid_derivative_plus(state):
+    return state * (1.0 + state)
+
+
 @mistake("Sigmoid.derivative", "used tanh's derivative 1 - state^2 for the sigmoid")
 def sigmoid_derivative_of_tanh(state):
     return 1.0 - state * state
@@ -638,16 +643,9 @@ def step_plain_sgd(param, grad, lr):
     return param - lr * grad
 
 
-@mistake("MLP.step", "the parameters did not move and the velocity stayed 0 although the gradient is not 0: "
-                     "the gradients were reset before step() used them (zero_grads() belongs at the start of a "
-                     "training step, before forward, never inside step() before the update)")
-def step_grads_reset_first(param, grad, velocity_after):
-    return param if not np.any(velocity_after) and np.any(grad) else None
-
-
 @mistake("MLP.step", "the parameter did not move in step(): the velocity was updated but param += velocity was "
-                     "not applied, or it was applied before the update (the previous velocity, 0 at the first "
-                     "step); update the velocity first, then param += it")
+                     "not applied, or it was applied before the update (the velocity of the previous step, 0 at "
+                     "the first step); update the velocity first, then param += it")
 def step_not_applied(param, velocity_after):
     return param if np.any(velocity_after) else None
 
@@ -690,6 +688,12 @@ def step_ema(param, velocity, grad, lr, momentum):
 @mistake("MLP.step", "Nesterov's look-ahead update: the course uses the plain momentum rule")
 def step_nesterov(param, velocity, grad, lr, momentum):
     return param + momentum * (momentum * velocity - lr * grad) - lr * grad
+
+
+@mistake("MLP.step", "the velocity was multiplied by 0.9 instead of the momentum passed to the MLP: use "
+                     "self.momentum")
+def step_momentum_hard_coded(param, velocity, grad, lr):
+    return param + 0.9 * velocity - lr * grad
 
 
 @mistake("MLP.step", "the gradient term is missing from the velocity: velocity = momentum * velocity "

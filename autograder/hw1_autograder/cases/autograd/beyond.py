@@ -132,7 +132,8 @@ def _(v):
     for case in ca.UNBROADCAST:
         grad, shape = ca.unbroadcast(case)
         want = v.ref(f"unbroadcast/{case}")
-        v.check(f"unbroadcast(grad {grad.shape}, {shape})", case, want, mistakes=[
+        v.check(f"unbroadcast(grad {grad.shape}, {shape})", case, want, quantity="unbroadcast",
+                inputs={"grad": grad, "target": np.zeros(shape)}, mistakes=[
             ("unbroadcast averages; the gradient of a broadcast is the sum over the broadcast axes",
              want * (np.prod(shape) / grad.size))])
 
@@ -186,10 +187,12 @@ def _(v):
     a0 = 2 * x
     path_exp, path_mul = 2 * up * np.exp(a0), 2 * up * 3
     check_grad(v, "x.grad through the diamond", "x_grad", "x", "diamond/x_grad", mistakes=[
-        ("only the gradient of the exp path arrived: a node reached twice was run (or stored) once, before "
-         "the second path's gradient arrived", path_exp),
-        ("only the gradient of the a * 3 path arrived: a node reached twice was run (or stored) once, before "
-         "the first path's gradient arrived", path_mul)])
+        ("only the gradient of the exp path arrived at the node both paths reach: the other path's gradient "
+         "was overwritten (add a second gradient to the first, never replace it) or the node ran before it "
+         "arrived", path_exp),
+        ("only the gradient of the a * 3 path arrived at the node both paths reach: the other path's gradient "
+         "was overwritten (add a second gradient to the first, never replace it) or the node ran before it "
+         "arrived", path_mul)])
     runs = number(v, "probe_runs")
     if runs != 1:
         raise Mismatch(f"the node reached along two paths ran {runs:g} times, each with part of its gradient"
