@@ -1,7 +1,7 @@
 """Common mistakes in the Fall 2020 (autograd) homework, one wrong formula at a time.
 
 Registered into the same catalogue as mistakes.py (quantity -> entries); read it the same way.
-Inputs: grad, target (an array of the shape unbroadcast must return); logits (N, C), labels (N,).
+Inputs: upstream (the gradient unbroadcast receives), target (an array of the shape it must return); logits (N, C), labels (N,).
 """
 import numpy as np
 
@@ -10,27 +10,27 @@ from withheld.mistakes import mistake
 
 @mistake("unbroadcast", "summed the trailing axes: broadcasting adds axes at the front, so sum the leading "
                         "ones (axis 0) until grad has as many axes as the shape, then the stretched size-1 axes")
-def unbroadcast_trailing(grad, target):
-    while grad.ndim > target.ndim:
-        grad = grad.sum(axis=-1)
+def unbroadcast_trailing(upstream, target):
+    while upstream.ndim > target.ndim:
+        upstream = upstream.sum(axis=-1)
     for axis, size in enumerate(target.shape):
-        if size == 1 and grad.shape[axis] != 1:
-            grad = grad.sum(axis=axis, keepdims=True)
-    return grad
+        if size == 1 and upstream.shape[axis] != 1:
+            upstream = upstream.sum(axis=axis, keepdims=True)
+    return upstream
 
 
 @mistake("unbroadcast", "the stretched size-1 axes were summed away: keep them (keepdims=True), the gradient "
                         "has the input's shape")
-def unbroadcast_dropped_ones(grad, target):
-    while grad.ndim > target.ndim:
-        grad = grad.sum(axis=0)
-    stretched = tuple(a for a, size in enumerate(target.shape) if size == 1 and grad.shape[a] != 1)
-    return grad.sum(axis=stretched) if stretched else grad
+def unbroadcast_dropped_ones(upstream, target):
+    while upstream.ndim > target.ndim:
+        upstream = upstream.sum(axis=0)
+    stretched = tuple(a for a, size in enumerate(target.shape) if size == 1 and upstream.shape[a] != 1)
+    return upstream.sum(axis=stretched) if stretched else upstream
 
 
 @mistake("unbroadcast", "summed every axis: only the axes broadcasting added or stretched are summed")
-def unbroadcast_all(grad, target):
-    return np.asarray(grad.sum())
+def unbroadcast_all(upstream, target):
+    return np.asarray(upstream.sum())
 
 
 def _per_example(logits, labels):

@@ -121,7 +121,7 @@ def _(v):
         grad, shape = ca.unbroadcast(case)
         want = v.ref(f"unbroadcast/{case}")
         v.check(f"unbroadcast(grad {grad.shape}, {shape})", case, want, quantity="unbroadcast",
-                inputs={"grad": grad, "target": np.zeros(shape)}, mistakes=[
+                inputs={"upstream": grad, "target": np.zeros(shape)}, mistakes=[
             ("unbroadcast averages; the gradient of a broadcast is the sum over the broadcast axes",
              want * (np.prod(shape) / grad.size))])
 
