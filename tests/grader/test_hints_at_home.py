@@ -1,7 +1,7 @@
 """Issue 21: hints at home as on the server, without the answers; hints only where the numbers fit.
 
 The learners' starter has no withheld/ (the catalogue of wrong formulas): it names a mistake by the
-fingerprints of grader/fingerprints/mistakes.json, digests of what each catalogued mistake gives on
+fingerprints of grader/fingerprints/digests.json, digests of what each catalogued mistake gives on
 the fixed inputs.  Here: the file is current; no fingerprint is an answer; graded at home, the
 grader computes no array that equals a reference except references it read; a planted bug is
 named at home as on the server; a formula matched on one repeated input, or a ratio where the
@@ -51,7 +51,7 @@ def test_the_fingerprints_hold_digests_and_explanations_only(collected):
 
 def test_the_starter_has_neither_the_catalogue_nor_the_generators():
     shipped = policy.grader_files("starter")
-    assert "grader/fingerprints/mistakes.json" in shipped
+    assert "grader/fingerprints/digests.json" in shipped
     assert not [f for f in shipped if f.startswith(("withheld/", "dev/"))]
 
 

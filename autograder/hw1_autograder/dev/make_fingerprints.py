@@ -1,4 +1,4 @@
-"""Write grader/fingerprints/mistakes.json: the catalogue's mistakes as the starter may know them.
+"""Write grader/fingerprints/digests.json: the catalogue's mistakes as the starter may know them.
 
     python3 autograder/hw1_autograder/dev/make_fingerprints.py           # (re)write the file
     python3 autograder/hw1_autograder/dev/make_fingerprints.py --check   # exit 1 if it is not current

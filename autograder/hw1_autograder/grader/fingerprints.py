@@ -3,7 +3,7 @@
 The catalogue of wrong formulas (withheld/mistakes.py) stays out of the learners' starter: its
 entries are one edit away from the right formulas.  The starter gets, instead, for each graded
 quantity, the digests of the values each entry produces on the inputs the graded cases use
-(grader/fingerprints/mistakes.json, written by dev/make_fingerprints.py; both homeworks).  A learner's wrong
+(grader/fingerprints/digests.json, written by dev/make_fingerprints.py; both homeworks).  A learner's wrong
 value whose digest is listed is named as that entry would name it, and nothing is learnt from a
 digest that the shipped references do not already tell.
 
@@ -20,7 +20,7 @@ import os
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FILE = os.path.join(HERE, "fingerprints", "mistakes.json")
+FILE = os.path.join(HERE, "fingerprints", "digests.json")
 GRID = 1e-6
 DIGEST_CHARS = 20   # 80 bits: a chance match between two different arrays never happens in practice
 
