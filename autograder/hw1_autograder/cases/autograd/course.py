@@ -283,9 +283,11 @@ def _train_verify(v, name, momentum):
         for i in range(4):
             grad_present(v, f"step{s}/before/grad{i}", f"parameter {i}")
             old = lambda s=s, i=i: v.value(f"step{s}/before/param{i}")  # noqa: E731
-            plain = lambda s=s, i=i: pairs("sgd_plain", old(), v.value(f"step{s}/before/grad{i}"), ca.AG_LR)  # noqa: E731
+            plain = lambda s=s, i=i: pairs("sgd_plain", old(), v.value(f"step{s}/before/grad{i}"), ca.AG_LR)[0][1]  # noqa
             v.check(f"step {s}: parameter {i} after step()", f"step{s}/param{i}", f"{name}/step{s}/param{i}",
-                    mistakes=[*(plain() if s and momentum else []),
+                    mistakes=[("plain SGD update: each step() started from a velocity of 0; keep one velocity per "
+                               "parameter between steps (create them in __init__, update them in step())",
+                               plain if s and momentum else None),
                               ("wrong sign: v = momentum*v - lr*grad; param += v",
                                lambda s=s, i=i, old=old: 2 * old() - v.ref(f"{name}/step{s}/param{i}"))])
             if not all(flags(v, f"step{s}/param{i}/flags", 3)):
