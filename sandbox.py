@@ -81,7 +81,7 @@ def lecture_example(x0=0.5, y0=-1.5):
     closed = math.log1p(math.exp(-s0)) - s0 * math.exp(-s0) / (1 + math.exp(-s0))
     ok = all([show("f", f, math.log1p(math.exp(-s0)) * s0), show("x.grad", x.grad, closed),
               show("y.grad", y.grad, closed)])
-    with open("sandbox_graph.dot", "w") as out:
+    with open("sandbox_graph.dot", "w", encoding="utf-8") as out:   # Graphviz reads UTF-8, on Windows too
         out.write(to_dot(f, names={"x": x, "y": y}))
     try:
         print(f"  graph drawn to {render(f, 'sandbox_graph.png', names={'x': x, 'y': y})} and sandbox_graph.dot")

@@ -9,8 +9,10 @@ see handins.extract_handin) and graded by the same code as the learners'
 local runner.py: one sandboxed child runs the learner's code, this process
 compares and scores.  The batch goes on whatever one hand-in does.
 
-Writes the CSV (handin, total, status, seconds, one column per graded test)
-and feedback/NAME.txt beside it: the report the learner would see locally.
+Writes the CSV (handin, total, status, seconds, one column per graded test,
+multiple_choice_correct, beyond_the_course_passed) and beside it feedback/NAME.txt,
+the report the learner would see locally, details/NAME.json, the same as data,
+and report.html / report.json, what the class got wrong (class_report.py).
 --only NAME ... regrades those hand-ins and replaces just their rows.
 Exit status: 0 when the batch ran (whatever the scores), 2 when the
 references are damaged, the folder holds no hand-in, or nothing would keep
@@ -26,8 +28,10 @@ import time
 
 AG = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "autograder", "hw1_autograder")
 sys.path.insert(0, AG)
+import handin_record  # noqa: E402
 import isolation  # noqa: E402
 import runner  # noqa: E402
+from grader import diagnose  # noqa: E402
 
 FIXED = ["handin", "total", "status", "seconds"]
 
@@ -36,17 +40,21 @@ def grade_handin(tar_path, part, feedback_dir, limits):
     """Grade one archive -> the CSV row (dict); writes feedback/<name>.txt."""
     name = os.path.basename(tar_path)[:-len(".tar")]
     start = time.monotonic()
-    try:
-        result = runner.grade_archive(tar_path, part, limits=limits)
-    except Exception as e:   # a bug of the grader's that one hand-in provoked: 0 for it, the batch goes on
-        print(f"{name}: the grader failed: {type(e).__name__}: {e}", file=sys.stderr)
-        result = {"rows": [], "multiple_choice": None, "status": "grader error", "output": "", "output_bytes": 0,
-                  "notes": [], "refused": []}
+    with diagnose.recording() as given:   # which catalogue entry named each mistake (this thread's hints)
+        try:
+            result = runner.grade_archive(tar_path, part, limits=limits)
+        except Exception as e:   # a bug of the grader's that one hand-in provoked: 0 for it, the batch goes on
+            print(f"{name}: the grader failed: {type(e).__name__}: {e}", file=sys.stderr)
+            result = {"rows": [], "multiple_choice": None, "status": "grader error", "output": "",
+                      "output_bytes": 0, "notes": [], "refused": []}
     seconds = time.monotonic() - start
     write_feedback(os.path.join(feedback_dir, f"{name}.txt"), name, result, result["refused"], seconds)
+    record = handin_record.record(name, result, seconds, part, limits, given)
+    handin_record.write(os.path.join(os.path.dirname(feedback_dir), "details"), record)
     row = {"handin": name, "total": sum(r["score"] for r in result["rows"]), "status": result["status"],
            "seconds": f"{seconds:.1f}"}
     row.update({r["test"]: r["score"] for r in result["rows"]})
+    row.update(handin_record.gradebook_columns(record))
     return row
 
 
@@ -134,8 +142,14 @@ def main(argv=None):
         print(f"No .tar hand-in in {args.handins}", file=sys.stderr)
         return 2
     feedback = os.path.join(os.path.dirname(out), "feedback")
-    os.makedirs(feedback, mode=0o700, exist_ok=True)
-    os.chmod(feedback, 0o700)   # the other hand-ins' code must not read what one hand-in's code printed
+    details = os.path.join(os.path.dirname(out), "details")
+    for folder in (feedback, details):
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        os.chmod(folder, 0o700)   # the other hand-ins' code must not read what one hand-in's code printed
+    if not args.only:   # the class report counts every record in details/: a new batch starts afresh
+        for f in os.listdir(details):
+            if f.endswith(".json"):
+                os.remove(os.path.join(details, f))
     limits = isolation.Limits(timeout=args.timeout, memory_mb=args.memory)
     rows = read_rows(out) if args.only else {}
     for note in isolation.platform_notes():
@@ -150,6 +164,7 @@ def main(argv=None):
             print(f"[{done}/{len(tars)}] {row['handin']}: {row['total']} points, {row['status']} "
                   f"({row['seconds']} s)", flush=True)
     columns = FIXED + [t[1] for t in runner.part_tests(args.part)[1] if not getattr(t[3], "extra", False)]
+    columns += [handin_record.MC_COLUMN, handin_record.EXTRA_COLUMN]
     fd = os.open(out + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)   # the class's marks: private
     with open(fd, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
@@ -159,6 +174,12 @@ def main(argv=None):
     os.replace(out + ".tmp", out)   # a gradebook is never left half-written
     print(f"graded {len(tars)} hand-in(s) in {time.monotonic() - start:.1f} s -> {out}, "
           f"feedback in {feedback}/")
+    import class_report   # (matplotlib: loaded only once the gradebook is safe)
+    try:
+        print(f"class report: {class_report.write_report(os.path.dirname(out))}")
+    except Exception as e:   # the gradebook stands; the report can be rebuilt from details/
+        print(f"the class report failed ({type(e).__name__}: {e}); the gradebook is complete; rebuild the "
+              f"report with: python3 instructor/class_report.py {os.path.dirname(out)}", file=sys.stderr)
     return 0
 
 

@@ -26,7 +26,7 @@ AUTOGRADER = "autograder/hw1_autograder"
 sys.path[:0] = [HERE, os.path.join(ROOT, AUTOGRADER)]
 import handout_spec as spec  # noqa: E402
 from isolation import policy  # noqa: E402  (which grader files the starter gets: by folder)
-SHIP = ["create_tarball.sh", "grade.sh", "sandbox.py", "expected_graphs", AUTOGRADER, "toyproblem"]
+SHIP = ["create_tarball.sh", "create_tarball.py", "grade.sh", "grade.py", "sandbox.py", "expected_graphs", AUTOGRADER, "toyproblem"]
 TOY_EXCLUDE = {"oracle.py"}   # replaced by expected.json and a loader (see toy_data)
 
 
@@ -271,6 +271,8 @@ def plan(root):
         out["README.md"] = fh.read().replace("{{FILES_TABLE}}", files_table()).encode("utf-8")
     out["requirements.txt"] = requirements(root).encode("utf-8")
     out[".gitignore"] = b"__pycache__/\n*.pyc\n.venv/\nhandin.tar\n/hw1/*.png\n/hw1/*.csv\nsandbox_graph.*\n"
+    with open(os.path.join(root, ".gitattributes"), "rb") as fh:   # LF scripts on a Windows checkout
+        out[".gitattributes"] = fh.read()
     return out, removed
 
 

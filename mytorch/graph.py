@@ -88,7 +88,7 @@ def render(tensor, path, names=None):
     if dot is None:
         raise RuntimeError("render: Graphviz's `dot` program is not installed (Debian/Ubuntu: "
                            "apt-get install graphviz); to_dot() still gives the DOT text")
-    with tempfile.NamedTemporaryFile("w", suffix=".dot", delete=False) as f:
+    with tempfile.NamedTemporaryFile("w", suffix=".dot", delete=False, encoding="utf-8") as f:
         f.write(to_dot(tensor, names))
     try:
         subprocess.run([dot, f"-T{fmt}", "-o", path, f.name], check=True, capture_output=True)

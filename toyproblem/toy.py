@@ -23,6 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(os.path.dirname(HERE), "autograder", "hw1_autograder")]
 from grader import diagnose  # noqa: E402  (the autograder's comparison and hints)
 import oracle  # noqa: E402
+from isolation import platform_compat  # noqa: E402  (a console of any encoding)
 
 LEARNER_MODULES = ("activation", "loss", "linear", "batchnorm", "residual", "hw1")
 
@@ -404,6 +405,7 @@ def main(argv=None):
     ap.add_argument("--verbose", action="store_true", help="also print the expected value of each match")
     ap.add_argument("--root", default=os.path.dirname(HERE), help="project folder with mytorch/ and hw1/")
     args = ap.parse_args(argv)
+    platform_compat.plain_console()
     root = os.path.abspath(args.root)
     lib = load_learner(root)
     numbers = [args.scenario] if args.scenario else sorted(SCENARIOS)

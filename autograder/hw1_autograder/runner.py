@@ -34,6 +34,7 @@ sys.path.insert(0, HERE)
 import numpy as np  # noqa: E402  (after the thread settings above)
 
 import isolation  # noqa: E402
+from isolation import platform_compat  # noqa: E402
 from cases.errors import Mismatch  # noqa: E402
 from grader import handins, localise  # noqa: E402
 from grader.verify import ChildError, References, Verifier  # noqa: E402
@@ -77,7 +78,7 @@ def verify_references(folder):
         digest = hashlib.sha256(data).hexdigest()
         if len(data) != want["bytes"] or digest != want["sha256"]:
             problems.append(f"references/{name} is damaged: expected {want['bytes']} bytes, sha256 "
-                            f"{want['sha256'][:16]}…; found {len(data)} bytes, sha256 {digest[:16]}…")
+                            f"{want['sha256'][:16]}...; found {len(data)} bytes, sha256 {digest[:16]}...")
     return problems
 
 
@@ -135,7 +136,8 @@ def grade(part, root, timeout=60.0, names=None, show_output=False, limits=None, 
         if any(isinstance(v, str) for v in result.arrays.values()):
             reasons.add("not an array")
         rows.append({"task": task, "test": name, "max": points, "score": 0 if reason else points,
-                     "reason": reason, "tampered": list(result.tampered),
+                     "reason": reason, "kind": result.error["kind"] if result.error else None,
+                     "tampered": list(result.tampered),
                      "extra": bool(getattr(case, "extra", False))})
     if run.output_bytes > limits.output_kb * 1024:
         reasons.add("output limit")
@@ -176,8 +178,9 @@ def grade_archive(tar_path, part, timeout=60.0, names=None, show_output=False, l
             result = grade(part, handin, timeout, names, show_output, limits, scratch)
         else:
             tests = [t for t in part_tests(part)[1] if names is None or t[1] in names]
-            result = {"rows": [{"task": t, "test": n, "max": p, "score": 0, "reason": "no file to grade",
-                                "tampered": []} for t, n, p, _ in tests],
+            rows = [{"task": t, "test": n, "max": p, "score": 0, "reason": "no file to grade", "kind": None,
+                     "tampered": [], "extra": bool(getattr(c, "extra", False))} for t, n, p, c in tests]
+            result = {"rows": [r for r in rows if not r["extra"]], "extras": [r for r in rows if r["extra"]],
                       "multiple_choice": None, "status": "ok", "output": "", "output_bytes": 0, "notes": []}
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -306,6 +309,7 @@ def main(argv=None):
                     help="spring2021: the layer-wise homework (default); autograd: the Fall 2020 one; "
                          "bonus: its bonus (BatchNorm1d, Adam, Dropout)")
     args = ap.parse_args(argv)
+    platform_compat.plain_console()
     if args.timeout <= 0:
         ap.error("--timeout must be positive")
     if args.handin and not os.path.isfile(args.handin):
@@ -323,6 +327,9 @@ def main(argv=None):
         print(f"Cannot grade safely: {isolation.isolation_problem()}.  --unisolated grades anyway, "
               f"trusting the hand-in.", file=sys.stderr)
         return 2
+    off = platform_compat.note(bool(isolation.sandbox_prefix()))
+    if off:   # Windows, macOS, Linux without namespaces: graded all the same, with less protection
+        print(off, file=sys.stderr)
     names = [t[1] for t in part_tests(args.part)[1] if not args.k or args.k in t[1]]
     if not names:
         ap.error(f"no test name contains {args.k!r}")

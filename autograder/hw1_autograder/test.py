@@ -16,7 +16,6 @@ the epochs that finished.
 """
 import argparse
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -35,6 +34,7 @@ sys.path[:0] = [HERE, os.path.join(ROOT, "mytorch"), os.path.join(ROOT, "hw1")]
 import activation  # noqa: E402
 import hw1  # noqa: E402
 import loss  # noqa: E402
+from isolation import platform_compat  # noqa: E402
 from training import mnist_data, plots  # noqa: E402
 
 EXPECTED = os.path.join(ROOT, "expected_graphs")
@@ -235,6 +235,7 @@ def write_outputs(outdir, rows, network, expected=None, test=None):
 
 def main(argv=None):
     args, s = parse_args(argv)
+    platform_compat.plain_console()
     outdir = output_folder(args)
     problem = prepare_output_folder(outdir)
     if problem:
@@ -267,12 +268,12 @@ def main(argv=None):
     if stopped:
         print(f"stopped: {stopped}", file=sys.stderr)
         return 130 if stopped == "interrupted" else 1
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = platform_compat.peak_memory_mb()   # None on Windows
     last = rows[-1]
     print(f"final: train loss {last.train_loss:.4f} error {last.train_error:.4f}, "
           f"val error {last.val_error:.4f}, "
           f"test loss {test_loss:.4f} error {test_error:.4f} (accuracy {1 - test_error:.2%})")
-    print(f"training time {seconds:.1f} s, peak memory {peak_mb:.0f} MB")
+    print(f"training time {seconds:.1f} s" + ("" if peak_mb is None else f", peak memory {peak_mb:.0f} MB"))
     return 0
 
 

@@ -11,7 +11,9 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from isolation import platform_compat  # noqa: E402
 from training import mnist_autograd  # noqa: E402
 
 if __name__ == "__main__":
+    platform_compat.plain_console()
     sys.exit(mnist_autograd.main())

@@ -335,5 +335,6 @@ def test_nothing_changed_or_left_behind(batch):
     assert batch["before"] == batch["after"]
     assert not stray_files()
     assert not list(batch["tmpdir"].iterdir())   # every hand-in's temporary folder was removed
-    assert sorted(p.name for p in (batch["tmp"] / "out").iterdir()) == ["feedback", "gradebook.csv"]
+    assert sorted(p.name for p in (batch["tmp"] / "out").iterdir()) == ["details", "feedback", "gradebook.csv",
+                                                                        "report.html", "report.json"]
     assert not (batch["tmp"] / TOKEN).exists()

@@ -64,7 +64,8 @@ def test_only_replaces_just_those_rows(tmp_path):
     assert "[2/2]" in res.stdout
     rows = list(csv.DictReader(out.open()))
     assert [r["handin"] for r in rows] == ["alice", "bob"]
-    assert list(rows[0])[:4] == ["handin", "total", "status", "seconds"] and len(rows[0]) == 28
+    assert list(rows[0])[:4] == ["handin", "total", "status", "seconds"] and len(rows[0]) == 30
+    assert list(rows[0])[-2:] == ["multiple_choice_correct", "beyond_the_course_passed"]
     assert rows[0]["total"] == "100" and int(rows[1]["total"]) < 100
     write_tar(handins / "bob.tar", sol)   # bob hands in again
     res = subprocess.run([sys.executable, GRADE_ALL, str(handins), "--out", str(out), "--only", "bob"],
@@ -73,3 +74,6 @@ def test_only_replaces_just_those_rows(tmp_path):
     assert "[1/1] bob" in res.stdout
     assert new[0] == rows[0] and new[1]["total"] == "100"
     assert "100/100" in (tmp_path / "feedback" / "bob.txt").read_text()
+    # the class report counts both hand-ins: alice's record kept, bob's replaced
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert [(h["handin"], h["total"]) for h in report["by_handin"]] == [("alice", 100), ("bob", 100)]

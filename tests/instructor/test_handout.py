@@ -62,7 +62,8 @@ def solved(starter, tmp_path_factory):
 
 # ------------------------------------------------------------------ what ships
 def test_contents(starter):
-    for path in ("README.md", "requirements.txt", "create_tarball.sh", "grade.sh", "sandbox.py",
+    for path in ("README.md", "requirements.txt", "create_tarball.sh", "create_tarball.py", "grade.sh", "grade.py",
+                 "sandbox.py", "autograder/hw1_autograder/isolation/platform_compat.py",
                  "expected_graphs/stats.csv", "toyproblem/toy.py", "toyproblem/README.md", "toyproblem/expected.json",
                  "autograder/hw1_autograder/runner.py", "autograder/hw1_autograder/grader/references/hw1_refs.npz",
                  "autograder/hw1_autograder/training/data/train-images-idx3-ubyte.gz", "mytorch/nn/functional.py",
@@ -229,7 +230,7 @@ def test_autograd_starter_scores_zero(starter):
 
 
 def test_bonus_starter_scores_zero_and_solution_full(starter, solved):
-    if "1b)" not in (starter / "grade.sh").read_text():
+    if '"1b"' not in (starter / "grade.py").read_text():
         pytest.skip("./grade.sh 1b comes with the autograd homework's bonus")
     res = run(["./grade.sh", "1b"], starter)
     assert res.returncode == 1 and re.search(r"^Total\s+0/\d+$", res.stdout, re.M)

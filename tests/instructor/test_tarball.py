@@ -1,4 +1,5 @@
-"""create_tarball.sh: the hand-in archive's contents, and its refusal when a file is missing."""
+"""create_tarball.sh (and create_tarball.py, which it runs): the hand-in archive's contents, and its
+refusal when a file is missing."""
 import os
 import shutil
 import subprocess
@@ -11,7 +12,8 @@ def copy_project(tmp_path):
     dst = tmp_path / "proj"
     for d in ("mytorch", "hw1"):
         shutil.copytree(os.path.join(ROOT, d), dst / d)
-    shutil.copy(os.path.join(ROOT, "create_tarball.sh"), dst)
+    for script in ("create_tarball.sh", "create_tarball.py"):
+        shutil.copy(os.path.join(ROOT, script), dst)
     return dst
 
 

@@ -276,7 +276,8 @@ def test_batchnorm1d_and_linear_against_torch():
 def test_grade_sh_1_scores_100(tmp_path):
     for d in ("mytorch", "hw1", "autograder"):
         shutil.copytree(os.path.join(ROOT, d), tmp_path / d, ignore=shutil.ignore_patterns("__pycache__", "*.png"))
-    shutil.copy(os.path.join(ROOT, "grade.sh"), tmp_path)
+    for script in ("grade.sh", "grade.py"):
+        shutil.copy(os.path.join(ROOT, script), tmp_path)
     # A generous per-test limit: this test is about the score, not the machine's speed.
     res = subprocess.run(["sh", str(tmp_path / "grade.sh"), "1", "--timeout", "900"],
                          capture_output=True, text=True, timeout=3600)

@@ -10,6 +10,8 @@ import os
 import stat
 import zlib
 
+from isolation import platform_compat as compat   # os.open's flags, on Windows too
+
 HANDIN_DIRS = ("mytorch", "hw1")
 HARMLESS = "outside mytorch/ and hw1/"   # a stray file: ignored; every other refusal marks a bad archive
 MAX_ARCHIVE, MAX_FILES, MAX_FILE, MAX_TOTAL = 50 << 20, 500, 4 << 20, 20 << 20
@@ -127,7 +129,7 @@ def copy_handin(folder, dest):
                     refused.append((rel, why or "too many files"))
                     continue
                 try:
-                    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+                    fd = os.open(path, os.O_RDONLY | compat.O_NOFOLLOW | compat.O_NONBLOCK | compat.O_BINARY)
                 except OSError as e:
                     refused.append((rel, f"unreadable ({e.strerror})"))
                     continue
@@ -143,6 +145,6 @@ def copy_handin(folder, dest):
 
 def _write_new(path, data):
     os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | compat.O_NOFOLLOW | compat.O_BINARY, 0o644)
     with os.fdopen(fd, "wb") as f:
         f.write(data)

@@ -9,12 +9,12 @@ each case's values go to the parent through the result pipe.
 import ctypes
 import json
 import os
-import resource
 import signal
 import sys
 
 # Run as a script: put the grader folder, not this one, first on the path.
 sys.path[0] = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+from isolation import platform_compat as compat  # noqa: E402
 from isolation import policy  # noqa: E402
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC = 1, 2, 4, 32, 4096, 16384
@@ -67,6 +67,10 @@ def _sandbox_mounts(config, drop):
 
 
 def _limits(config):
+    resource = compat.resource
+    if resource is None:   # Windows: the parent's timeout is the one limit (platform_compat.off)
+        return
+
     def lim(which, value):
         if value is None:
             return
@@ -95,7 +99,7 @@ def _die_with_parent():
     the setting unshare --kill-child made.  Linux only; elsewhere nothing to do."""
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)   # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):   # TypeError: Windows has no CDLL(None)
         pass
 
 
@@ -113,7 +117,7 @@ def _send(fd, header, payload=b""):
 
 
 def child_main(config):
-    fd = int(os.environ.pop("MYTORCH_RESULT_FD"))
+    fd = compat.child_result_fd(os.environ.pop("MYTORCH_RESULT_FD"))
     drop = config["drop"]   # started as root: [uid, gid] to become; else we are root of a user namespace
     if config["sandboxed"]:
         _sandbox_mounts(config, drop)

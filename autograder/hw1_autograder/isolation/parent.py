@@ -11,7 +11,6 @@ cases after it.  What the child may read: isolation/policy.py.
 """
 import json
 import os
-import selectors
 import shutil
 import signal
 import subprocess
@@ -21,6 +20,7 @@ import zipfile
 from dataclasses import dataclass
 
 from isolation import files, policy
+from isolation import platform_compat as compat   # the OS pieces: missing on Windows (POSIX False)
 
 
 THREADS_ENV = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
@@ -68,14 +68,12 @@ def _env(scratch):
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": scratch, "TMPDIR": "/tmp", "LANG": "C.UTF-8",
            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8", "MPLBACKEND": "Agg"}
     env.update(THREADS_ENV)
+    env.update(compat.child_env(scratch))
     return env
 
 
 def _kill(proc):
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    compat.kill_group(proc.pid)
     try:
         proc.kill()
     except ProcessLookupError:
@@ -146,7 +144,7 @@ def _start(root, part, names, limits, scratch, show_output, ids):
               "readonly": [os.path.realpath(policy.HERE)], "sandboxed": bool(policy.sandbox_prefix()), "drop": ids}
     # RLIMIT_NPROC counts every process of the child's user on the machine, which the child
     # (in its own PID namespace) cannot see: count them here.  A fresh uid has none.
-    tasks = 0 if ids else _count_tasks(os.getuid())
+    tasks = 0 if ids else _count_tasks(compat.getuid())
     config["nproc"] = None if tasks is None else config["nproc"] + tasks
     res_r, res_w = os.pipe()
     out_r, out_w = (None, None) if show_output else os.pipe()
@@ -155,12 +153,12 @@ def _start(root, part, names, limits, scratch, show_output, ids):
     # the child after it changes uid, which clears it) ends the child and its PID namespace.
     death = [shutil.which("setpriv"), "--pdeathsig", "KILL"] if shutil.which("setpriv") else []
     child = os.path.join(os.path.realpath(policy.HERE), "isolation", "child.py")
-    cmd = death + policy.sandbox_prefix() + [sys.executable, "-B", "-E", child, "child",
-                                      json.dumps(config)]
+    cmd = death + policy.sandbox_prefix() + [sys.executable, "-B", "-E", *compat.python_flags(), child, "child",
+                                             json.dumps(config)]
+    pipes, result_fd = compat.popen_options(res_w, out_w)
     try:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, pass_fds=(res_w,),
-                                env=dict(_env(scratch), MYTORCH_RESULT_FD=str(res_w)), cwd=scratch,
-                                start_new_session=True)
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, env=dict(_env(scratch), MYTORCH_RESULT_FD=result_fd),
+                                cwd=scratch, **pipes)
     finally:
         os.close(res_w)
         if out_w is not None:
@@ -236,24 +234,20 @@ def _read_child(res_r, out_r, remaining, limits, results, output):
     event: None when the child closed its pipes, "timeout" when a case (or
     the start) overran, "bad result" when a message was malformed.
     """
-    sel, current, buf, started = selectors.DefaultSelector(), None, b"", set()
+    reader, current, buf, started = compat.PipeReader({res_r: "res", out_r: "out"}), None, b"", set()
     deadline = time.monotonic() + limits.timeout + 30   # the start: Python, numpy, the grader
     # The child's messages move the per-case deadline, so bound them: each case starts once
     # and ends once, and the child as a whole never outlives the time of all its cases.
     last = deadline + limits.timeout * len(remaining)
-    for fd, what in ((res_r, "res"), (out_r, "out")):
-        if fd is not None:
-            sel.register(fd, selectors.EVENT_READ, what)
     try:
-        while sel.get_map():
+        while reader.open():
             wait = min(deadline, last) - time.monotonic()
             if wait <= 0:
                 return "timeout", current
-            for key, _ in sel.select(timeout=min(wait, 1.0)):
-                chunk = os.read(key.fd, 1 << 16)
+            for what, chunk in reader.read(min(wait, 1.0)):
                 if not chunk:
-                    sel.unregister(key.fd)
-                elif key.data == "out":
+                    continue
+                elif what == "out":
                     output.add(chunk)
                 else:
                     buf += chunk
@@ -282,10 +276,7 @@ def _read_child(res_r, out_r, remaining, limits, results, output):
                         return None, None   # done: no need to wait for processes it left behind
         return None, current
     finally:
-        for fd in (res_r, out_r):
-            if fd is not None:
-                os.close(fd)
-        sel.close()
+        reader.close()
 
 
 def _message(buf, remaining):
@@ -306,11 +297,11 @@ def _message(buf, remaining):
 
 def _death(code):
     """The parent's name for how the child ended while running a case."""
-    if code is not None and code >= 0:
+    if code is not None and code >= 0 and not compat.crash_status(code):
         return "exited"
-    if code in (-signal.SIGXFSZ,):
+    if compat.signal_number("SIGXFSZ") and code == -compat.signal_number("SIGXFSZ"):
         return "file size"
-    if code in (-signal.SIGXCPU,):
+    if compat.signal_number("SIGXCPU") and code == -compat.signal_number("SIGXCPU"):
         return "timeout"
     return "crashed"
 

@@ -19,6 +19,8 @@ import subprocess
 import sys
 import sysconfig
 
+from isolation import platform_compat as compat   # no uids on Windows: never root
+
 # The grader's folders the sandboxed child may import from: the cases (no secret in them), the
 # sandbox's own code, the MNIST loader and plots.  Decided by where a file lives, not by its name.
 CHILD_DIRS = ("cases", "isolation", "training")
@@ -66,7 +68,7 @@ def sandbox_prefix():
     if _SANDBOX is None:
         cmd = [shutil.which("unshare") or "unshare", "--net", "--mount", "--pid", "--fork", "--kill-child",
                "--mount-proc"]
-        if os.geteuid() != 0:
+        if compat.geteuid() != 0:
             cmd.insert(1, "--map-root-user")
         wanted = os.environ.get("MYTORCH_SANDBOX", "1") != "0" and sys.platform.startswith("linux")
         try:   # MYTORCH_SANDBOX=0 turns the namespaces off (to compare, or where they misbehave)
@@ -89,7 +91,7 @@ def platform_notes():
                          "grader files and the checkout's other folders are made private to root (chmod go-rwx)")
         else:
             notes.append(isolation_problem())
-    elif os.geteuid() != 0:
+    elif compat.geteuid() != 0:
         notes.append("not root: the child runs as your own user and can read what you can")
     return notes
 
@@ -105,7 +107,7 @@ def isolation_problem():
     if sandbox_prefix():
         return None
     why = "no namespaces (unshare(1) is missing, refused, or MYTORCH_SANDBOX=0)"
-    if os.geteuid() != 0:
+    if compat.geteuid() != 0:
         return (f"the learner's code could read the references here: {why} and not root.  Grade as root "
                 f"(each child then runs as a fresh unprivileged user), or where "
                 f"`unshare --map-root-user --net --mount --pid true` works")
@@ -203,7 +205,7 @@ def _child_ids():
 
 def _switches_user():
     """Root, and (without namespaces) the child's Python reachable by another user."""
-    return os.geteuid() == 0 and (bool(sandbox_prefix()) or not _unreachable())
+    return compat.geteuid() == 0 and (bool(sandbox_prefix()) or not _unreachable())
 
 
 def _private_secrets():
