@@ -97,7 +97,8 @@ def _varied(fn, inputs, expected):
 
 def catalogue_values(quantity, inputs, expected, rtol=RTOL, atol=ATOL, named=False):
     """-> [(value, explanation)] (named: and the entry's name): what each catalogue entry for
-    `quantity` gives on these inputs, in catalogue order, leaving out the entries that cannot be told from the right value here
+    `quantity` gives on these inputs, in catalogue order, leaving out the entries that cannot be
+    told from the right value here
     (close to expected or to the right formula) or that were evaluated on one repeated input."""
     CATALOGUE, _, RIGHT = _catalogue()
     right = _evaluate(RIGHT[quantity], inputs) if quantity in RIGHT else None
