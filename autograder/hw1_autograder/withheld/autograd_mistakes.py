@@ -111,8 +111,3 @@ def matmul_mistakes(a, up):
     """b's gradient of a @ b written as (a.T @ grad_output).T (only a different shape when a is not square)."""
     return [("d(a @ b)/db = a.T @ grad_output; this is its transpose", (a.T @ up).T)] \
         if (a.T @ up).T.shape != (a.T @ up).shape else []
-
-
-def sgd_plain(param, grad, lr):
-    """The value only: cases/autograd/course.py words the hint (plain SGD where momentum belongs)."""
-    return [("plain SGD update", param - lr * grad)]
