@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from mytorch.autograd_engine import ContextManager
-from mytorch.graph import render, to_dot
+from mytorch.graph import recording, render, to_dot
 from mytorch.nn.functional import Add, Mul
 from mytorch.tensor import Tensor
 
@@ -73,8 +73,13 @@ def lecture_example(x0=0.5, y0=-1.5):
     """f(x, y) = log(1 + e^-(x+y)) (x+y), the lecture's running example, on 0-d tensors."""
     print(f"\nLecture example: f(x, y) = log(1 + e^-(x+y)) * (x+y) at x = {x0}, y = {y0}")
     x, y = Tensor(x0, requires_grad=True), Tensor(y0, requires_grad=True)
-    s = x + y
-    f = (1 + (-s).exp()).log() * s
+    try:
+        with recording():   # notes shapes and constants for the drawing; the graph itself is apply's
+            s = x + y
+            f = (1 + (0 - s).exp()).log() * s   # 0 - s: Sub (section 1.1), not Neg (beyond the course)
+    except NotImplementedError as e:   # Exp is section 2.3's: not written yet is no failure here
+        print(f"  skipped until written: {e}")
+        return True
     f.backward()
     s0 = x0 + y0
     # d/ds [log(1 + e^-s) s] = log(1 + e^-s) - s e^-s / (1 + e^-s), and ds/dx = ds/dy = 1

@@ -1,9 +1,12 @@
-"""MNIST with the autograd engine (the Fall 2020 homework).
+"""MNIST with the autograd engine (the Fall 2020 homework, section 2.5).
 
-Linear(784, 20) -> BatchNorm1d(20) -> ReLU -> Linear(20, 10), trained with
-CrossEntropyLoss and SGD(lr=0.1), batches of 100, 3 epochs, shuffled each
+Handout 000 asks for a Sequential of Linear and ReLU layers, e.g.
+Linear(784, 20) -> ReLU -> Linear(20, 10) (it reaches the 0.9 target), trained
+with CrossEntropyLoss and SGD(lr=0.1), batches of 100, 3 epochs, shuffled each
 epoch; the validation accuracy is measured every 100 batches.  Labels are
-integer arrays (N,).  Run it with ./grade.sh m.
+integer arrays (N,).  Run it with ./grade.sh m.  The solution adds
+BatchNorm1d(20) after the first Linear (handout 001's example; BatchNorm1d is
+the bonus).
 
 mnist(..., bonus=True) trains the bonus network instead: a Dropout(0.1)
 after the ReLU, and Adam(lr=0.002) in place of SGD

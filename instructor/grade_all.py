@@ -99,7 +99,9 @@ def main(argv=None):
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="hand-ins graded at once")
     ap.add_argument("--part", choices=sorted(runner.PARTS), default="spring2021")
     ap.add_argument("--only", nargs="+", metavar="NAME", help="regrade these hand-ins, keep the other rows")
-    ap.add_argument("--timeout", type=float, default=20.0, help="seconds per test (default 20)")
+    ap.add_argument("--timeout", type=float, help="seconds for every test alike (default: each test's own limit)")
+    ap.add_argument("--time-scale", type=float, default=1.0, metavar="F",
+                    help="multiply each test's own limit and each hand-in's total time by F (default 1)")
     ap.add_argument("--memory", type=int, default=2048, help="MB of address space per child (default 2048)")
     ap.add_argument("--unisolated", action="store_true",
                     help="grade even where the hand-ins' code could read the references (trusting them)")
@@ -114,8 +116,8 @@ def main(argv=None):
         os.makedirs(os.path.dirname(out), mode=0o700)   # one new folder for the results, as a user expects
     if not os.path.isdir(os.path.dirname(out)) or not os.access(os.path.dirname(out), os.W_OK):
         ap.error(f"--out {args.out}: its folder does not exist or cannot be written")
-    if args.jobs < 1 or args.timeout <= 0 or args.memory <= 0:
-        ap.error("--jobs, --timeout and --memory must be positive")
+    if args.jobs < 1 or (args.timeout is not None and args.timeout <= 0) or args.memory <= 0 or args.time_scale <= 0:
+        ap.error("--jobs, --timeout, --time-scale and --memory must be positive")
     problems = runner.verify_references(os.path.join(AG, "grader", "references"))
     if problems:
         print("Cannot grade: " + "; ".join(problems), file=sys.stderr)
@@ -150,7 +152,7 @@ def main(argv=None):
         for f in os.listdir(details):
             if f.endswith(".json"):
                 os.remove(os.path.join(details, f))
-    limits = isolation.Limits(timeout=args.timeout, memory_mb=args.memory)
+    limits = isolation.Limits(timeout=args.timeout, scale=args.time_scale, memory_mb=args.memory)
     rows = read_rows(out) if args.only else {}
     for note in isolation.platform_notes():
         print(f"note: {note}", file=sys.stderr)

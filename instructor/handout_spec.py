@@ -8,7 +8,9 @@ Every .py file of mytorch/ and hw1/ appears here exactly once:
   answer(...) for the multiple-choice stubs, which return None, or to
   partial(...) for a body the course half gave: the named assignments become
   `<target> = None  # TODO: ...`, the `drop` ones disappear, and the body
-  ends with the raise until the learner deletes it.
+  ends with the raise until the learner deletes it, or to head(...) for a
+  body whose first `keep` statements the course gave (Function.apply): they
+  ship, the rest becomes the TODO and the raise.
 * GIVEN[file] lists every other function and method of that file (private
   helpers included): the course handed them out, so they ship unchanged.
 * GIVEN_FILES ship unchanged as a whole.
@@ -17,13 +19,17 @@ make_handout.py fails when a name here no longer exists in the solution,
 and tests/test_handout.py fails when a function of a listed file is in
 neither BLANK nor GIVEN, so the spec cannot drift from the code silently.
 Sections: "3.x" and "C" are the Spring 2021 handout's, "F1.x"/"F2.x" the Fall
-2020 (autograd) handout's.
+2020 (autograd) handout's: handout 000 (../shared/handouts), whose numbering
+and 100-point table grade.sh 1 follows; "F bonus" is ./grade.sh 1b, and
+BEYOND marks what this project adds (optional, never on the path to the 100).
 """
 from collections import namedtuple
 
 Todo = namedtuple("Todo", "section what hints")
 Answer = namedtuple("Answer", "section what")
 Partial = namedtuple("Partial", "section what blank drop")
+Head = namedtuple("Head", "section what keep hints")
+BEYOND = "beyond the course (optional, not graded): this project's addition"
 
 
 def todo(section, what, *hints):
@@ -36,6 +42,10 @@ def answer(section, what):
 
 def partial(section, what, blank, drop=()):
     return Partial(section, what, blank, tuple(drop))
+
+
+def head(section, what, keep, *hints):
+    return Head(section, what, keep, hints)
 
 
 # The Spring 2021 (layer-wise) homework's files; the other BLANK files are the autograd homework's.
@@ -110,10 +120,11 @@ BLANK = {
     "hw1/mc.py": {f"question_{q}": answer("2", f"return your answer to question {q} as 'a', 'b', 'c' or 'd'")
                   for q in range(1, 6)},
 
-    # ------------------------------------------------ Fall 2020: the autograd engine
+    # ------------------------------------------------ Fall 2020: the autograd engine (handout 000's sections)
     "mytorch/tensor.py": {
-        "Tensor.backward": todo("F1.2", "start the backward pass: autograd_engine.backward(self.grad_fn, gradient)",
-                                "default gradient: ones of self's shape; a lone leaf needs an AccumulateGrad"),
+        "Tensor.backward": todo("F1.2", "start the backward pass from this tensor",
+                                "step 1 of the handout's example: dL/d(self) is ones of self's shape (a Tensor);",
+                                "pass it, without storing it, to autograd_engine.backward(self.grad_fn, ...)"),
         **{f"Tensor.{m}": todo(s, f"return F.{op}.apply(...) for {what}")
            for m, s, op, what in (("__sub__", "F1.1.1", "Sub", "self - other"),
                                   ("__rsub__", "F1.1.1", "Sub", "other - self"),
@@ -122,81 +133,89 @@ BLANK = {
                                   ("__truediv__", "F1.1.3", "Div", "self / other"),
                                   ("__rtruediv__", "F1.1.3", "Div", "other / self"),
                                   ("__matmul__", "F2.1", "MatMul", "self @ other"),
-                                  ("__neg__", "F2", "Neg", "-self"),
-                                  ("__pow__", "F2", "Pow", "self ** exponent (a number)"),
                                   ("sum", "F2.3", "Sum", "the sum over axis"),
                                   ("exp", "F2.3", "Exp", "e ** self"),
                                   ("relu", "F2.1", "ReLU", "max(self, 0)"),
-                                  ("sigmoid", "F2", "Sigmoid", "1 / (1 + e^-self)"),
-                                  ("tanh", "F2", "Tanh", "tanh(self)"))},
-        "Tensor.mean": todo("F2.3", "the mean over axis, built from sum() and a division"),
+                                  ("__neg__", BEYOND, "Neg", "-self"),
+                                  ("__pow__", BEYOND, "Pow", "self ** exponent (a number)"),
+                                  ("sigmoid", BEYOND, "Sigmoid", "1 / (1 + e^-self)"),
+                                  ("tanh", BEYOND, "Tanh", "tanh(self)"))},
+        "Tensor.mean": todo(BEYOND, "the mean over axis, built from sum() and a division"),
     },
     "mytorch/autograd_engine.py": {
-        "Function.apply": todo(
-            "F1.2 and its appendix A", "run cls.forward and link the result into the graph",
-            "node = BackwardFunction(cls); output = cls.forward(node.ctx, *args);",
-            "one entry of node.next_functions per argument: its grad_fn (an AccumulateGrad for a leaf",
-            "that requires grad) or None; set output.requires_grad, is_leaf and grad_fn;",
-            "for mytorch/graph.py: node.inputs = args and node.output_shape = the output's shape"),
-        "backward": todo("F1.2", "send grad_of_outputs from grad_fn down the graph to every leaf",
-                         "AccumulateGrad nodes store (+=); BackwardFunction nodes pass gradients to their parents"),
-        "_topological_order": todo("F1.2", "optional helper: the nodes reachable from root, each once, in order"),
+        "Function.apply": head(
+            "F1.2 and its appendix A", "link output_tensor into the graph, then return it", 2,
+            "1) for each argument, add its node to backward_function.next_functions: a Tensor that",
+            "   requires grad and has no grad_fn yet is a leaf: give it an AccumulateGrad; an argument",
+            "   that needs no gradient gets None (one entry per argument, in order);",
+            "2) when an argument requires grad, store backward_function as output_tensor.grad_fn"),
+        "backward": todo("F1.2", "the recursive DFS: send grad_of_outputs from grad_fn down to every leaf",
+                         "base cases: grad_fn is None (a constant); apply the node to the gradient: an",
+                         "AccumulateGrad stores it, a BackwardFunction returns one gradient per parent;",
+                         "then call backward on each parent with its gradient"),
+        "_topological_order": todo(BEYOND, "optional helper of a linear-time backward: the nodes reachable "
+                                           "from root, each once, in order"),
     },
     "mytorch/nn/functional.py": {
         **{f"{cls}.{m}": todo(s, what) for cls, s, m, what in (
-            ("Sub", "F1.1.1", "forward", "a - b as a Tensor (broadcasting allowed)"),
-            ("Sub", "F1.1.1", "backward", "the gradients for a and b, each unbroadcast to its shape"),
-            ("Mul", "F1.1.2", "forward", "a * b elementwise; save what backward needs in ctx"),
-            ("Mul", "F1.1.2", "backward", "the gradients for a and b, each unbroadcast to its shape"),
-            ("Div", "F1.1.3", "forward", "a / b elementwise; save what backward needs in ctx"),
-            ("Div", "F1.1.3", "backward", "the gradients for a and b, each unbroadcast to its shape"),
-            ("Neg", "F2", "forward", "-a"),
-            ("Neg", "F2", "backward", "the gradient for a"),
-            ("Pow", "F2", "forward", "a ** p for a number p"),
-            ("Pow", "F2", "backward", "(the gradient for a, None for p)"),
+            ("Sub", "F1.1.1", "forward", "a - b element-wise, as a Tensor (see Add)"),
+            ("Sub", "F1.1.1", "backward", "the gradients for a and b, each unbroadcast to its "
+                                                "input's shape once inputs broadcast (2.3's LogSumExp does)"),
+            ("Mul", "F1.1.2", "forward", "a * b element-wise; save what backward needs in ctx"),
+            ("Mul", "F1.1.2", "backward", "the gradients for a and b, each unbroadcast to its "
+                                                "input's shape once inputs broadcast (2.3's LogSumExp does)"),
+            ("Div", "F1.1.3", "forward", "a / b element-wise; save what backward needs in ctx"),
+            ("Div", "F1.1.3", "backward", "the gradients for a and b, each unbroadcast to its "
+                                                "input's shape once inputs broadcast (2.3's LogSumExp does)"),
             ("MatMul", "F2.1", "forward", "(n, k) @ (k, m) -> (n, m)"),
             ("MatMul", "F2.1", "backward", "the gradients for both matrices"),
+            ("ReLU", "F2.1", "forward", "max(a, 0) elementwise"),
+            ("ReLU", "F2.1", "backward", "the gradient for a (0 where a <= 0)"),
             ("Sum", "F2.3", "forward", "a.sum(axis, keepdims)"),
             ("Sum", "F2.3", "backward", "(the gradient spread back to a's shape, None, None)"),
             ("Exp", "F2.3", "forward", "e ** a elementwise"),
             ("Exp", "F2.3", "backward", "the gradient for a"),
-            ("ReLU", "F2.1", "forward", "max(a, 0) elementwise"),
-            ("ReLU", "F2.1", "backward", "the gradient for a (0 where a <= 0)"),
-            ("Sigmoid", "F2", "forward", "sigmoid(a) elementwise (see mytorch/activation.py)"),
-            ("Sigmoid", "F2", "backward", "the gradient for a"),
-            ("Tanh", "F2", "forward", "tanh(a) elementwise"),
-            ("Tanh", "F2", "backward", "the gradient for a"),
             ("CrossEntropy", "F2.3", "forward", "optional: the whole loss as one op (or build it from ops)"),
             ("CrossEntropy", "F2.3", "backward", "optional: (softmax - one_hot) / N times grad_output, None"),
+            ("Neg", BEYOND, "forward", "-a"),
+            ("Neg", BEYOND, "backward", "the gradient for a"),
+            ("Pow", BEYOND, "forward", "a ** p for a number p (BatchNorm1d, the bonus, takes a square root)"),
+            ("Pow", BEYOND, "backward", "(the gradient for a, None for p)"),
+            ("Sigmoid", BEYOND, "forward", "sigmoid(a) elementwise (see mytorch/activation.py)"),
+            ("Sigmoid", BEYOND, "backward", "the gradient for a"),
+            ("Tanh", BEYOND, "forward", "tanh(a) elementwise"),
+            ("Tanh", BEYOND, "backward", "the gradient for a"),
             ("Dropout", "F bonus", "forward", "training: zero each unit with probability p, scale the rest by "
                                                "1 / (1 - p); eval: x unchanged"),
             ("Dropout", "F bonus", "backward", "(the gradient for x through the same mask, None, None)"))},
         "cross_entropy": todo("F2.3 and its appendix B",
                               "mean cross-entropy of logits (N, C) and labels (N,), from ops",
                               "LogSumExp: subtract each row's maximum (as a constant Tensor) before exp;",
+                              "(N, C) - (N, 1) broadcasts: Sub's backward must unbroadcast (given in this file);",
                               "autograd then gives the backward for free"),
     },
     "mytorch/nn/linear.py": {"Linear.forward": todo("F2.1", "x @ weight^T + bias, from Tensor operations")},
     "mytorch/nn/activations.py": {
         "ReLU.forward": todo("F2.1", "max(x, 0) through the autograd engine"),
-        "Sigmoid.forward": todo("F2", "sigmoid(x) through the autograd engine"),
-        "Tanh.forward": todo("F2", "tanh(x) through the autograd engine"),
+        "Sigmoid.forward": todo(BEYOND, "sigmoid(x) through the autograd engine"),
+        "Tanh.forward": todo(BEYOND, "tanh(x) through the autograd engine"),
     },
-    "mytorch/nn/loss.py": {"CrossEntropyLoss.forward": todo("F2.3", "the mean cross-entropy (nn.functional)")},
     "mytorch/nn/sequential.py": {"Sequential.forward": todo("F2.1", "pass x through every layer in order")},
     "mytorch/nn/batchnorm.py": {
         "BatchNorm1d.forward": todo(
-            "F2.4 (bonus) and its appendix C", "normalise x with the batch (train) or running (eval) statistics",
+            "F bonus", "normalise x with the batch (train) or running (eval) statistics",
+            "handout 001 describes it (its section 2.4 and appendix C);",
             "train: biased variance for the output, the unbiased one for running_var; momentum as in PyTorch"),
     },
     "mytorch/optim/sgd.py": {
-        "SGD.__init__": partial("F2.4", "store one velocity per parameter in self.momentums, then delete this raise",
+        "SGD.__init__": partial("F2.2 and 2.4", "store one velocity per parameter in self.momentums (for 2.4), "
+                                                "then delete this raise",
                                 {"self.momentums": "one zero numpy array per parameter, its shape"}),
-        "SGD.step": todo("F2.2, F2.4", "v = momentum * v - lr * grad; param += v, in place on .data",
+        "SGD.step": todo("F2.2 and 2.4", "v = momentum * v - lr * grad; param += v, in place on .data",
                          "skip parameters whose grad is None; never add to the graph"),
     },
     "mytorch/nn/dropout.py": {"Dropout.forward": todo("F bonus", "F.Dropout.apply(x, self.p, self.is_train)")},
-    "mytorch/nn/residual.py": {"Residual.forward": todo("F2", "x + self.module(x): the skip connection")},
+    "mytorch/nn/residual.py": {"Residual.forward": todo(BEYOND, "x + self.module(x): the skip connection")},
     "mytorch/optim/adam.py": {
         "Adam.__init__": partial("F bonus", "keep one m_t and one v_t per parameter in self.state, then delete "
                                             "this raise",
@@ -240,7 +259,7 @@ GIVEN = {
                                  "Log.forward", "Log.backward"],
     "mytorch/nn/linear.py": ["Linear.__init__"],
     "mytorch/nn/activations.py": [],
-    "mytorch/nn/loss.py": ["Loss.__call__", "Loss.forward"],
+    "mytorch/nn/loss.py": ["Loss.__call__", "Loss.forward", "CrossEntropyLoss.forward"],   # the course gave it
     "mytorch/nn/sequential.py": ["Sequential.__init__", "Sequential.__iter__", "Sequential.__getitem__",
                                  "Sequential.__len__"],
     "mytorch/nn/dropout.py": ["Dropout.__init__"],

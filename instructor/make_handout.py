@@ -142,6 +142,15 @@ def partial_edits(name, fn, entry, lines, where):
     return edits
 
 
+def head_region(name, fn, entry, lines, where):
+    """(first, last) lines of a Head entry's body after its first entry.keep statements."""
+    body = fn.body[1:] if docstring_end(fn) is not None else fn.body
+    if len(body) <= entry.keep:
+        raise SpecError(f"{where}: {name} has {len(body)} statements, the spec keeps {entry.keep} "
+                        f"(handout_spec.py is stale)")
+    return comment_block_above(body[entry.keep].lineno, lines, body[entry.keep - 1].end_lineno), fn.end_lineno
+
+
 def blank_source(source, entries, where):
     """source with each spec'd body replaced by its stub -> (new source, {name: original body lines})."""
     lines = source.splitlines()
@@ -157,7 +166,10 @@ def blank_source(source, entries, where):
             edits += part
             removed[name] = [line for first, last, _ in part for line in lines[first - 1:last]]
             continue
-        first, last = body_region(fn, lines)
+        if isinstance(entry, spec.Head):
+            first, last = head_region(name, fn, entry, lines, where)
+        else:
+            first, last = body_region(fn, lines)
         edits.append((first, last, stub(name, entry, indent_of(fn, lines))))
         removed[name] = lines[first - 1:last]
     for first, last, new in sorted(edits, key=lambda e: e[0], reverse=True):

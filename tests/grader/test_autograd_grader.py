@@ -73,11 +73,11 @@ def _recursive_backward(grad_fn, grad_of_outputs):
             _recursive_backward(parent, g)
 
 
-def test_traversal_order_names_a_node_run_too_early(monkeypatch):
+def test_traversal_order_names_a_node_run_too_early_and_accepts_the_handouts_dfs(monkeypatch):
     monkeypatch.setattr(autograd_engine, "backward", _visited_once_backward)
-    fails_with(ga.traversal_order, "only the gradient of the exp path arrived", "before")
-    monkeypatch.setattr(autograd_engine, "backward", _recursive_backward)
-    fails_with(ga.traversal_order, "ran 2 times", "before all its gradients have arrived")
+    fails_with(ga.traversal_order, "only the gradient of the exp path arrived", "must pass on the sum")
+    monkeypatch.setattr(autograd_engine, "backward", _recursive_backward)   # the handout's way: correct
+    assert verdict(ga.traversal_order) is None
 
 
 def test_unbroadcast_averaging_is_named(monkeypatch):

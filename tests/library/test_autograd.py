@@ -127,7 +127,8 @@ def test_sandbox_prints_the_expected_gradients(tmp_path):
 def test_graph_to_dot_styles_each_kind_of_node():
     x = Tensor(np.ones((2, 3)), requires_grad=True)
     layer = Linear(3, 4)
-    out = (layer(x) * 2.0).relu().sum()
+    with graph.recording():
+        out = (layer(x) * 2.0).relu().sum()
     dot = graph.to_dot(out, names={"x": x})
     assert dot.startswith("digraph") and dot.rstrip().endswith("}")
     assert 'label="x\\n2×3"' in dot and graph.STYLE["leaf"] in dot
@@ -136,6 +137,9 @@ def test_graph_to_dot_styles_each_kind_of_node():
     for op, shape in (("MatMul", "2×4"), ("Transpose", "3×4"), ("Mul", "2×4"), ("ReLU", "2×4"), ("Sum", "scalar")):
         assert f'label="{op}\\n{shape}"' in dot
     assert graph.to_dot(Tensor(3.0)).count("->") == 0
+    plain = graph.to_dot((layer(x) * 2.0).relu().sum(), names={"x": x})   # from next_functions alone
+    assert "recording()" in plain and 'label="x\\n2×3"' in plain and 'label="Mul"' in plain
+    assert 'label="Sum\\nscalar"' in plain and plain.count("->") >= dot.count("->")   # Sum's axis: a constant
 
 
 def test_render_without_graphviz_says_so(monkeypatch, tmp_path):

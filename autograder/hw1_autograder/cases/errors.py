@@ -11,3 +11,11 @@ class Missing(Exception):
 
 class ReturnedNone(Exception):
     """A method that must return a value returned None."""
+
+
+class Hung(Exception):
+    """A function that did not finish in an earlier test was entered again (cases/watchdog.py)."""
+
+
+class LimitExceeded(Mismatch):
+    """What the child sent would cost the parent more than its stated bound to check (status `limit`)."""

@@ -14,8 +14,8 @@ import warnings
 
 import numpy as np
 
-from cases import reach
-from cases.errors import Missing, ReturnedNone
+from cases import reach, watchdog
+from cases.errors import Hung, Missing, ReturnedNone
 
 WATCHED = [("numpy", np, n) for n in ("isclose", "allclose", "array_equal", "asarray", "array", "load", "savez")]
 WATCHED += [("cases.reach", reach, n) for n in ("call", "new", "module")]
@@ -68,6 +68,8 @@ def explain(exc, root):
         return "missing", f"missing: {exc}"
     if isinstance(exc, ReturnedNone):
         return "returned None", str(exc)
+    if isinstance(exc, Hung):
+        return "hung", str(exc)
     where = learner_frame(exc.__traceback__, root)
     if isinstance(exc, NotImplementedError) or (
             isinstance(exc, TypeError) and "NotImplementedType" in str(exc)):   # `raise NotImplemented`
@@ -120,9 +122,14 @@ def run_all(part, config, send):
     me = os.getpid()   # a forked copy of this process must not speak for it
     say = lambda header, payload=b"": os.getpid() == me and send(header, payload)  # noqa: E731
     originals = {f"{mod}.{n}": getattr(obj, n) for mod, obj, n in WATCHED}
+    timers, hung = config.get("timers") or {}, config.get("hung") or []
     for name in config["cases"]:
         say({"event": "start", "case": name})
+        watchdog.block(hung, root)
+        watchdog.arm(timers.get(name), name, root, say)
         out, error = run_case(runner_for(part, name), root)
+        watchdog.disarm()
+        sys.settrace(None)
         if os.getpid() != me:   # a copy forked by the learner's code came back here: end it
             os._exit(0)
         buf = io.BytesIO()

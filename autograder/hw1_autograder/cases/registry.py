@@ -4,15 +4,21 @@
                records every value the case checks as a named array.
     verify(v)  runs in the TRUSTED parent (grader/verify.py's Verifier) and
                compares those arrays with references the child never sees.
+
+A case's `timeout` is the wall-clock seconds its run half may take (isolation/parent.py scales
+it): a unit case takes milliseconds, so the default is a few seconds; a case that trains on
+MNIST declares more where it is registered.
 """
+
+TIMEOUT = 5.0   # seconds: a unit case takes milliseconds, even the first import of the learner's code
 
 
 class Case:
-    """One graded test: task, name, points; run (child half), verify (parent half)."""
+    """One graded test: task, name, points; run (child half), verify (parent half); timeout (seconds)."""
 
-    def __init__(self, task, name, points, run, extra=False):
+    def __init__(self, task, name, points, run, extra=False, timeout=TIMEOUT):
         self.task, self.name, self.points, self.run = task, name, points, run
-        self.verify_fn, self.extra = None, extra
+        self.verify_fn, self.extra, self.timeout = None, extra, timeout
 
     def verify(self, fn):
         """Decorator: the parent half, fn(v) with v a Verifier."""
@@ -22,9 +28,9 @@ class Case:
 
 def registry(cases_list, extra=False):
     """A decorator factory: @graded(task, name, points) appends a Case to cases_list."""
-    def graded(task, name, points):
+    def graded(task, name, points, timeout=TIMEOUT):
         def register(run):
-            c = Case(task, name, points, run, extra)
+            c = Case(task, name, points, run, extra, timeout)
             cases_list.append(c)
             return c
         return register

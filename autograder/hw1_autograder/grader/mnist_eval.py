@@ -10,7 +10,7 @@ import functools
 import numpy as np
 
 from cases.autograd.common import text
-from cases.errors import Mismatch
+from cases.errors import LimitExceeded, Mismatch
 
 # "Linear and ReLU layers" (handout 2.5), BatchNorm1d if the learner did the bonus (the course's
 # example is Linear(784, 20) -> BatchNorm1d(20) -> ReLU() -> Linear(20, 10)).
@@ -18,11 +18,22 @@ MNIST_LAYERS = {"Linear": ("weight", "bias"), "BatchNorm1d": ("gamma", "beta", "
                 "ReLU": (), "Sigmoid": (), "Tanh": (), "Dropout": ()}
 MNIST_EPS = 1e-5     # BatchNorm1d's eps in the handout
 MNIST_SLACK = 0.01   # the final weights are some batches past the last validation hw1/mnist.py reported
+# The parent's work on the child's model is bounded before it starts (issue 20: a 500-layer model
+# under the payload cap cost 87 s here).  Cost per example: a Linear layer's multiply-adds, and
+# ELEMENTWISE for each entry another layer transforms (exp, tanh, division: far dearer than one
+# multiply-add in a matrix product).  The handout's example network costs 16,000; the bound is
+# 125 times that (784-1024-1024-10 with ReLU fits): at most a few seconds on the validation set.
+MNIST_MAX_LAYERS = 64
+MNIST_MAX_COST = 2_000_000
+ELEMENTWISE = {"ReLU": 8, "Sigmoid": 32, "Tanh": 32, "BatchNorm1d": 16, "Dropout": 0}
 
 
 def mnist_model(v):
     """The child's trained model as [(kind, params)], checked to chain 784 inputs to 10 scores."""
-    kinds, width, model = text(v, "model/kinds", limit=4000).split(","), 784, []
+    kinds, width, model, cost = text(v, "model/kinds", limit=4000).split(","), 784, [], 0
+    if len(kinds) > MNIST_MAX_LAYERS:
+        raise LimitExceeded(f"hw1/mnist.py's model has {len(kinds)} layers; the grader evaluates models of at "
+                            f"most {MNIST_MAX_LAYERS} (limit)")
     for k, kind in enumerate(kinds):
         if kind not in MNIST_LAYERS:
             raise Mismatch(f"hw1/mnist.py's model has a {kind or 'nameless'} layer (layer {k}); the grader "
@@ -39,6 +50,11 @@ def mnist_model(v):
                 raise Mismatch(f"layer {k} (BatchNorm1d) of the trained MNIST model: its parameters should "
                                f"have {width} entries, got {[a.shape for a in p.values()]}")
             p = {name: a.reshape(-1) for name, a in p.items()}
+        cost += width * ELEMENTWISE.get(kind, 0) if kind != "Linear" else p["weight"].size
+        if cost > MNIST_MAX_COST:
+            raise LimitExceeded(f"hw1/mnist.py's model costs more than {MNIST_MAX_COST:,} multiply-adds per example "
+                                f"(at layer {k}, {kind}), {MNIST_MAX_COST // 16_000} times the handout's example "
+                                f"network: beyond what the grader evaluates (limit)")
         model.append((kind, p))
     if width != 10:
         raise Mismatch(f"hw1/mnist.py's model ({','.join(kinds)}) ends with {width} scores, not 10")

@@ -50,7 +50,7 @@ def _sandbox_mounts(config, drop):
         mode = "1777" if c in policy.PRIVATE else "0755"
         if any(c.startswith(o + os.sep) for o in covers if o != c):
             continue   # inside a folder already covered
-        _mount("tmpfs", c, "tmpfs", MS_NOSUID | MS_NODEV, f"mode={mode},size=64m")
+        _mount("tmpfs", c, "tmpfs", MS_NOSUID | MS_NODEV, f"mode={mode},size=64m,nr_inodes=4096")
     for p in sorted(keep, key=len):
         os.makedirs(p, mode=0o755, exist_ok=True)
         _mount(f"/proc/self/fd/{keep[p]}", p, None, MS_BIND | MS_REC)
@@ -64,6 +64,23 @@ def _sandbox_mounts(config, drop):
     for p in config["hide_files"]:   # an empty file in place of each
         if os.path.isfile(p):
             _mount("/dev/null", p, None, MS_BIND)
+    _scratch_tmpfs(config, drop)
+
+
+def _scratch_tmpfs(config, drop):
+    """The working folder becomes a tmpfs of bounded size and file count in this mount namespace:
+    what the child writes there (a tree 1,500 levels deep, say) vanishes with the namespace, and
+    the parent never walks it.  The hand-in's copy inside it (when root) is put back on top."""
+    scratch, root = os.path.realpath(config["scratch"]), os.path.realpath(config["root"])
+    inside = root.startswith(scratch + os.sep)
+    keep = os.open(root, os.O_RDONLY | os.O_DIRECTORY) if inside else None
+    owner = f",uid={drop[0]},gid={drop[1]}" if drop else ""
+    _mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV,
+           f"mode=0700,size={config['scratch_mb']}m,nr_inodes={config['scratch_files']}{owner}")
+    if inside:
+        os.makedirs(root, mode=0o755, exist_ok=True)
+        _mount(f"/proc/self/fd/{keep}", root, None, MS_BIND | MS_REC)
+        os.close(keep)
 
 
 def _limits(config):

@@ -39,7 +39,7 @@ def remove_files_of(uid):
                 if e.stat(follow_symlinks=False).st_uid != uid:
                     continue
                 if e.is_dir(follow_symlinks=False):
-                    shutil.rmtree(e.path, ignore_errors=True)
+                    remove_tree(e.path)
                 else:
                     os.unlink(e.path)
             except OSError:
@@ -114,3 +114,71 @@ def give_to(folder, ids):
         for p in [base] + [os.path.join(base, f) for f in files]:
             os.lchown(p, *ids)
             os.chmod(p, 0o700 if p == base else 0o600)
+
+
+def remove_tree(path):
+    """Remove the folder path and everything in it -> True when it is gone; never raises.
+
+    What the child wrote may be a tree thousands of levels deep with paths past PATH_MAX
+    (shutil.rmtree recurses and hits Python's recursion limit): one folder descriptor at a
+    time, walking down into a subfolder and back up through "..", with the path of names kept
+    as a list, never on the stack.  A link is removed, never followed; a folder the child made
+    unreadable is made readable first (possible for its owner, or root)."""
+    if not hasattr(os, "O_DIRECTORY") or os.rmdir not in os.supports_dir_fd:   # Windows: no folder descriptors
+        try:
+            shutil.rmtree(path, ignore_errors=True)
+        except RecursionError:
+            pass
+        return not os.path.lexists(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        try:   # a file or a link, not a folder
+            os.unlink(path)
+        except OSError:
+            pass
+        return not os.path.lexists(path)
+    names = []   # the folders entered below path, outermost first
+    try:
+        while True:
+            sub = _empty_folder(fd)
+            if sub is not None:   # go down
+                step = os.open(sub, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+                os.close(fd)
+                fd = step
+                names.append(sub)
+                continue
+            if not names:
+                break
+            up = os.open("..", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)   # go up, remove the emptied folder
+            os.close(fd)
+            fd = up
+            os.rmdir(names.pop(), dir_fd=fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    try:
+        os.rmdir(path)
+    except OSError:
+        pass
+    return not os.path.lexists(path)
+
+
+def _empty_folder(fd):
+    """Unlink every non-folder in the folder fd -> the name of one subfolder left, or None when empty."""
+    with os.scandir(fd) as entries:
+        for e in entries:
+            if e.is_dir(follow_symlinks=False):
+                try:
+                    os.chmod(e.name, 0o700, dir_fd=fd)
+                except (OSError, NotImplementedError):
+                    pass
+                return e.name
+            try:
+                os.unlink(e.name, dir_fd=fd)
+            except FileNotFoundError:
+                pass
+    return None

@@ -8,7 +8,13 @@ that pipe (np.load with allow_pickle=False, sizes and types checked).  A
 case that hangs or kills its process costs that case only: the parent
 kills the child's whole process group and starts a fresh child for the
 cases after it.  What the child may read: isolation/policy.py.
+
+Time: each case has its own limit (cases/registry.py's Case.timeout, scaled),
+the hand-in a total budget.  The child's own timer (cases/watchdog.py) names
+the learner's function running when a case overran; the next child is told,
+and entering that function raises at once: one hang costs one case's limit.
 """
+import importlib
 import json
 import os
 import shutil
@@ -39,12 +45,31 @@ MAX_TEXT = 4000             # characters of one error text kept
 
 @dataclass
 class Limits:
-    timeout: float = 60.0     # wall-clock seconds per case (and for the child's start)
+    timeout: float = None     # wall-clock seconds for every case alike; None: each case's own (Case.timeout)
+    scale: float = 1.0        # factor on each case's own limit and on the budget (a slow machine: 2 or 3)
+    budget: float = 300.0     # wall-clock seconds for all of a hand-in's cases, children's starts included
+    start_s: float = 30.0     # seconds for a child to start (Python, numpy, mounts) before its first case
     memory_mb: int = 2048     # RLIMIT_AS
-    cpu_s: int = 0            # RLIMIT_CPU for the whole child; 0: timeout x cases + 10
+    cpu_s: int = 0            # RLIMIT_CPU for the whole child; 0: its cases' limits + start + 10
     nproc: int = 16           # processes/threads beyond those the user already has
     fsize_mb: int = 16        # largest file the child may write
     output_kb: int = 64       # the child's stdout+stderr kept by the parent
+    scratch_mb: int = 64      # the child's working folder: a tmpfs this large in its mount namespace
+    scratch_files: int = 4096  # ... holding at most this many files and folders
+
+
+def case_limits(part, names, limits):
+    """-> {case name: wall-clock seconds}: --timeout for all alike, else each case's own x scale."""
+    if limits.timeout:
+        return {n: float(limits.timeout) for n in names}
+    from cases.registry import TIMEOUT
+    own = {c.name: c.timeout for c in importlib.import_module(part).CASES}
+    return {n: own.get(n, TIMEOUT) * limits.scale for n in names}
+
+
+def _child_timer(seconds):
+    """The child's own timer: slightly before the parent's deadline, so that its message arrives first."""
+    return max(seconds - min(1.0, seconds / 4), 0.05)
 
 
 @dataclass
@@ -62,6 +87,7 @@ class ChildRun:
     output: str           # the child's stdout+stderr, capped
     output_bytes: int     # how much it wrote in all
     notes: list
+    hung: list = ()       # [{"function", "where", "case", "code"}]: the learner's functions that did not finish
 
 
 def _env(scratch):
@@ -136,11 +162,13 @@ def _accept(header, payload):
     return CaseResult(header["case"], arrays, error, tampered, warning)
 
 
-def _start(root, part, names, limits, scratch, show_output, ids):
+def _start(root, part, names, limits, scratch, show_output, ids, seconds, hung):
     config = {"root": root, "part": part, "cases": names, "hide": policy.secret_paths() + policy._oracles(),
               "hide_files": policy.parent_only_files(), "scratch": scratch,
               "memory_mb": limits.memory_mb, "nproc": limits.nproc, "fsize_mb": limits.fsize_mb,
-              "cpu_s": limits.cpu_s or int(limits.timeout * (len(names) + 1) + 10),
+              "cpu_s": limits.cpu_s or int(sum(seconds[n] for n in names) + limits.start_s + 10),
+              "scratch_mb": limits.scratch_mb, "scratch_files": limits.scratch_files,
+              "timers": {n: _child_timer(seconds[n]) for n in names}, "hung": hung,
               "readonly": [os.path.realpath(policy.HERE)], "sandboxed": bool(policy.sandbox_prefix()), "drop": ids}
     # RLIMIT_NPROC counts every process of the child's user on the machine, which the child
     # (in its own PID namespace) cannot see: count them here.  A fresh uid has none.
@@ -184,12 +212,15 @@ def run_cases(root, part, names, limits=None, show_output=False, scratch=None):
         policy._private_secrets()
         files.give_to(scratch, ids)
     results, output, remaining, learner_root = {}, _Output(limits.output_kb * 1024), list(names), root
+    seconds, hung = case_limits(part, names, limits), []   # hung: functions that did not finish, for the next child
+    budget = limits.budget * limits.scale
+    clock = _Clock(seconds, limits.start_s, time.monotonic() + budget)
     try:
         root = files.readable_copy(root, scratch, ids)
-        while remaining:   # one child for all the cases; a new one only after a crash or a timeout
-            proc, res_r, out_r = _start(root, part, remaining, limits, scratch, show_output, ids)
+        while remaining:   # one child for all the cases; a new one only after a crash, a hang or a timeout
+            proc, res_r, out_r = _start(root, part, remaining, limits, scratch, show_output, ids, seconds, hung)
             try:
-                event, current = _read_child(res_r, out_r, remaining, limits, results, output)
+                event, current = _read_child(res_r, out_r, remaining, clock, results, output, hung)
             finally:
                 _kill(proc)
                 if ids:
@@ -199,17 +230,30 @@ def run_cases(root, part, names, limits=None, show_output=False, scratch=None):
             pending = [n for n in remaining if n not in results]
             if not pending:
                 break
-            if current not in pending:
-                current = pending[0]   # died between cases, or before the first: blame the next one
-            event = event or _death(proc.returncode)
-            results[current] = CaseResult(current, {}, _event_error(event, proc.returncode, limits))
-            remaining = [n for n in pending if n != current]
+            if event == "budget":   # nothing more runs: the cases left are reported, not waited for
+                for n in pending:
+                    results[n] = CaseResult(n, {}, _budget_error(budget, n == current))
+                break
+            if event != "hung":   # a hang the child named is already that case's result
+                if current not in pending:
+                    current = pending[0]   # died between cases, or before the first: blame the next one
+                event = event or _death(proc.returncode)
+                results[current] = CaseResult(current, {}, _event_error(event, proc.returncode, limits,
+                                                                        seconds[current]))
+            remaining = [n for n in pending if n not in results]
         if root != learner_root:
             files.copy_back_plots(root, learner_root)
     finally:
         if own_scratch:
-            shutil.rmtree(scratch, ignore_errors=True)
-    return ChildRun(results, output.text(), output.total, policy.platform_notes())
+            files.remove_tree(scratch)
+    return ChildRun(results, output.text(), output.total, policy.platform_notes(), hung)
+
+
+class _Clock:
+    """The deadlines of one hand-in: each case's own limit, the children's starts, the total budget."""
+
+    def __init__(self, seconds, start_s, budget_end):
+        self.seconds, self.start_s, self.budget_end = seconds, start_s, budget_end
 
 
 class _Output:
@@ -228,22 +272,24 @@ class _Output:
         return printable(b"".join(self.chunks).decode("utf-8", "replace"))
 
 
-def _read_child(res_r, out_r, remaining, limits, results, output):
+def _read_child(res_r, out_r, remaining, clock, results, output, hung):
     """Read the child's messages into results until it ends -> (event, case running then).
 
     event: None when the child closed its pipes, "timeout" when a case (or
-    the start) overran, "bad result" when a message was malformed.
+    the start) overran, "hung" when the child named the function that overran
+    (appended to hung), "budget" when the hand-in's time is spent, "bad result"
+    when a message was malformed.
     """
     reader, current, buf, started = compat.PipeReader({res_r: "res", out_r: "out"}), None, b"", set()
-    deadline = time.monotonic() + limits.timeout + 30   # the start: Python, numpy, the grader
+    deadline = time.monotonic() + clock.start_s   # the start: Python, numpy, the grader
     # The child's messages move the per-case deadline, so bound them: each case starts once
     # and ends once, and the child as a whole never outlives the time of all its cases.
-    last = deadline + limits.timeout * len(remaining)
+    last = deadline + sum(clock.seconds[n] for n in remaining)
     try:
         while reader.open():
-            wait = min(deadline, last) - time.monotonic()
+            wait = min(deadline, last, clock.budget_end) - time.monotonic()
             if wait <= 0:
-                return "timeout", current
+                return ("budget" if clock.budget_end <= min(deadline, last) else "timeout"), current
             for what, chunk in reader.read(min(wait, 1.0)):
                 if not chunk:
                     continue
@@ -258,11 +304,16 @@ def _read_child(res_r, out_r, remaining, limits, results, output):
                         if header == "bad":
                             return "bad result", current
                         event, case = header.get("event"), header["case"]
-                        if event not in ("start", "done") or case in results or \
-                                (event == "start" and case in started):
+                        if event not in ("start", "done", "hung") or case in results or \
+                                (event == "start" and case in started) or (event == "hung" and case != current):
                             return "bad result", current   # malformed, or a case started or ended twice
+                        if event == "hung":   # the child's timer: it names the function and exits
+                            results[case] = CaseResult(case, {}, _hung_error(header, clock.seconds[case], hung))
+                            return "hung", None
                         current = case if event == "start" else None
-                        deadline = time.monotonic() + limits.timeout
+                        upcoming = case if event == "start" else next(
+                            (n for n in remaining if n not in started and n != case), None)
+                        deadline = time.monotonic() + clock.seconds.get(upcoming, 5.0)
                         if event == "start":
                             started.add(case)
                         else:
@@ -306,11 +357,35 @@ def _death(code):
     return "crashed"
 
 
-def _event_error(event, code, limits):
+def _hung_error(header, seconds, hung):
+    """The error of the case whose time ran out in the child; the function it names joins `hung`.
+
+    The child controls the message: only well-formed names are kept, and the next child
+    blocks them only inside the learner's own files (cases/watchdog.py)."""
+    function, where, code = header.get("function"), header.get("where"), header.get("code")
+    ok = isinstance(function, str) and isinstance(where, str) and isinstance(code, list) and len(code) == 3 and \
+        isinstance(code[0], str) and type(code[1]) is int and isinstance(code[2], str) and \
+        len(function) <= 200 and len(where) <= 300 and len(code[0]) <= 300 and len(code[2]) <= 200
+    if not ok:
+        return {"kind": "timeout", "text": f"timed out after {seconds:g} s (an infinite loop?); the process was stopped"}
+    function, where = printable(function), printable(where)
+    if len(hung) < 64:
+        hung.append({"function": function, "where": where, "case": header["case"], "code": code})
+    return {"kind": "timeout", "function": function, "where": where, "text": (
+        f"timed out after {seconds:g} s in {function}, at {where} (an infinite loop?); the tests after "
+        f"this one fail at once where they call it")}
+
+
+def _budget_error(budget, running):
+    return {"kind": "timeout", "text": (f"timed out: the time for all the tests of a hand-in ({budget:g} s) was spent "
+                                        + ("during this test" if running else "before this test could run"))}
+
+
+def _event_error(event, code, limits, seconds):
     how = (f"exit code {code}" if code is not None and code >= 0 else
            f"killed by {signal.Signals(-code).name}" if code and -code in signal.valid_signals() else f"status {code}")
     text = {
-        "timeout": f"timed out after {limits.timeout:g} s (an infinite loop?); the process was killed",
+        "timeout": f"timed out after {seconds:g} s (an infinite loop?); the process was killed",
         "exited": f"the test process died ({how}) in the middle of this test: os._exit() in the code?",
         "crashed": f"the test process died ({how}): a crash, or a limit reached ({limits.memory_mb} MB of "
                    f"memory, CPU time)",

@@ -1,7 +1,7 @@
 """The graded cases of the Fall 2020 (autograd) homework, in table order.
 
 CASES   the handout's table, 100 points, then the checks beyond it (0 points each):
-        every op called both ways, unbroadcast, ReLU at 0, the traversal order,
+        every op called both ways, unbroadcast, ReLU at 0, a diamond graph's gradients,
         accumulation, SGD's momentum sign: ./grade.sh 1  (runner.py --part autograd)
 The course's bonus (BatchNorm1d, Adam, Dropout: ./grade.sh 1b) is cases/autograd/bonus.py,
 written with the helpers of common.py.

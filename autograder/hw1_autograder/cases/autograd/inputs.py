@@ -117,6 +117,7 @@ def unary_out_shape(name):
 
 # ------------------------------------------------- the 100-point table's networks and batches
 AG_BINARY_SHAPES = {"same": ((3, 4), (3, 4)), "both_ways": ((3, 1), (1, 4)), "leading": ((2, 3), (3,))}
+AG_BINARY_GRADED = ("same",)   # 1.1 is element-wise (handout 000); the broadcasting cases are checked beyond
 AG_LR, AG_MOMENTUM, AG_STEPS = 0.1, 0.9, 3
 AG_SIZES = (6, 5, 3)   # the small MLP of the SGD and momentum tests
 
@@ -132,7 +133,7 @@ def ag_binary(op, case):
 
 def ag_expression_inputs():
     r = rng(210)
-    return r.randn(2, 3), r.randn(2, 3) + 3.0, r.randn(3)
+    return r.randn(2, 3), r.randn(2, 3) + 3.0, r.randn(2, 3)   # one shape: 1.2 needs no broadcasting
 
 
 def ag_linear(sizes, k=0):
@@ -152,3 +153,8 @@ def ag_logits():
 def ag_batch(step):
     r = rng(240 + step)
     return r.randn(10, AG_SIZES[0]), r.randint(0, AG_SIZES[-1], 10)
+
+
+def ag_upstream(step):
+    """dL/d(output) of the SGD and momentum tests' model at `step`: they need no loss (2.3 comes later)."""
+    return rng(260 + step).randn(10, AG_SIZES[-1]) * 0.1
