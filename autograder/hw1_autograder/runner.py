@@ -267,8 +267,14 @@ def next_step(rows, part):
     """-> one line naming the first failing test in the suggested order and the handout section, or None."""
     order = SUGGESTED.get(part) or [(task, task.split()[0]) for task in sorted({r["task"] for r in rows})]
     section = dict(order)
-    failing = [r for task, _ in order for r in rows if r["task"] == task and r["reason"]]
-    failing += [r for r in rows if r["reason"] and r["task"] not in section]
+    # A test that runs other code (RELIES_ON) is the place to look only when none of that code's own
+    # tests fails: a network that trains wrong sends the learner to the layer whose unit test fails.
+    relies = getattr(importlib.import_module(PARTS[part][0]), "RELIES_ON", {})
+    failed = {r["test"] for r in rows if r["reason"]}
+    own = [r for r in rows if r["reason"] and not failed.intersection(relies.get(r["test"], ()))]
+    failing = [r for task, _ in order for extra in (False, True) for r in own
+               if r["task"] == task and bool(r.get("extra")) == extra]
+    failing += [r for r in own if r["task"] not in section]
     if not failing:
         return None
     first = failing[0]
@@ -352,7 +358,7 @@ def passed(rows):
 def report(result, part=None):
     """The next step first, table(), then what happened in the child beyond wrong values (status,
     replaced functions)."""
-    hint = next_step(result["rows"], part) if part else None
+    hint = next_step(result["rows"] + list(result.get("extras", ())), part) if part else None
     text = (hint + "\n\n" if hint else "") + table(result["rows"], result["multiple_choice"],
                                                     result.get("extras", ()), part, result.get("warnings", ()))
     tampered = sorted({t for r in result["rows"] for t in r["tampered"]})

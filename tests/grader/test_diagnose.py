@@ -10,6 +10,7 @@ from paths import AG  # noqa: F401
 from grader import diagnose  # noqa: E402
 from grader import localise  # noqa: E402
 from withheld import mistakes  # noqa: E402
+import withheld.autograd_mistakes  # noqa: E402,F401  (its entries join the catalogue)
 
 R = np.random.RandomState(0)
 M = 7
@@ -42,7 +43,9 @@ X[:, 3] = 1 + 1e-8 * R.randn(M)   # a nearly constant feature: where eps matters
 INPUTS = dict(x=X, state=None, y=np.eye(4)[R.randint(0, 4, M)], W=R.randn(4, 4), b=R.randn(1, 4),
               delta=R.randn(M, 4), gamma=1 + R.rand(1, 4), beta=R.randn(1, 4), eps=1e-8, alpha=0.9,
               running_mean=R.randn(1, 4), running_var=1 + R.rand(1, 4), param=R.randn(4, 4),
-              velocity=R.randn(4, 4), grad=R.randn(4, 4), lr=0.01, momentum=0.8, output=R.randn(M, 4))
+              velocity=R.randn(4, 4), grad=R.randn(4, 4), lr=0.01, momentum=0.8, output=R.randn(M, 4),
+              velocity_after=R.randn(4, 4), upstream=R.randn(2, 3, 4), target=np.zeros((3, 1)), logits=R.randn(M, 4) * 3,
+              labels=R.randint(0, 4, M))
 RIGHT = {
     "Sigmoid.forward": lambda i: _sig(i["x"]),
     "Sigmoid.derivative": lambda i: _sig(i["x"]) * (1 - _sig(i["x"])),
@@ -71,6 +74,8 @@ RIGHT = {
     "MLP.step": lambda i: i["param"] + i["momentum"] * i["velocity"] - i["lr"] * i["grad"],
     "MLP.error": lambda i: float((i["output"].argmax(1) != i["y"].argmax(1)).sum()),
     "MLP.total_loss": lambda i: -np.log((_softmax(i["output"]) * i["y"]).sum(1)).sum(),
+    "unbroadcast": lambda i: i["upstream"].sum(axis=(0, 2))[:, None],
+    "CrossEntropyLoss.value": lambda i: -np.log(_softmax(i["logits"])[np.arange(M), i["labels"]]).mean(),
 }
 ENTRIES = [(q, fn, why) for q, entries in mistakes.CATALOGUE.items() for fn, why in entries]
 

@@ -6,8 +6,12 @@ method by a learner's wrong version (so a mutant does not depend on how the
 library's own source is written).  The runner must fail the listed tests
 (caught) and its report for them must name the planted mistake (hinted).
 
-    python3 autograder/hw1_autograder/dev/mutants.py             # prints the table and the rates
-    python3 autograder/hw1_autograder/dev/mutants.py --seed N    # the same on inputs drawn from N (the server's)
+    python3 autograder/hw1_autograder/dev/mutants.py [NAME...]            # the table and the rates
+    python3 autograder/hw1_autograder/dev/mutants.py --seed N [NAME...]   # on inputs drawn from N (the server's)
+
+Every mutant is graded twice: as on the server (withheld/mistakes.py present) and as at home
+(the learners' starter: the catalogue absent, grader/fingerprints/ present).  The mutants of the
+bug kinds of issue 21 are in mutants_kinds.py, the Fall 2020 homework's in mutants_autograd.py.
 """
 import concurrent.futures
 import json
@@ -18,6 +22,8 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # the grader folder
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
 # A source line of Sigmoid.forward, for the toy problem's test of a half-finished library.
@@ -451,25 +457,50 @@ def make_copy(edits, folder):
             f.write(text)
 
 
-def grade(root, tests, timeout=TIMEOUT, seed=None):
-    """The runner's rows for the named tests on the code in root (inputs drawn from seed, if given)."""
+def grade(root, tests, timeout=TIMEOUT, part="spring2021", home=False, seed=None):
+    """The runner's rows for the named tests on the code in root (inputs drawn from seed, if given).
+
+    home: grade as the learners' starter does, without withheld/mistakes.py (the fingerprints
+    of grader/fingerprints/ name the mistakes there)."""
     sys.path.insert(0, HERE)
     import runner
-    result = runner.grade("spring2021", root, timeout, tests, seed=seed)
+    from grader import diagnose
+    live = diagnose._catalogue
+    if home:
+        diagnose._catalogue = lambda: ({}, {}, {})
+    try:
+        result = runner.grade(part, root, timeout, tests, seed=seed)
+    finally:
+        diagnose._catalogue = live
     return result["rows"] + result["extras"]
 
 
-def try_mutant(name, seed=None):
-    """-> dict(name, caught, hinted, failed, reason) for one mutant."""
-    edits, must_fail, words = MUTANTS[name]
-    with tempfile.TemporaryDirectory() as folder:
-        make_copy(edits, folder)
-        rows = grade(folder, must_fail, LOOP_TIMEOUT if "timed out" in words else TIMEOUT, seed)
+def all_mutants():
+    """name -> (edits, tests that must fail, words, part): this file's, then the other sets'."""
+    from dev import mutants_autograd, mutants_kinds
+    table = {n: (*m, "spring2021") for n, m in MUTANTS.items()}
+    table.update({n: (*m, "spring2021") for n, m in mutants_kinds.MUTANTS.items()})
+    table.update({n: (*m, "autograd") for n, m in mutants_autograd.MUTANTS.items()})
+    return table
+
+
+def named(rows, must_fail, words):
     failed = {r["test"]: r["reason"] for r in rows if r["reason"]}
     caught = all(t in failed for t in must_fail)
     reasons = [failed.get(t) or "" for t in must_fail]
-    hinted = caught and any(w in r for r in reasons for w in words)
-    return dict(name=name, caught=caught, hinted=hinted, failed=sorted(failed), reason=reasons[0])
+    return caught, caught and any(w in r for r in reasons for w in words), failed, reasons
+
+
+def try_mutant(name, seed=None):
+    """-> dict(name, caught, hinted (on the server), home (named at home), failed, reason)."""
+    edits, must_fail, words, part = all_mutants()[name]
+    timeout = LOOP_TIMEOUT if "timed out" in words else TIMEOUT
+    with tempfile.TemporaryDirectory() as folder:
+        make_copy(edits, folder)
+        caught, hinted, failed, reasons = named(grade(folder, must_fail, timeout, part, seed=seed), must_fail, words)
+        _, home, _, home_reasons = named(grade(folder, must_fail, timeout, part, home=True, seed=seed), must_fail, words)
+    return dict(name=name, part=part, caught=caught, hinted=hinted, home=home, failed=sorted(failed),
+                reason=reasons[0], home_reason=home_reasons[0])
 
 
 def _run_chunk(names, seed=None):
@@ -482,7 +513,7 @@ def _run_chunk(names, seed=None):
 
 
 def run_all(names=None, seed=None):
-    names = list(names or MUTANTS)
+    names = list(names or all_mutants())
     # Each mutant mostly waits for its child process: more workers than cores keep the cores busy.
     workers = min(len(names), 3 * (os.cpu_count() or 2))
     chunks = [names[i::workers] for i in range(workers)]
@@ -491,13 +522,24 @@ def run_all(names=None, seed=None):
     return [results[n] for n in names]
 
 
-def main():
-    seed = int(sys.argv[sys.argv.index("--seed") + 1]) if "--seed" in sys.argv else None
-    results = run_all(seed=seed)
-    for r in results:
-        print(f"{'caught' if r['caught'] else 'MISSED':<7}{'hinted' if r['hinted'] else 'no hint':<9}{r['name']}")
-    n = len(results)
-    print(f"\ncatch rate {sum(r['caught'] for r in results)}/{n}, hint rate {sum(r['hinted'] for r in results)}/{n}")
+def summary(results):
+    """Lines: each mutant, then per homework caught, named on the server, named at home."""
+    lines = [f"{'caught' if r['caught'] else 'MISSED':<7}{'server' if r['hinted'] else '-':<7}"
+             f"{'home' if r['home'] else '-':<5}{r['part']:<11}{r['name']}" for r in results]
+    for part in sorted({r["part"] for r in results}):
+        rs = [r for r in results if r["part"] == part]
+        n, server, home = len(rs), sum(r["hinted"] for r in rs), sum(r["home"] for r in rs)
+        lines.append(f"{part}: caught {sum(r['caught'] for r in rs)}/{n}, named on the server {server}/{n}, "
+                     f"named at home {home}/{n} ({home}/{server} of the server's)")
+    return lines
+
+
+def main(argv=()):
+    argv = list(argv)
+    seed = int(argv.pop(argv.index("--seed") + 1)) if "--seed" in argv else None
+    names = [a for a in argv if not a.startswith("-")] or None
+    results = run_all(names, seed)
+    print("\n".join(summary(results)))
     return 0 if all(r["caught"] for r in results) else 1
 
 
@@ -506,4 +548,4 @@ if __name__ == "__main__":
         seed = None if sys.argv[2] == "None" else int(sys.argv[2])
         print(json.dumps([try_mutant(n, seed) for n in sys.argv[3:]]))
         sys.exit(0)
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -20,6 +20,7 @@ import threading
 import numpy as np
 
 from cases.errors import Mismatch
+from grader import fingerprints
 
 # The catalogue of wrong formulas (withheld/mistakes.py) holds the right formulas' building
 # blocks, so the learners' starter leaves the withheld/ folder out: there hints come from ratios
@@ -30,6 +31,7 @@ def _catalogue():
     """-> (CATALOGUE, FITTED, RIGHT) of withheld/mistakes.py, or three empty dicts where it is absent."""
     try:
         from withheld.mistakes import CATALOGUE, FITTED, RIGHT
+        import withheld.autograd_mistakes  # noqa: F401  (registers the Fall 2020 homework's entries)
     except ImportError:
         CATALOGUE, FITTED, RIGHT = {}, {}, {}
     return CATALOGUE, FITTED, RIGHT
@@ -59,6 +61,13 @@ def _given(name, quantity, why):
     return why
 
 
+def _matches(got, value, rtol, atol):
+    """got reproduces a mistake's value: close to it, or (in the starter) one of its digests."""
+    if isinstance(value, fingerprints.Digested):
+        return value.matches(got)
+    return _close(got, value, rtol, atol)
+
+
 def _close(a, b, rtol, atol):
     """Same shape and close, nan where the other is nan (a wrong formula may give nan too)."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
@@ -78,6 +87,31 @@ def _evaluate(fn, inputs):
         return None
 
 
+def _varied(fn, inputs, expected):
+    """True when the arrays fn reads, or the right value, hold at least two different numbers: a
+    formula matched on one repeated input point (at x = 0, s(1 + s) = 0.75 = 1 - s^2, tanh's
+    derivative) is a coincidence, not an explanation."""
+    arrays = [np.asarray(inputs[n]) for n in inspect.signature(fn).parameters if np.ndim(inputs[n])]
+    return any(a.size > 1 and np.unique(a).size > 1 for a in arrays + [np.asarray(expected)])
+
+
+def catalogue_values(quantity, inputs, expected, rtol=RTOL, atol=ATOL, named=False):
+    """-> [(value, explanation)] (named: and the entry's name): what each catalogue entry for
+    `quantity` gives on these inputs, in catalogue order, leaving out the entries that cannot be
+    told from the right value here
+    (close to expected or to the right formula) or that were evaluated on one repeated input."""
+    CATALOGUE, _, RIGHT = _catalogue()
+    right = _evaluate(RIGHT[quantity], inputs) if quantity in RIGHT else None
+    found = []
+    for fn, why in CATALOGUE.get(quantity, ()):
+        value = _evaluate(fn, inputs)
+        if value is None or right is not None and _close(value, right, rtol, atol):
+            continue
+        if not _close(value, expected, rtol, atol) and _varied(fn, inputs, expected):
+            found.append((value, why, fn.__name__) if named else (value, why))
+    return found
+
+
 def catalogue_hint(quantity, got, expected, inputs, rtol=RTOL, atol=ATOL):
     """The explanation of the first catalogue entry for `quantity` that reproduces `got`.
 
@@ -85,10 +119,20 @@ def catalogue_hint(quantity, got, expected, inputs, rtol=RTOL, atol=ATOL):
     whose arguments are not all given, that raises, or that gives the right
     answer on these inputs (it cannot be told apart there) is skipped.  When
     the right formula itself reproduces `got` from these inputs, the mistake
-    is upstream, in the inputs, and the hint says so.
+    is upstream, in the inputs, and the hint says so.  Where the catalogue is
+    absent (the learners' starter) the fingerprints of its values name the mistake.
     """
     if not quantity or inputs is None:
         return None
+    CATALOGUE, FITTED, RIGHT = _catalogue()
+    if not CATALOGUE:
+        return _given("fingerprint", quantity, fingerprints.lookup(quantity, got))
+    return (_live_hint(quantity, got, expected, inputs, rtol, atol)
+            or _given("fingerprint", quantity, fingerprints.lookup(quantity, got)))
+
+
+def _live_hint(quantity, got, expected, inputs, rtol, atol):
+    """catalogue_hint() from withheld/mistakes.py itself (the instructor's copy, the server)."""
     CATALOGUE, FITTED, RIGHT = _catalogue()
     right = _evaluate(RIGHT[quantity], inputs) if quantity in RIGHT else None
     if right is not None and _close(got, right, rtol, atol):
@@ -97,12 +141,9 @@ def catalogue_hint(quantity, got, expected, inputs, rtol=RTOL, atol=ATOL):
         return _given("right_formula_wrong_inputs", quantity,
                       f"this is the right formula applied to the values your code gave it ({used}): one of those "
                       f"is wrong, so fix the first failing value above it (a gradient, for step())")
-    for fn, why in CATALOGUE.get(quantity, ()):
-        value = _evaluate(fn, inputs)
-        if value is None or right is not None and _close(value, right, rtol, atol):
-            continue
-        if _close(got, value, rtol, atol) and not _close(value, expected, rtol, atol):
-            return _given(fn.__name__, quantity, why)
+    for value, why, name in catalogue_values(quantity, inputs, expected, rtol, atol, named=True):
+        if _close(got, value, rtol, atol):
+            return _given(name, quantity, why)
     for fn in FITTED.get(quantity, ()):
         names = list(inspect.signature(fn).parameters)[1:]
         if all(n in inputs for n in names) and np.shape(got) == np.shape(expected):
@@ -123,11 +164,13 @@ def ratio_hint(got, expected, batch=None):
         return None
     with np.errstate(all="ignore"):
         r = got[mask] / expected[mask]
-    if r.size < 2:
-        return None   # one number: any factor fits it
+    if np.unique(expected[mask]).size < 2:
+        return None   # one number, or one repeated: any factor fits it
     c = float(np.median(r))
     if not np.isfinite(c) or not np.allclose(r, c, rtol=1e-6, atol=0):
         return None
+    if np.any(np.abs(got[~mask]) > 1e-6 * max(1.0, float(np.max(np.abs(got), initial=0.0)))):
+        return None   # not a multiple where expected is 0: no factor explains it
     if batch:
         m = batch
         if np.isclose(c, m):
@@ -159,6 +202,9 @@ def shape_hint(got, expected):
         return "the array is transposed"
     if got.size == 1 and expected.size > 1:
         return "a single number where one value per entry is expected: summed or averaged too far?"
+    if got.ndim > expected.ndim:
+        return (f"{got.ndim - expected.ndim} axis(es) more than expected: an axis that should have been summed "
+                f"away (or squeezed) was kept")
     return None
 
 
@@ -207,13 +253,16 @@ def compare(label, got, expected, rtol=RTOL, atol=ATOL, batch=None, mistakes=(),
     quantity, inputs: a CATALOGUE key and the inputs the learner's code received.
     """
     expected = np.asarray(expected, dtype=np.float64)
+    fingerprints.note(quantity, inputs, expected)
     arr, problem = _as_array(got, expected)
     if problem:
         return f"{label}: {problem}"
     hint = None
     if arr.shape != expected.shape:
         lines = [f"{label}: wrong shape: got {arr.shape}, expected {expected.shape}"]
-        hint = catalogue_hint(quantity, arr, expected, inputs, rtol, atol) or shape_hint(arr, expected)
+        hint = next((text for text, value in mistakes if value is not None and _matches(arr, value, rtol, atol)),
+                    None)
+        hint = hint or catalogue_hint(quantity, arr, expected, inputs, rtol, atol) or shape_hint(arr, expected)
         return "\n".join(lines + ([f"hint: {hint}"] if hint else []))
     close = np.isclose(arr, expected, rtol=rtol, atol=atol)
     if close.all():
@@ -221,7 +270,7 @@ def compare(label, got, expected, rtol=RTOL, atol=ATOL, batch=None, mistakes=(),
     lines = [f"{label}: wrong values, shape {expected.shape}: {int((~close).sum())} of {close.size} differ"]
     lines += _entries(arr, expected, close, atol)
     for text, value in mistakes:
-        if hint is None and value is not None and _close(arr, value, rtol, atol):
+        if hint is None and value is not None and _matches(arr, value, rtol, atol):
             hint = text
     hint = hint or catalogue_hint(quantity, arr, expected, inputs, rtol, atol)
     if hint is None and not np.isfinite(arr).all() and np.isfinite(expected).all():

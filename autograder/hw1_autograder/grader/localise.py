@@ -13,9 +13,9 @@ right.  localise() is numpy only and never calls the learner's code.
 """
 import numpy as np
 
-from grader import diagnose
+from grader import diagnose, fingerprints
 
-from cases.spring2021.inputs import ALPHA, EPS  # noqa: F401  (the hint formulas' inputs)
+from cases.spring2021.inputs import ALPHA, EPS
 ACT_CLASS = {"identity": "Identity", "sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU"}
 # The unit check of each component, named in the one-line report.
 UNIT_CHECK = {"Linear.forward": "linear_forward", "Linear.backward": "linear_backward",
@@ -31,6 +31,13 @@ def _act(name, z):
     if name == "sigmoid":
         return 1.0 / (1.0 + np.exp(-np.clip(z, -700, 700)))
     return {"tanh": np.tanh, "relu": lambda v: np.maximum(v, 0.0), "identity": lambda v: v}[name](z)
+
+
+def _first_running_stats(x):
+    """The running statistics every BatchNorm starts with (the network is traced at its first step)."""
+    if x is None or np.ndim(x) != 2:
+        return {}
+    return {"running_mean": np.zeros((1, x.shape[1])), "running_var": np.ones((1, x.shape[1]))}
 
 
 class _Walk:
@@ -51,16 +58,41 @@ class _Walk:
         if got is None:
             return None
         inputs = {k: v for k, v in inputs.items() if v is not None}
+        fingerprints.note(quantity, inputs, self.ref[ref_key or key])
         return diagnose.catalogue_hint(quantity, got, self.ref[ref_key or key], inputs)
 
 
-def localise(rec, ref, acts, nbn, x, y):
+class _ForcedWalk(_Walk):
+    """A walk whose comparison number `at` fails, and only that one: it reaches one hint site."""
+
+    def __init__(self, rec, ref, at):
+        super().__init__(rec, ref)
+        self.at, self.calls = at, 0
+
+    def bad(self, key, ref_key=None):
+        self.calls += 1
+        return self.calls - 1 == self.at and self.rec.get(key) is not None
+
+
+def visit_hint_sites(rec, ref, acts, nbn, x, y):
+    """Reach every hint site of localise() once on right values (dev/make_fingerprints.py: the
+    inputs each site would give the catalogue are reported to fingerprints.note)."""
+    at = 0
+    while True:
+        walk = _ForcedWalk(rec, ref, at)
+        localise(rec, ref, acts, nbn, x, y, walk)
+        if walk.calls <= at:
+            return
+        at += 1
+
+
+def localise(rec, ref, acts, nbn, x, y, walk=None):
     """-> (one line, the component to look at, a catalogue hint or None), or None.
 
     rec: record()'s dict after forward(x) and backward(y); ref: the trace
     references without prefix; acts: the activation names; nbn: BatchNorm layers.
     """
-    w, n = _Walk(rec, ref), len(acts)
+    w, n = walk or _Walk(rec, ref), len(acts)
     for k in range(n):
         upstream = "the network's input" if k == 0 else f"activation {k - 1}'s output"
         if rec.get(f"linear{k}/in") is not None and \
@@ -85,7 +117,7 @@ def localise(rec, ref, acts, nbn, x, y):
                     return (f"the error enters at layer {k}'s forward: BatchNorm {k}'s {q} is wrong while its "
                             f"input matches; look at BatchNorm.forward", "BatchNorm.forward",
                             w.hint(f"BatchNorm.{q}", f"bn{k}/{q}", x=got_in, eps=EPS, gamma=rec.get(f"gamma{k}"),
-                                   beta=rec.get(f"beta{k}")))
+                                   beta=rec.get(f"beta{k}"), alpha=ALPHA, **_first_running_stats(got_in)))
             pre = f"bn{k}/out"
         cls = ACT_CLASS[acts[k]]
         if rec.get(f"act{k}/in") is not None and diagnose.compare("", rec[f"act{k}/in"], ref[pre]) is not None:

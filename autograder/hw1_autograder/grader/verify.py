@@ -11,7 +11,7 @@ import numpy as np
 from cases.errors import Mismatch
 from cases.spring2021 import inputs
 from cases.spring2021.inputs import key
-from grader import localise
+from grader import fingerprints, localise
 from grader.diagnose import check
 
 
@@ -72,6 +72,10 @@ class Verifier:
 
     def localised(self, name, checks, ref_prefix=None, prefix="trace/"):
         """Run checks(); on a Mismatch put the line saying where the error enters first."""
+        if fingerprints.COLLECT is not None:   # dev/make_fingerprints.py: every site, on right values
+            hiddens, acts, nbn = inputs.MLPS[name]
+            localise.visit_hint_sites(self.trace(prefix), _RefView(self.refs, key(ref_prefix or name, "trace")),
+                                      acts, nbn, *inputs.batch(0))
         try:
             checks()
         except Mismatch as e:

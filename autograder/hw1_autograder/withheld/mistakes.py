@@ -79,6 +79,11 @@ def sigmoid_derivative_missing_factor(state):
     return 1.0 - state
 
 
+@mistake("Sigmoid.derivative", "state * (1 + state): the factor is (1 - state), state * (1 - state)")
+def sigmoid_derivative_plus(state):
+    return state * (1.0 + state)
+
+
 @mistake("Sigmoid.derivative", "used tanh's derivative 1 - state^2 for the sigmoid")
 def sigmoid_derivative_of_tanh(state):
     return 1.0 - state * state
@@ -194,6 +199,21 @@ def ce_all_classes(x, y):
     return -np.log(_softmax(x)).sum(axis=1)
 
 
+@mistake("SoftmaxCrossEntropy.forward", "LogSumExp: the row maximum a was taken out before exp but not added "
+                                        "back: log sum exp(x) = a + log sum exp(x - a)")
+def ce_lse_max_not_added(x, y):
+    a = x.max(axis=1, keepdims=True)
+    return np.log(np.exp(x - a).sum(axis=1)) - (y * x).sum(axis=1)
+
+
+@mistake("SoftmaxCrossEntropy.forward", "LogSumExp: the row maximum a was subtracted from the labelled "
+                                        "logit too but not from the LogSumExp, or the other way round: use the "
+                                        "same x in both terms")
+def ce_lse_max_half(x, y):
+    a = x.max(axis=1, keepdims=True)
+    return a[:, 0] + np.log(np.exp(x - a).sum(axis=1)) - (y * (x - a)).sum(axis=1)
+
+
 @mistake("SoftmaxCrossEntropy.forward", "returned the batch total: the loss is one value per example, "
                                         "shape (batch,)")
 def ce_total(x, y):
@@ -221,6 +241,13 @@ def ce_divided(x, y):
                                            "(Linear.backward averages over the batch, once)")
 def ce_derivative_divided(x, y):
     return (_softmax(x) - y) / len(x)
+
+
+@mistake("SoftmaxCrossEntropy.derivative", "LogSumExp: the row maximum a was taken out before exp but not "
+                                           "added back, so softmax = exp(x - LogSumExp) is off by the factor e^a")
+def ce_derivative_lse_max_not_added(x, y):
+    a = x.max(axis=1, keepdims=True)
+    return np.exp(x - np.log(np.exp(x - a).sum(axis=1, keepdims=True))) - y
 
 
 @mistake("SoftmaxCrossEntropy.derivative", "sign flipped: the derivative is softmax - y, not y - softmax")
@@ -253,6 +280,12 @@ def linear_no_bias(x, W, b):
 @mistake("Linear.forward", "the bias is subtracted: out = x @ W + b")
 def linear_bias_sign(x, W, b):
     return x @ W - b
+
+
+@mistake("Linear.dW", "reshaped where a transpose is needed: (delta^T x).reshape(in, out) keeps the numbers "
+                      "in the wrong places; dW = x^T delta / batch (.T transposes, .reshape does not)")
+def dw_reshaped(x, delta):
+    return (delta.T @ x).reshape(x.shape[1], delta.shape[1]) / len(x)
 
 
 @mistake("Linear.dW", "summed over the batch: dW is the batch mean, x^T delta / batch")
@@ -312,9 +345,10 @@ def dx_sign(delta, W):
     return -(delta @ W.T)
 
 
-@mistake("Linear.dx", "multiplied by W instead of W^T (only possible when W is square): delta @ W^T")
+@mistake("Linear.dx", "W reshaped where a transpose is needed (or W itself, when square): W.reshape(out, in) "
+                      "keeps the numbers in the wrong places; the gradient for the input is delta @ W^T (W.T)")
 def dx_not_transposed(delta, W):
-    return delta @ W if W.shape[0] == W.shape[1] else None
+    return delta @ W.reshape(W.shape[1], W.shape[0])
 
 
 # ------------------------------------------------------------ BatchNorm forward
@@ -388,6 +422,32 @@ def bn_norm_eps_outside(x, eps):
 def bn_norm_no_eps(x):
     with np.errstate(all="ignore"):
         return (x - x.mean(axis=0, keepdims=True)) / np.sqrt(x.var(axis=0, keepdims=True))
+
+
+@mistake("BatchNorm.norm", "training normalised with the running statistics: in training, norm uses this "
+                          "batch's mean and var; running_mean and running_var are for eval mode only")
+def bn_norm_running_stats(x, running_mean, running_var, eps):
+    return (x - running_mean) / np.sqrt(running_var + eps)
+
+
+@mistake("BatchNorm.norm", "training normalised with the running statistics (already updated with this batch): "
+                          "in training, norm uses this batch's mean and var; the running ones are for eval mode")
+def bn_norm_running_stats_updated(x, running_mean, running_var, eps, alpha):
+    mean, var = x.mean(axis=0, keepdims=True), x.var(axis=0, keepdims=True)
+    return ((x - (alpha * running_mean + (1 - alpha) * mean))
+            / np.sqrt(alpha * running_var + (1 - alpha) * var + eps))
+
+
+@mistake("BatchNorm.out", "training normalised with the running statistics: in training, norm uses this "
+                         "batch's mean and var; running_mean and running_var are for eval mode only")
+def bn_out_running_stats(x, running_mean, running_var, gamma, beta, eps):
+    return gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta
+
+
+@mistake("BatchNorm.out", "training normalised with the running statistics (already updated with this batch): "
+                         "in training, norm uses this batch's mean and var; the running ones are for eval mode")
+def bn_out_running_stats_updated(x, running_mean, running_var, gamma, beta, eps, alpha):
+    return gamma * bn_norm_running_stats_updated(x, running_mean, running_var, eps, alpha) + beta
 
 
 @mistake("BatchNorm.out", "gamma and beta not applied: out = gamma * norm + beta")
@@ -586,9 +646,16 @@ def step_plain_sgd(param, grad, lr):
     return param - lr * grad
 
 
-@mistake("MLP.step", "the parameter did not move in step(): not updated, or moved by the velocity of the "
-                     "previous step (0 at the first step); update the velocity first, then param += it")
-def step_not_applied(param):
+@mistake("MLP.step", "the parameter did not move in step(): the velocity was updated but param += velocity was "
+                     "not applied, or it was applied before the update (the velocity of the previous step, 0 at "
+                     "the first step); update the velocity first, then param += it")
+def step_not_applied(param, velocity_after):
+    return param if np.any(velocity_after) else None
+
+
+@mistake("MLP.step", "the parameter did not move in step(): param was not updated (param += velocity, after "
+                     "velocity = momentum * velocity - lr * grad)")
+def step_not_applied_at_all(param):
     return param
 
 
@@ -624,6 +691,12 @@ def step_ema(param, velocity, grad, lr, momentum):
 @mistake("MLP.step", "Nesterov's look-ahead update: the course uses the plain momentum rule")
 def step_nesterov(param, velocity, grad, lr, momentum):
     return param + momentum * (momentum * velocity - lr * grad) - lr * grad
+
+
+@mistake("MLP.step", "the velocity was multiplied by 0.9 instead of the momentum passed to the MLP: use "
+                     "self.momentum")
+def step_momentum_hard_coded(param, velocity, grad, lr):
+    return param + 0.9 * velocity - lr * grad
 
 
 @mistake("MLP.step", "the gradient term is missing from the velocity: velocity = momentum * velocity "

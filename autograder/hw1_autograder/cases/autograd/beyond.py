@@ -64,26 +64,9 @@ def _(v):
 
 
 def _unary_mistakes(name, a, up):
-    """(hint, value) pairs: common wrong derivatives of the elementwise ops, on these inputs."""
-    if name == "Log":
-        return [("d log(a)/da = 1/a, not a", up * a), ("d log(a)/da = 1/a, not 1/a^2", up / a ** 2)]
-    if name == "Exp":
-        return [("d exp(a)/da = exp(a): the gradient is grad_output * exp(a)", up * a)]
-    if name == "Neg":
-        return [("the gradient of -a is -grad_output", up)]
-    if name == "Pow":
-        return [("d a^p/da = p a^(p-1), not p a^p", up * 2.5 * a ** 2.5),
-                ("d a^p/da = p a^(p-1): the factor p is missing", up * a ** 1.5)]
-    if name == "ReLU":
-        return [("ReLU's derivative is 0 at z = 0 (z > 0, not z >= 0)", up * (a >= 0))]
-    if name == "Sigmoid":
-        s = 1 / (1 + np.exp(-a))
-        return [("sigmoid' = s(1 - s): the factor (1 - s) is missing", up * s),
-                ("sigmoid' is computed from the output s, not the input: s(1 - s)", up * a * (1 - a))]
-    if name == "Tanh":
-        return [("tanh' = 1 - t^2, not 1 - t", up * (1 - np.tanh(a))),
-                ("tanh' is computed from the output t = tanh(a): 1 - t^2", up * (1 - a * a))]
-    return []
+    """(hint, value) pairs: common wrong derivatives of the elementwise ops (withheld/autograd_mistakes.py)."""
+    from grader.fingerprints import pairs   # parent only
+    return pairs("unary_mistakes", name, a, up)
 
 
 @_extra("ops_direct_unary")
@@ -121,10 +104,15 @@ def _(v):
     verify_direct(v, "MatMul/direct", "MatMul", 2)
     v.check("MatMul.forward(ctx, a, b)", "MatMul/direct/out", "op/MatMul/out")
     v.check("MatMul.backward(ctx, grad)[0]", "MatMul/direct/grad0", "op/MatMul/a_grad")
-    v.check("MatMul.backward(ctx, grad)[1]", "MatMul/direct/grad1", "op/MatMul/b_grad", mistakes=[
-        ("d(a @ b)/db = a.T @ grad_output; this is its transpose", (up.T @ a).T if a.shape[0] != a.shape[1] else None)])
+    v.check("MatMul.backward(ctx, grad)[1]", "MatMul/direct/grad1", "op/MatMul/b_grad",
+            mistakes=_matmul_mistakes(a, up))
     check_grad(v, "a @ b: a.grad", "MatMul/operator/a_grad", "a", "op/MatMul/a_grad")
     check_grad(v, "a @ b: b.grad", "MatMul/operator/b_grad", "b", "op/MatMul/b_grad")
+
+
+def _matmul_mistakes(a, up):
+    from grader.fingerprints import pairs   # parent only
+    return pairs("matmul_mistakes", a, up)
 
 
 @_extra("unbroadcast")
@@ -142,7 +130,8 @@ def _(v):
     for case in ca.UNBROADCAST:
         grad, shape = ca.unbroadcast(case)
         want = v.ref(f"unbroadcast/{case}")
-        v.check(f"unbroadcast(grad {grad.shape}, {shape})", case, want, mistakes=[
+        v.check(f"unbroadcast(grad {grad.shape}, {shape})", case, want, quantity="unbroadcast",
+                inputs={"upstream": grad, "target": np.zeros(shape)}, mistakes=[
             ("unbroadcast averages; the gradient of a broadcast is the sum over the broadcast axes",
              want * (np.prod(shape) / grad.size))])
 
@@ -182,10 +171,10 @@ def _(v):
     a0 = 2 * x
     path_exp, path_mul = 2 * up * np.exp(a0), 2 * up * 3
     check_grad(v, "x.grad through the diamond", "x_grad", "x", "diamond/x_grad", mistakes=[
-        ("only the gradient of the exp path arrived: a node reached along two paths must pass on "
-         "the sum of what it receives (each path's call adds its share)", path_exp),
-        ("only the gradient of the a * 3 path arrived: a node reached along two paths must pass on "
-         "the sum of what it receives (each path's call adds its share)", path_mul)])
+        ("only the gradient of the exp path arrived: the other path's gradient was overwritten (a node "
+         "reached along two paths must pass on the sum of what it receives: add, never replace)", path_exp),
+        ("only the gradient of the a * 3 path arrived: the other path's gradient was overwritten (a node "
+         "reached along two paths must pass on the sum of what it receives: add, never replace)", path_mul)])
 
 
 ACCUMULATED = (np.arange(6.0).reshape(2, 3), np.full((2, 3), 0.5))

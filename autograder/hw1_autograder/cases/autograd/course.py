@@ -172,7 +172,9 @@ def cross_entropy(out):
 
 @cross_entropy.verify
 def _(v):
-    v.check("CrossEntropyLoss value", "loss", "cross_entropy/loss")
+    logits, labels = ca.ag_logits()
+    v.check("CrossEntropyLoss value", "loss", "cross_entropy/loss", quantity="CrossEntropyLoss.value",
+            inputs={"logits": logits, "labels": labels})
     check_grad(v, "logits.grad", "grad", "logits", "cross_entropy/grad", batch=len(ca.ag_logits()[0]))
 
 
@@ -283,9 +285,12 @@ def _train_verify(v, name, momentum):
         for i in range(4):
             grad_present(v, f"step{s}/before/grad{i}", f"parameter {i}")
             old = lambda s=s, i=i: v.value(f"step{s}/before/param{i}")  # noqa: E731
-            plain = lambda s=s, i=i: old() - ca.AG_LR * v.value(f"step{s}/before/grad{i}")  # noqa: E731
+            # plain SGD from the same start on the same batches is the SGD test's reference: read, not computed
+            plain = lambda s=s, i=i: v.ref(f"sgd/step{s}/param{i}")  # noqa: E731
             v.check(f"step {s}: parameter {i} after step()", f"step{s}/param{i}", f"{name}/step{s}/param{i}",
-                    mistakes=[("momentum not applied: plain SGD update", plain if s and momentum else None),
+                    mistakes=[("plain SGD update: each step() started from a velocity of 0; keep one velocity per "
+                               "parameter between steps (create them in __init__, update them in step())",
+                               plain if s and momentum else None),
                               ("wrong sign: v = momentum*v - lr*grad; param += v",
                                lambda s=s, i=i, old=old: 2 * old() - v.ref(f"{name}/step{s}/param{i}"))])
             if not all(flags(v, f"step{s}/param{i}/flags", 3)):

@@ -17,7 +17,7 @@ references/autograd_refs.npz (PyTorch float64), which the child cannot read.
 Inputs from cases.py (ag_*) and cases_autograd.py.
 """
 # The modules register their cases as they are imported.
-from cases.autograd import course, beyond  # noqa: F401,I001
+from cases.autograd import course, beyond, flags  # noqa: F401,I001
 from cases.autograd.common import CASES
 from cases.autograd.beyond import (accumulate_grad, ops_direct_binary, ops_direct_unary, relu_at_zero,  # noqa: F401
                                    sgd_momentum_sign, traversal_order, unbroadcast_alone)
@@ -26,3 +26,11 @@ from cases.errors import Mismatch  # noqa: F401
 # The table in task order, then the checks beyond it in file order (sort is stable).
 CASES.sort(key=lambda c: (c.extra, c.task))
 EXTRAS = [c for c in CASES if c.extra]
+
+# A test that runs other code than its own: when it fails, the report and "Next:" send the
+# learner to that code's own tests first, when they fail too (runner.next_step).
+_OPS = ("sub", "mul", "div", "unbroadcast", "requires_grad_any_input")
+_TRAINING = _OPS + ("autograd_example", "autograd_strict", "linear", "relu", "cross_entropy")
+RELIES_ON = {"autograd_example": _OPS, "autograd_strict": _OPS, "linear": _OPS, "relu": _OPS,
+             "cross_entropy": _OPS, "sgd": _TRAINING, "momentum": _TRAINING + ("sgd", "sgd_momentum_sign"),
+             "mnist": _TRAINING + ("sgd", "momentum")}

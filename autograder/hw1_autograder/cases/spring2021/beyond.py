@@ -32,6 +32,33 @@ for _act in ("sigmoid", "tanh", "relu", "identity"):
         _beyond_activation(_act, _region)
 
 
+def _state_refreshed(act):
+    """forward() twice, derivative() after each: the second derivative must be the last input's."""
+    cls = ACT_CLASS[act]
+
+    @beyond("Activations", f"{act}_state_refreshed", 0)
+    def case(out):
+        layer = new("activation", cls)
+        call(layer, "forward", inputs.activation_region("typical"))
+        out["first"] = call(layer, "derivative")
+        out["forward"] = call(layer, "forward", inputs.activation_input())
+        out["derivative"] = call(layer, "derivative")
+
+    @case.verify
+    def _(v):
+        k, earlier = cls.lower(), key("extra", act, "typical")
+        v.check(f"{cls}.forward(x) on a second input", "forward", key(k, "forward"), mistakes=[
+            ("forward() returned the output of its first call: set self.state from x on every call",
+             v.ref(key(earlier, "forward")))])
+        v.check(f"{cls}.derivative() after a second forward", "derivative", key(k, "derivative"), mistakes=[
+            ("derivative() returned the derivative at the first forward's input: a value cached from an earlier "
+             "forward is stale; compute it from self.state each time", v.ref(key(earlier, "derivative")))])
+
+
+for _act in ("sigmoid", "tanh", "relu"):
+    _state_refreshed(_act)
+
+
 @beyond("Loss", "softmax_ce_per_example", 0)
 def softmax_ce_per_example(out):
     x, y = inputs.loss_input()
@@ -141,8 +168,12 @@ def _(v):
             n = len(train_x) if name.startswith("training") else len(val_x)
             expected = v.ref(key("extra", "training_stats", name))
             v.check(f"get_training_stats: {name}", name, expected, mistakes=[
-                (f"{name} are totals over the epoch: divide by the number of examples ({n})", expected * n)])
+                (f"{name} are totals over the epoch: divide by the number of examples ({n})", expected * n)],
+                quantity=f"get_training_stats/{name}", inputs={})
     except Mismatch as e:
-        raise Mismatch(f"{e}\nnote: the reference shuffles one index array with np.random.shuffle at the start "
-                       f"of every epoch, averages the loss and the error over the epoch's examples, and "
-                       f"evaluates the validation set in eval mode after each epoch") from None
+        if "\nhint: " in str(e):
+            raise
+        raise Mismatch(f"{e}\nnote: when the tests of the layers and of step() pass, compare the loop with the "
+                       f"reference's: it shuffles one index array with np.random.shuffle at the start of every "
+                       f"epoch, averages the loss and the error over the epoch's examples, and evaluates the "
+                       f"validation set in eval mode after each epoch") from None

@@ -87,12 +87,13 @@ def traced(mlp, out, steps, prefix="trace/"):
         out.update({prefix + k: a for k, a in rec.items() if a is not None})
 
 
-def step_inputs(v, before, attr, grad, k, momentum, steps_before=()):
+def step_inputs(v, before, attr, grad, k, momentum, steps_before=(), after=None):
     """The catalogue's inputs for one parameter's update: its values before step().
 
     course_velocity: the velocity the course's rule builds from the learner's own gradients of
     the steps before (prefixes steps_before), for telling a right step() fed wrong gradients
-    apart from a step() that does not keep its velocity."""
+    apart from a step() that does not keep its velocity.  after: the prefix of the next step's
+    values before step(), whose velocity is the one this step() stored (velocity_after)."""
     get = lambda name: (lambda: v.value(f"{before}/{name}{k}"))  # noqa: E731
     velocity = get(f"momentum_{attr}") if momentum else (lambda: np.zeros_like(v.value(f"{before}/{attr}{k}")))
 
@@ -104,5 +105,8 @@ def step_inputs(v, before, attr, grad, k, momentum, steps_before=()):
                 return None
             vel = momentum * vel - inputs.LR * g
         return vel
-    return {"param": get(attr), "grad": get(grad), "velocity": velocity, "course_velocity": course_velocity,
-            "lr": inputs.LR, "momentum": momentum}
+    given = {"param": get(attr), "grad": get(grad), "velocity": velocity, "course_velocity": course_velocity,
+             "lr": inputs.LR, "momentum": momentum}
+    if after:
+        given["velocity_after"] = lambda: v.value(f"{after}/momentum_{attr}{k}")
+    return given

@@ -40,12 +40,14 @@ from cases.spring2021.multiple_choice import multiple_choice  # noqa: F401
 # "where:" line located it, the report names the unit tests of that code which fail as well.
 def _relies_on(mlp, *more):
     acts = [a for a in inputs.MLPS[mlp][1] if a != "identity"]
-    units = [f"{a}_{half}" for a in dict.fromkeys(acts) for half in ("forward", "derivative")]
+    units = [f"{a}_{half}" for a in dict.fromkeys(acts) for half in ("forward", "derivative", "state_refreshed")]
     return tuple(units) + ("linear_forward", "linear_backward", "softmax_ce_forward", "softmax_ce_derivative") + more
 
 
 RELIES_ON = {"batchnorm_inference": _relies_on("batchnorm", "batchnorm_train"),
              "linear_classifier_step": _relies_on("linear_classifier"),
-             "momentum": _relies_on("momentum")}
+             "momentum": _relies_on("momentum"),
+             "batchnorm_train": _relies_on("batchnorm"),
+             "training_stats": _relies_on("training_stats", "batchnorm_train", "momentum")}
 
 

@@ -1,4 +1,6 @@
 """The momentum case (handout 3.5.3): five steps of SGD with momentum."""
+import numpy as np
+
 from cases.reach import call
 from cases.spring2021 import inputs
 from cases.spring2021.inputs import key
@@ -6,6 +8,19 @@ from cases.spring2021.common import build, graded, n_linear, step_inputs, verify
 
 
 # ------------------------------------------------------------------- momentum
+_RESET = ("the parameters did not move and the velocity stayed 0 although the gradient is not 0: the gradients "
+          "were reset before step() used them (zero_grads() belongs at the start of a training step, before "
+          "forward, never inside step() before the update)")
+
+
+def _unmoved(v, s, k, attr, grad):
+    """The parameter before step s, when the velocity step() stored stayed 0 while its gradient was not."""
+    if s + 1 >= inputs.MOMENTUM_STEPS:
+        return None
+    stored = v.value(f"step{s + 1}/before/momentum_{attr}{k}")
+    if np.any(stored) or not np.any(v.value(f"step{s}/before/{grad}{k}")):
+        return None
+    return v.value(f"step{s}/before/{attr}{k}")
 @graded("Momentum", "momentum", 10)
 def momentum(out):
     mlp = build("momentum", out)
@@ -32,5 +47,7 @@ def _(v):
             for attr, grad in (("W", "dW"), ("b", "db")):
                 v.check(f"step {s}: linear_layers[{k}].{attr}", f"step{s}/{attr}{k}",
                         key("momentum", f"step{s}", f"{attr}{k}"), quantity="MLP.step",
+                        mistakes=[(_RESET, lambda s=s, k=k, attr=attr, grad=grad: _unmoved(v, s, k, attr, grad))],
                         inputs=step_inputs(v, f"step{s}/before", attr, grad, k, inputs.MOMENTUM,
-                                            [f"step{t}/before" for t in range(s)]))
+                                            [f"step{t}/before" for t in range(s)],
+                                            f"step{s + 1}/before" if s + 1 < inputs.MOMENTUM_STEPS else None))

@@ -1,0 +1,124 @@
+"""Mutants of the bug kinds issue 21 lists (Spring 2021), written as a learner would write them.
+
+Same form as mutants.py: name -> (edits, tests that must fail, words one of their reports must hold).
+"""
+from dev.mutants import ACT, BN, HW1, LIN, LOSS, patch
+
+_BN_HEAD = '''
+def _wrong(self, x, eval=False):
+    if eval:
+        return self.gamma * (x - self.running_mean) / np.sqrt(self.running_var + self.eps) + self.beta
+    self.x = x
+    self.mean = np.mean(x, axis=0, keepdims=True)
+    self.var = np.var(x, axis=0, keepdims=True)
+'''
+
+# A learner's get_training_stats; SLIP marks the line each mutant changes.
+_STATS = '''
+def _wrong(mlp, dset, nepochs, batch_size):
+    train, val, _ = dset
+    trainx, trainy = train
+    valx, valy = val
+    idxs = np.arange(len(trainx))
+    training_losses, training_errors, validation_losses, validation_errors = [], [], [], []
+    for e in range(nepochs):
+        np.random.shuffle(idxs)
+        loss_sum, err_sum = 0.0, 0.0
+        mlp.train()
+        for b in range(0, len(trainx), batch_size):
+            x, y = trainx[idxs[b:b + batch_size]], trainy[idxs[b:b + batch_size]]
+            mlp.zero_grads()
+            mlp.forward(x)
+            mlp.backward(y)
+            loss_sum += mlp.total_loss(y)
+            err_sum += mlp.error(y)
+            mlp.step()
+        training_losses.append(loss_sum / len(trainx))
+        training_errors.append(err_sum / len(trainx))
+        mlp.eval()
+        mlp.forward(valx)
+        validation_losses.append(mlp.total_loss(valy) / len(valx))
+        validation_errors.append(mlp.error(valy) / len(valx))
+    return (np.array(training_losses), np.array(training_errors), np.array(validation_losses),
+            np.array(validation_errors))'''
+
+
+def _stats(old, new):
+    assert old in _STATS
+    return ("hw1/hw1.py", f"\n\n{_STATS.replace(old, new).strip()}\n\n\nget_training_stats = _wrong\n")
+
+
+_STEP = '''
+def _wrong(self):
+    for layer in self.linear_layers:
+        layer.momentum_W = self.momentum * layer.momentum_W - self.lr * layer.dW
+        layer.momentum_b = self.momentum * layer.momentum_b - self.lr * layer.db
+        layer.W = layer.W + layer.momentum_W
+        layer.b = layer.b + layer.momentum_b
+    for bn in self.bn_layers or []:
+        bn.gamma = bn.gamma - self.lr * bn.dgamma
+        bn.beta = bn.beta - self.lr * bn.dbeta'''
+
+MUTANTS = {
+    "BatchNorm training normalises with the running statistics": ([patch(BN, "BatchNorm", "forward", _BN_HEAD + '''
+    self.norm = (x - self.running_mean) / np.sqrt(self.running_var + self.eps)
+    self.out = self.gamma * self.norm + self.beta
+    self.running_mean = self.alpha * self.running_mean + (1 - self.alpha) * self.mean
+    self.running_var = self.alpha * self.running_var + (1 - self.alpha) * self.var
+    return self.out''')], ["batchnorm_train"], ["running statistics"]),
+    "BatchNorm updates the running statistics, then normalises with them": ([patch(BN, "BatchNorm", "forward",
+                                                                                  _BN_HEAD + '''
+    self.running_mean = self.alpha * self.running_mean + (1 - self.alpha) * self.mean
+    self.running_var = self.alpha * self.running_var + (1 - self.alpha) * self.var
+    self.norm = (x - self.running_mean) / np.sqrt(self.running_var + self.eps)
+    self.out = self.gamma * self.norm + self.beta
+    return self.out''')], ["batchnorm_train"], ["running statistics"]),
+    "LogSumExp without the max added back": ([patch(LOSS, "SoftmaxCrossEntropy", "forward", '''
+def _wrong(self, x, y):
+    self.logits, self.labels = x, y
+    a = np.max(x, axis=1, keepdims=True)
+    logsumexp = np.log(np.sum(np.exp(x - a), axis=1, keepdims=True))
+    self.sm = np.exp(x - a - logsumexp)
+    self.loss = np.sum(y * (logsumexp - x), axis=1)
+    return self.loss''')], ["softmax_ce_forward"], ["added back"]),
+    "Linear backward reshapes W": ([patch(LIN, "Linear", "backward", '''
+def _wrong(self, delta):
+    self.dW = np.dot(self.x.T, delta) / delta.shape[0]
+    self.db = np.mean(delta, axis=0, keepdims=True)
+    return np.dot(delta, self.W.reshape(self.W.shape[1], self.W.shape[0]))''')],
+        ["linear_backward"], ["reshape"]),
+    "Linear dW by reshaping delta^T x": ([patch(LIN, "Linear", "backward", '''
+def _wrong(self, delta):
+    m = delta.shape[0]
+    self.dW = np.reshape(delta.T @ self.x, self.W.shape) / m
+    self.db = np.mean(delta, axis=0, keepdims=True)
+    return delta @ self.W.T''')], ["linear_backward"], ["reshape"]),
+    "sigmoid derivative cached at the first call": ([patch(ACT, "Sigmoid", "derivative", '''
+def _wrong(self):
+    if getattr(self, "_d", None) is None:
+        self._d = self.state * (1 - self.state)
+    return self._d''')], ["sigmoid_state_refreshed"], ["stale"]),
+    "tanh keeps the state of its first forward": ([patch(ACT, "Tanh", "forward", '''
+def _wrong(self, x):
+    if getattr(self, "_kept", None) is None:
+        self._kept = np.tanh(x)
+    self.state = self._kept
+    return self.state''')], ["tanh_state_refreshed"], ["first call"]),
+    "validation in training mode": ([_stats("        mlp.eval()\n", "")], ["training_stats"], ["training mode"]),
+    "epoch loss as a sum of batch means": ([_stats(
+        "            loss_sum += mlp.total_loss(y)\n            err_sum += mlp.error(y)\n",
+        "            loss_sum += mlp.total_loss(y) / len(y) * len(trainx)\n"
+        "            err_sum += mlp.error(y) / len(y) * len(trainx)\n")], ["training_stats"], ["batch"]),
+    "momentum applied to gamma and beta": ([patch(HW1, "MLP", "step", _STEP.replace(
+        '''        bn.gamma = bn.gamma - self.lr * bn.dgamma
+        bn.beta = bn.beta - self.lr * bn.dbeta''', '''        bn.vg = self.momentum * getattr(bn, "vg", 0) - self.lr * bn.dgamma
+        bn.vb = self.momentum * getattr(bn, "vb", 0) - self.lr * bn.dbeta
+        bn.gamma = bn.gamma + bn.vg
+        bn.beta = bn.beta + bn.vb'''))], ["training_stats"], ["gamma"]),
+    "step() zeroes the gradients first": ([patch(HW1, "MLP", "step", _STEP.replace(
+        "    for layer in self.linear_layers:\n", "    self.zero_grads()\n    for layer in self.linear_layers:\n", 1))],
+        ["momentum"], ["reset before"]),
+    "sigmoid derivative s(1 + s)": ([patch(ACT, "Sigmoid", "derivative", '''
+def _wrong(self):
+    return self.state * (1 + self.state)''')], ["sigmoid_derivative"], ["1 + state"]),
+}
