@@ -22,7 +22,6 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 import runner  # noqa: E402
-from dev import training_slips  # noqa: E402
 from grader import diagnose, fingerprints  # noqa: E402
 
 # What the fingerprints are computed from: a change to one of these makes the file stale.
@@ -84,6 +83,7 @@ def collect():
     failed = [r["test"] for result in results for r in result["rows"] + result["extras"] if r["reason"]]
     if failed:
         raise SystemExit(f"the solution fails {failed}: fingerprints must come from right values")
+    from dev import training_slips   # PyTorch: imported only when the file is (re)made
     for why, stats in training_slips.slips():   # get_training_stats's slips, from PyTorch
         for name, value in stats.items():
             quantity = f"get_training_stats/{name}"
