@@ -65,7 +65,9 @@ def next_step(rows, part):
 GRADED = {"spring2021": "Graded: the table above (handout sections 3.1-3.5). Not scored: the lines below, "
                         "test.py (3.6), toy.py's Residual.",
           "autograd": "Graded: the table above (the Fall 2020 handout's parts). Not scored: the lines below, "
-                      "./grade.sh 1b (bonus)."}
+                      "./grade.sh 1b (bonus).\n"
+                      "2.5 MNIST is its own row here; the course marked it by hand (handout 000: "
+                      "\"90/100 is a full score\" for the autograded sections 1.1-2.4)."}
 UNWRITTEN = re.compile(r"^not implemented yet: ([\w.]+):")
 
 
