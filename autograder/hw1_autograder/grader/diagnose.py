@@ -26,6 +26,8 @@ from grader import fingerprints
 # blocks, so the learners' starter leaves the withheld/ folder out: there hints come from ratios
 # and shapes only.  Loaded on first use, and never by the child (isolation/policy.py hides both
 # grader/ and withheld/ from it).
+
+
 @functools.cache
 def _catalogue():
     """-> (CATALOGUE, FITTED, RIGHT) of withheld/mistakes.py, or three empty dicts where it is absent."""

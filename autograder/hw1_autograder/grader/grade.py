@@ -196,7 +196,6 @@ def grade_archive(tar_path, part, timeout=None, names=None, show_output=False, l
     return result
 
 
-
 WAITING_KINDS = ("not implemented", "missing")
 
 

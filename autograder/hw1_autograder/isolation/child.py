@@ -156,5 +156,6 @@ def child_main(config):
     _limits(config)
     record.run_all(part, config, lambda header, payload=b"": _send(fd, header, payload))
 
+
 if __name__ == "__main__" and sys.argv[1:2] == ["child"]:
     child_main(json.loads(sys.argv[2]))

@@ -22,9 +22,9 @@ import signal
 import subprocess
 import sys
 import time
-import zipfile
 from dataclasses import dataclass
 
+from isolation.channel import MAX_PAYLOAD, CaseResult, _accept, printable  # noqa: F401
 from isolation import files, policy
 from isolation import platform_compat as compat   # the OS pieces: missing on Windows (POSIX False)
 
@@ -32,16 +32,10 @@ from isolation import platform_compat as compat   # the OS pieces: missing on Wi
 THREADS_ENV = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
                                 "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS", "BLIS_NUM_THREADS")}
 
-
-MAX_PAYLOAD = 16 << 20      # bytes of arrays one case may send (the graded cases send at most 1.4 MB)
-
 MAX_RESULTS = 64 << 20      # bytes of arrays a hand-in's cases may send in all (they send 5 MB): the parent
-
                             # holds them until it scores, for every hand-in of a batch running at once
 MAX_HEADER = 64 << 10       # bytes of one JSON header line
 
-
-MAX_TEXT = 4000             # characters of one error text kept
 
 @dataclass
 class Limits:
@@ -73,15 +67,6 @@ def _child_timer(seconds):
 
 
 @dataclass
-class CaseResult:
-    name: str
-    arrays: dict          # name -> float64 ndarray, or a str: why the child could not send it
-    error: dict = None    # {"kind": ..., "text": ...} the child's exception, or the parent's event
-    tampered: tuple = ()  # functions the child saw replaced after this case (names)
-    warning: str = None   # numpy's first warning while the case ran, as the child reported it
-
-
-@dataclass
 class ChildRun:
     results: dict         # case name -> CaseResult
     output: str           # the child's stdout+stderr, capped
@@ -105,61 +90,6 @@ def _kill(proc):
     except ProcessLookupError:
         pass
     proc.wait()
-
-
-def _parse_npz(payload):
-    """-> {name: float64 ndarray} from bytes the child sent, or raise ValueError."""
-    import io
-    import numpy as np
-    buf = io.BytesIO(payload)
-    with zipfile.ZipFile(buf) as z:
-        infos = z.infolist()
-        if len(infos) > 5000 or sum(i.file_size for i in infos) > 4 * MAX_PAYLOAD or \
-                any(i.compress_type != zipfile.ZIP_STORED for i in infos):
-            raise ValueError("results archive too large or compressed")
-    buf.seek(0)
-    arrays = {}
-    with np.load(buf, allow_pickle=False) as f:
-        for name in f.files:
-            a = f[name]
-            if type(a) is not np.ndarray or a.dtype != np.float64 or a.ndim > 8 or len(name) > 300:
-                raise ValueError(f"{name!r} is not a plain float64 array")
-            arrays[name] = a
-    return arrays
-
-# Control characters of the child's text (terminal escapes: ESC ] 52 writes the clipboard of
-# whoever `cat`s a feedback file) become U+FFFD; newlines and tabs stay.
-_CONTROL = {c: "\ufffd" for c in list(range(0x20)) + list(range(0x7f, 0xa0)) if c not in (0x09, 0x0a)}
-
-
-def printable(text):
-    """text with the control characters a terminal would act on replaced."""
-    return text.translate(_CONTROL)
-
-
-def _accept(header, payload):
-    """A CaseResult from one 'done' message, checked; the child controls all of it.
-
-    Anything malformed (fields of the wrong type included) makes the case's values
-    unusable: a 'bad result', never an exception in the parent.
-    """
-    try:
-        arrays = _parse_npz(payload) if payload else {}
-        rejected, error, tampered = header.get("rejected") or {}, header.get("error"), header.get("tampered") or []
-        if not isinstance(rejected, dict) or not isinstance(tampered, list) or \
-                not (error is None or isinstance(error, dict)):
-            raise ValueError("a field of the message has the wrong type")
-        for name, why in list(rejected.items())[:5000]:
-            arrays[str(name)[:300]] = f"returned {printable(str(why)[:300])}"
-        if error is not None:
-            error = {"kind": str(error.get("kind", "error"))[:40],
-                     "text": printable(str(error.get("text", ""))[:MAX_TEXT])}
-        tampered = tuple(printable(str(t)[:100]) for t in tampered[:20])
-        warning = header.get("warning")
-        warning = None if warning is None else printable(str(warning)[:300])
-    except Exception as e:   # anything malformed: the case's values are unusable
-        return CaseResult(header["case"], {}, {"kind": "bad result", "text": f"unusable results: {e}"[:MAX_TEXT]})
-    return CaseResult(header["case"], arrays, error, tampered, warning)
 
 
 def _start(root, part, names, limits, scratch, show_output, ids, seconds, hung, inputs_fd=None):

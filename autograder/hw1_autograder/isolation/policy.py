@@ -51,7 +51,6 @@ def grader_files(audience, base=None):
     return sorted(found)
 
 
-
 _random = random.SystemRandom()
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # the grader folder
@@ -134,6 +133,7 @@ def _unreachable():
             if blocked:
                 return p, blocked
     return None
+
 
 # Libraries that would do the homework (automatic differentiation, the layers): hidden from the
 # child where namespaces allow, so that a hand-in cannot hand its work to them.

@@ -122,6 +122,7 @@ def batchnorm_input(constant_feature=False):
 def training_slice():
     """A small seeded dataset in get_training_stats's format: (train, val, test)."""
     r = rng(300)
+
     def part(n):
         return r.randn(n, _size("IN")), np.eye(_size("OUT"))[r.randint(0, _size("OUT"), n)]
     return part(60), part(20), part(20)

@@ -21,6 +21,8 @@ def _unmoved(v, s, k, attr, grad):
     if np.any(stored) or not np.any(v.value(f"step{s}/before/{grad}{k}")):
         return None
     return v.value(f"step{s}/before/{attr}{k}")
+
+
 @graded("Momentum", "momentum", 10)
 def momentum(out):
     mlp = build("momentum", out)
