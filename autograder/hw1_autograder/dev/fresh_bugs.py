@@ -182,7 +182,7 @@ def table():
 
 def main():
     t = table()
-    results = [try_mutant(n, t) for n in t]   # one at a time: grading at home swaps the catalogue out
+    results = [try_mutant(n, table=t) for n in t]   # one at a time: grading at home swaps the catalogue out
     for r in results:
         print(f"\n== {r['name']} ({r['part']}): failed {', '.join(r['failed']) or 'nothing'}")
         for where, text in (("server", r["reason"]), ("home", r["home_reason"])):

@@ -491,9 +491,11 @@ def named(rows, must_fail, words):
     return caught, caught and any(w in r for r in reasons for w in words), failed, reasons
 
 
-def try_mutant(name, seed=None):
-    """-> dict(name, caught, hinted (on the server), home (named at home), failed, reason)."""
-    edits, must_fail, words, part = all_mutants()[name]
+def try_mutant(name, seed=None, table=None):
+    """-> dict(name, caught, hinted (on the server), home (named at home), failed, reason).
+
+    `table`: name -> (edits, tests that must fail, words, part); all_mutants() unless given."""
+    edits, must_fail, words, part = (table or all_mutants())[name]
     timeout = LOOP_TIMEOUT if "timed out" in words else TIMEOUT
     with tempfile.TemporaryDirectory() as folder:
         make_copy(edits, folder)
