@@ -20,7 +20,7 @@ import threading
 import numpy as np
 
 from cases.errors import Mismatch
-from grader import fingerprints
+from grader import explain, fingerprints
 
 # The catalogue of wrong formulas (withheld/mistakes.py) holds the right formulas' building
 # blocks, so the learners' starter leaves the withheld/ folder out: there hints come from ratios
@@ -61,13 +61,6 @@ def _given(name, quantity, why):
     if hints is not None and why:
         hints.append((name, quantity, why))
     return why
-
-
-def _matches(got, value, rtol, atol):
-    """got reproduces a mistake's value: close to it, or (in the starter) one of its digests."""
-    if isinstance(value, fingerprints.Digested):
-        return value.matches(got)
-    return _close(got, value, rtol, atol)
 
 
 def _close(a, b, rtol, atol):
@@ -122,15 +115,15 @@ def catalogue_hint(quantity, got, expected, inputs, rtol=RTOL, atol=ATOL):
     answer on these inputs (it cannot be told apart there) is skipped.  When
     the right formula itself reproduces `got` from these inputs, the mistake
     is upstream, in the inputs, and the hint says so.  Where the catalogue is
-    absent (the learners' starter) the fingerprints of its values name the mistake.
+    absent (the learners' starter) the fingerprints of its values name the mistake; on both
+    copies grader/explain.py then reads what was computed from the numbers themselves.
     """
     if not quantity or inputs is None:
         return None
     CATALOGUE, FITTED, RIGHT = _catalogue()
-    if not CATALOGUE:
-        return _given("fingerprint", quantity, fingerprints.lookup(quantity, got))
-    return (_live_hint(quantity, got, expected, inputs, rtol, atol)
-            or _given("fingerprint", quantity, fingerprints.lookup(quantity, got)))
+    return ((_live_hint(quantity, got, expected, inputs, rtol, atol) if CATALOGUE else None)
+            or _given("fingerprint", quantity, fingerprints.lookup(quantity, got))
+            or _given("explain", quantity, explain.hint(quantity, got, expected, inputs)))
 
 
 def _live_hint(quantity, got, expected, inputs, rtol, atol):
@@ -143,9 +136,10 @@ def _live_hint(quantity, got, expected, inputs, rtol, atol):
         return _given("right_formula_wrong_inputs", quantity,
                       f"this is the right formula applied to the values your code gave it ({used}): one of those "
                       f"is wrong, so fix the first failing value above it (a gradient, for step())")
-    for value, why, name in catalogue_values(quantity, inputs, expected, rtol, atol, named=True):
-        if _close(got, value, rtol, atol):
-            return _given(name, quantity, why)
+    fits = [(why, name) for value, why, name in catalogue_values(quantity, inputs, expected, rtol, atol, named=True)
+            if _close(got, value, rtol, atol)]
+    if fits:
+        return _given(fits[0][1], quantity, alike([why for why, _ in fits]))
     for fn in FITTED.get(quantity, ()):
         names = list(inspect.signature(fn).parameters)[1:]
         if all(n in inputs for n in names) and np.shape(got) == np.shape(expected):
@@ -157,6 +151,15 @@ def _live_hint(quantity, got, expected, inputs, rtol, atol):
             if why:
                 return _given(fn.__name__, quantity, why)
     return None
+
+
+def alike(explanations):
+    """The hint for the entries that reproduce one value: where they say different things (they
+    coincide on these inputs), all of them, so that none is claimed alone."""
+    distinct = list(dict.fromkeys(explanations))
+    if len(distinct) == 1:
+        return distinct[0]
+    return "these numbers fit more than one mistake (alike on these inputs): " + "; or: ".join(distinct)
 
 
 def ratio_hint(got, expected, batch=None):
@@ -262,7 +265,7 @@ def compare(label, got, expected, rtol=RTOL, atol=ATOL, batch=None, mistakes=(),
     hint = None
     if arr.shape != expected.shape:
         lines = [f"{label}: wrong shape: got {arr.shape}, expected {expected.shape}"]
-        hint = next((text for text, value in mistakes if value is not None and _matches(arr, value, rtol, atol)),
+        hint = next((text for text, value in mistakes if value is not None and _close(arr, value, rtol, atol)),
                     None)
         hint = hint or catalogue_hint(quantity, arr, expected, inputs, rtol, atol) or shape_hint(arr, expected)
         return "\n".join(lines + ([f"hint: {hint}"] if hint else []))
@@ -272,7 +275,7 @@ def compare(label, got, expected, rtol=RTOL, atol=ATOL, batch=None, mistakes=(),
     lines = [f"{label}: wrong values, shape {expected.shape}: {int((~close).sum())} of {close.size} differ"]
     lines += _entries(arr, expected, close, atol)
     for text, value in mistakes:
-        if hint is None and value is not None and _matches(arr, value, rtol, atol):
+        if hint is None and value is not None and _close(arr, value, rtol, atol):
             hint = text
     hint = hint or catalogue_hint(quantity, arr, expected, inputs, rtol, atol)
     if hint is None and not np.isfinite(arr).all() and np.isfinite(expected).all():

@@ -1,0 +1,73 @@
+"""Hints that need no catalogue: what the learner's code computed, read from its own numbers.
+
+    hint(quantity, got, expected, inputs) -> an explanation, or None
+
+Tried by grader/diagnose.py after the catalogue (and, at home, its fingerprints), on both copies:
+nothing here computes a right value.  An explainer speaks only when one reading of the numbers
+reproduces them exactly and no other reading does (an ambiguous fit is no hint), on an input that
+holds at least two different numbers.
+"""
+import itertools
+
+import numpy as np
+
+RTOL, ATOL = 1e-9, 1e-12
+
+
+def _axes(axes):
+    return f"axis {axes[0]}" if len(axes) == 1 else f"axes {axes}"
+
+
+def summed_axes(got, upstream):
+    """-> [(axes, keepdims, reshaped)] of every sum of upstream over some axes that reproduces got."""
+    found = []
+    for n in range(upstream.ndim + 1):
+        for axes in itertools.combinations(range(upstream.ndim), n):
+            for keepdims in (False, True):
+                if keepdims and not axes:
+                    continue
+                value = upstream.sum(axis=axes, keepdims=keepdims)
+                reshaped = value.shape != got.shape and value.size == got.size
+                if reshaped:
+                    value = value.reshape(got.shape)
+                if value.shape == got.shape and np.allclose(value, got, rtol=RTOL, atol=ATOL):
+                    found.append((axes, keepdims, reshaped))
+    return found
+
+
+def unbroadcast_hint(got, expected, upstream, target):
+    """unbroadcast(upstream, shape) returned a sum of upstream over the wrong axes: say which."""
+    if upstream.size < 2 or np.unique(upstream).size < 2 or got.size == 0:
+        return None
+    # summing over an axis of size 1 changes nothing but the shape: read those fits as one
+    found = {tuple(a for a in axes if upstream.shape[a] != 1 or not keepdims): (keepdims, reshaped)
+             for axes, keepdims, reshaped in summed_axes(got, upstream)}
+    if len(found) != 1:
+        return None
+    (axes, (keepdims, reshaped)), = found.items()
+    did = (f"summed {_axes(axes)} of grad {upstream.shape}" + (" (keepdims=True)" if keepdims else "")
+           if axes else f"returned grad {upstream.shape} with nothing summed")
+    if reshaped:
+        did += f", then reshaped it to {got.shape}"
+    return (f"unbroadcast {did}: broadcasting adds axes at the front, so sum away the leading axes until "
+            f"grad has as many axes as shape {tuple(target.shape)}, then sum (keepdims=True) each axis where "
+            f"shape has 1 and grad does not")
+
+
+EXPLAINERS = {"unbroadcast": unbroadcast_hint}
+
+
+def hint(quantity, got, expected, inputs):
+    """The explainer of `quantity` on these inputs (names as its arguments), or None."""
+    fn = EXPLAINERS.get(quantity)
+    if fn is None or inputs is None:
+        return None
+    names = fn.__code__.co_varnames[2:fn.__code__.co_argcount]
+    if not all(n in inputs for n in names):
+        return None
+    try:
+        with np.errstate(all="ignore"):
+            return fn(np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64),
+                      *(np.asarray(inputs[n], dtype=np.float64) for n in names))
+    except Exception:   # values it cannot read: no hint
+        return None
