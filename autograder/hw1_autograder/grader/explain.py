@@ -40,13 +40,16 @@ def unbroadcast_hint(got, expected, upstream, target):
     if upstream.size < 2 or np.unique(upstream).size < 2 or got.size == 0:
         return None
     # summing over an axis of size 1 changes nothing but the shape: read those fits as one
-    found = {tuple(a for a in axes if upstream.shape[a] != 1 or not keepdims): (keepdims, reshaped)
-             for axes, keepdims, reshaped in summed_axes(got, upstream)}
+    found = {}
+    for axes, keepdims, reshaped in summed_axes(got, upstream):   # the plainest reading first
+        found.setdefault(tuple(a for a in axes if upstream.shape[a] != 1 or not keepdims), (keepdims, reshaped))
     if len(found) != 1:
         return None
     (axes, (keepdims, reshaped)), = found.items()
     did = (f"summed {_axes(axes)} of grad {upstream.shape}" + (" (keepdims=True)" if keepdims else "")
            if axes else f"returned grad {upstream.shape} with nothing summed")
+    if axes and not keepdims and got.ndim < target.ndim:
+        did += " without keepdims"
     if reshaped:
         did += f", then reshaped it to {got.shape}"
     return (f"unbroadcast {did}: broadcasting adds axes at the front, so sum away the leading axes until "

@@ -73,7 +73,7 @@ def _binary(op, which, explanation):
     return register
 
 
-@_binary("Sub", "b", "the gradient of b in a - b is -grad_output: the sign is missing")
+@_binary("Sub", "b", "the gradient of b in a - b is -grad_output (the sign is missing)")
 def sub_b_sign(a, b, grad_output):
     return grad_output
 

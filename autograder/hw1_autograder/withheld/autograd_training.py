@@ -6,6 +6,7 @@ Quantities and their inputs:
   Linear-ReLU-Linear.out, .x_grad, .weight0_grad, .bias0_grad
         Sequential(Linear, ReLU, Linear) run forward on x, then backward from grad_output:
         x (N, in), W0 (hidden, in), b0 (hidden,), W1 (out, hidden), b1 (out,), grad_output (N, out)
+  Linear.out   Linear(in, out) alone on x: x (N, in), W0 (out, in), b0 (out,)
   SGD.step   one parameter after step(), from what the learner's code gave it: param (before the
              step), grads (its gradient at this step and every step before, oldest first), lr, momentum
 """
@@ -66,6 +67,16 @@ for _args in RELU_FORWARDS:
     _register_forward(*_args)
 for _args in RELU_BACKWARDS:
     _register_backward(*_args)
+
+
+@mistake("Linear.out", "the bias is missing: Linear(x) = x W^T + b")
+def linear_no_bias(x, W0):
+    return x @ W0.T
+
+
+@mistake("Linear.out", "the bias is subtracted: Linear(x) = x W^T + b")
+def linear_bias_subtracted(x, W0, b0):
+    return x @ W0.T - b0
 
 
 # ------------------------------------------------------------------ SGD.step (handout 2.2, 2.4)

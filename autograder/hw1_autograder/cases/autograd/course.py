@@ -185,9 +185,11 @@ MLP = "Linear-ReLU-Linear"
 
 def _forward_backward_verify(v, name, sizes):
     (W0, b0), *rest = ca.ag_linear(sizes)[0]
-    given = dict(x=ca.ag_linear(sizes)[1], W0=W0, b0=b0, W1=rest[0][0], b1=rest[0][1],
-                 grad_output=ca.ag_layer_upstream(sizes)) if rest else None
-    hints = (lambda q: dict(quantity=f"{MLP}.{q}", inputs=given)) if given else (lambda q: {})   # noqa: E731
+    given = dict(x=ca.ag_linear(sizes)[1], W0=W0, b0=b0, grad_output=ca.ag_layer_upstream(sizes))
+    if rest:
+        given.update(W1=rest[0][0], b1=rest[0][1])
+    model = MLP if rest else "Linear"
+    hints = lambda q: dict(quantity=f"{model}.{q}", inputs=given, batch=ca.AG_LINEAR_BATCH)  # noqa: E731
     v.check(f"{name}: Sequential output", "out", f"{name}/out", **hints("out"))
     check_grad(v, f"{name}: x.grad", "x_grad", "x", f"{name}/x_grad", **hints("x_grad"))
     for k in range(len(sizes) - 1):
