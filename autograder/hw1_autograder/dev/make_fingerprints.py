@@ -28,7 +28,8 @@ from grader import diagnose, fingerprints  # noqa: E402
 SOURCES = ("withheld/mistakes.py", "withheld/autograd_mistakes.py", "withheld/autograd_training.py",
            "dev/training_slips.py",
            "grader/references/hw1_refs.npz", "grader/references/autograd_refs.npz", "cases/spring2021/inputs.py",
-           "cases/autograd/inputs.py", "grader/fingerprints.py")
+           "cases/autograd/inputs.py", "grader/fingerprints.py", "../../toyproblem/oracle.py",
+           "../../toyproblem/toy.py")
 
 
 def stamp():
@@ -69,8 +70,11 @@ def collect():
     fingerprints.COLLECT = seen
     try:
         results = [runner.grade(part, ROOT) for part in ("spring2021", "autograd")]
+        toy_matches = toy_sites()
     finally:
         fingerprints.COLLECT = None
+    if not all(toy_matches):
+        raise SystemExit("the solution fails the toy problem: fingerprints must come from right values")
     failed = [r["test"] for result in results for r in result["rows"] + result["extras"] if r["reason"]]
     if failed:
         raise SystemExit(f"the solution fails {failed}: fingerprints must come from right values")
@@ -88,6 +92,14 @@ def collect():
     # is no fingerprint: none of them is an answer.
     kept = {q: {d: i for d, i in sorted(t.items()) if d not in right[q]} for q, t in sorted(quantities.items())}
     return {"stamp": stamp(), "explanations": explanations, "quantities": {q: t for q, t in kept.items() if t}}, right
+
+
+def toy_sites():
+    """Run the toy problem's scenarios on the solution (its hint sites report to COLLECT) -> matched each."""
+    sys.path.insert(0, os.path.join(ROOT, "toyproblem"))
+    import toy
+    lib = toy.load_learner(ROOT)
+    return [toy.run_scenario(n, lib, ROOT, False, out=lambda *a: None) for n in sorted(toy.SCENARIOS)]
 
 
 def main(argv):
