@@ -58,6 +58,8 @@ RIGHT = {
     "Linear-ReLU-Linear.weight0_grad": lambda i: _relu_net(i)[1].T @ i["x"],
     "Linear-ReLU-Linear.bias0_grad": lambda i: _relu_net(i)[1].sum(axis=0),
     "SGD.step": _sgd,
+    "CrossEntropyLoss.grad": lambda i: (np.exp(i["logits"]) / np.exp(i["logits"]).sum(1, keepdims=True)
+                                        - np.eye(i["logits"].shape[1])[i["labels"]]) / len(i["logits"]),
 }
 
 

@@ -162,4 +162,20 @@ def _wrong(grad_fn, grad_of_outputs):
         for parent, g in zip(node.next_functions, out):
             if parent is not None and g is not None:
                 grads.setdefault(parent, g)''')], ["traversal_order"], ["overwritten"]),
+    "ReLU backward returns the mask alone": ([patch(F, "ReLU", "backward", '''
+@staticmethod
+def _wrong(ctx, grad_output):
+    z, = ctx.saved_tensors
+    return tensor.Tensor((z.data > 0).astype(float))''')], ["relu"], ["the 0/1 mask (z > 0) itself"]),
+    "SGD's velocities cleared with the gradients": ([patch("mytorch/optim/optimizer.py", "Optimizer", "zero_grad", '''
+def _wrong(self):
+    for param in self.params:
+        param.grad = None
+    for v in getattr(self, "momentums", []):
+        v[...] = 0.0''')], ["momentum"], ["kept between steps"]),
+    "cross-entropy's backward forgets the labels": ([patch(F, "CrossEntropy", "backward", '''
+@staticmethod
+def _wrong(ctx, grad_output):
+    return tensor.Tensor(ctx.softmax * (grad_output.data / len(ctx.labels))), None''')], ["cross_entropy"],
+        ["labels were not subtracted"]),
 }

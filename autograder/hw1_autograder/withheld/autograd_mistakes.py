@@ -10,7 +10,7 @@ Quantities and their inputs:
   <Op>.backward.a, <Op>.backward.b the gradient of input a or b of Add, Sub, Mul, Div: a, b, grad_output
   <name>.backward                  a unary op's gradient (UNARY_OPS' names: Log, ReLU, Sum_axis0...): a, grad_output
   MatMul.backward.b                b's gradient of a @ b: a, grad_output
-  CrossEntropyLoss.value           logits (N, C), labels (N,)
+  CrossEntropyLoss.value, .grad    logits (N, C), labels (N,): the loss, and logits.grad after loss.backward()
 The 2.1 network's and SGD's entries are in autograd_training.py.
 """
 import numpy as np
@@ -186,6 +186,11 @@ def relu_mask_from_gradient(a, grad_output):
     return grad_output * (grad_output > 0)
 
 
+@mistake("ReLU.backward", f"{_RELU}: it returned the 0/1 mask (z > 0) itself, not grad_output times the mask")
+def relu_mask_only(a, grad_output):
+    return (a > 0) * 1.0
+
+
 @mistake("Sigmoid.backward", "sigmoid' = s(1 - s): the factor (1 - s) is missing")
 def sigmoid_no_complement(a, grad_output):
     return grad_output / (1 + np.exp(-a))
@@ -229,3 +234,21 @@ def ce_lse_not_added(logits, labels):
     a = logits.max(axis=1, keepdims=True)
     lse = np.log(np.exp(logits - a).sum(axis=1))
     return np.asarray((lse - logits[np.arange(len(logits)), labels.astype(int)]).mean())
+
+
+def _softmax(logits, axis=1):
+    e = np.exp(logits - logits.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+@mistake("CrossEntropyLoss.grad", "the labels were not subtracted: the gradient is (softmax - one_hot) / N")
+def ce_grad_no_labels(logits, labels):
+    return _softmax(logits) / len(logits)
+
+
+@mistake("CrossEntropyLoss.grad", "softmax taken over the batch axis (axis 0): each row (example) is normalised "
+                                  "over its classes (axis 1)")
+def ce_grad_wrong_axis(logits, labels):
+    one_hot = np.eye(logits.shape[1])[labels.astype(int)]
+    return (_softmax(logits, axis=0) - one_hot) / len(logits)
+

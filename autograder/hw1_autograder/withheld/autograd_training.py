@@ -17,7 +17,7 @@ from withheld.mistakes import RIGHT, mistake
 MLP = "Linear-ReLU-Linear"
 _RELU = "ReLU's backward must zero the gradient where the input was <= 0 and pass it unchanged where it was > 0"
 
-# (name, explanation, ReLU forward, the factor ReLU's backward multiplies grad_output by, from z and the gradient)
+# (name, explanation, ReLU forward) and (name, explanation, what ReLU's backward passes down, from z and the gradient g)
 RELU_FORWARDS = (
     ("abs", "ReLU forward returned |z|: where z <= 0 ReLU(z) = 0", np.abs),
     ("missing", "the ReLU between the two Linear layers is missing from the output: Sequential must call "
@@ -26,32 +26,33 @@ RELU_FORWARDS = (
     ("min", "ReLU forward computed min(z, 0) instead of max(z, 0)", lambda z: np.minimum(z, 0)),
 )
 RELU_BACKWARDS = (
-    ("unmasked", f"{_RELU}: the gradient passed through unmasked", lambda z, g: 1.0),
-    ("times_input", f"{_RELU}: it was multiplied by the input z, not by the 0/1 mask (z > 0)", lambda z, g: z),
+    ("unmasked", f"{_RELU}: the gradient passed through unmasked", lambda z, g: g),
+    ("times_input", f"{_RELU}: it was multiplied by the input z, not by the 0/1 mask (z > 0)", lambda z, g: g * z),
     ("times_output", f"{_RELU}: it was multiplied by the output max(z, 0), not by the 0/1 mask (z > 0)",
-     lambda z, g: np.maximum(z, 0)),
-    ("inverted", f"{_RELU}: the mask is inverted (it kept the gradient where z <= 0)", lambda z, g: z <= 0),
+     lambda z, g: g * np.maximum(z, 0)),
+    ("inverted", f"{_RELU}: the mask is inverted (it kept the gradient where z <= 0)", lambda z, g: g * (z <= 0)),
     ("from_gradient", f"{_RELU}: the mask was taken from the gradient's sign, not from the input z",
-     lambda z, g: g > 0),
+     lambda z, g: g * (g > 0)),
+    ("mask_only", f"{_RELU}: it returned the 0/1 mask (z > 0) itself, not grad_output times the mask",
+     lambda z, g: (z > 0) * 1.0),
 )
 
 
-def _network(x, W0, b0, W1, grad_output, factor):
-    """-> x_grad, weight0_grad, bias0_grad of the network when ReLU's backward multiplies by factor(z, g)."""
+def _network(x, W0, b0, W1, grad_output, passed):
+    """-> x_grad, weight0_grad, bias0_grad of the network when ReLU's backward passes down passed(z, g)."""
     z = x @ W0.T + b0
-    g = grad_output @ W1
-    g = g * factor(z, g)
+    g = passed(z, grad_output @ W1)
     return g @ W0, g.T @ x, g.sum(axis=0)
 
 
-def _register_backward(name, why, factor):
+def _register_backward(name, why, passed):
     for k, grad in enumerate(("x_grad", "weight0_grad", "bias0_grad")):
-        mistake(f"{MLP}.{grad}", why)(_backward_entry(name, factor, k))
+        mistake(f"{MLP}.{grad}", why)(_backward_entry(name, passed, k))
 
 
-def _backward_entry(name, factor, k):
+def _backward_entry(name, passed, k):
     def entry(x, W0, b0, W1, grad_output):   # the arguments name the inputs diagnose passes
-        return _network(x, W0, b0, W1, grad_output, factor)[k]
+        return _network(x, W0, b0, W1, grad_output, passed)[k]
     entry.__name__ = f"relu_backward_{name}"
     return entry
 

@@ -220,7 +220,8 @@ def _(v):
     logits, labels = ca.ag_logits()
     v.check("CrossEntropyLoss value", "loss", "cross_entropy/loss", quantity="CrossEntropyLoss.value",
             inputs={"logits": logits, "labels": labels})
-    check_grad(v, "logits.grad", "grad", "logits", "cross_entropy/grad", batch=len(ca.ag_logits()[0]))
+    check_grad(v, "logits.grad", "grad", "logits", "cross_entropy/grad", batch=len(logits),
+               quantity="CrossEntropyLoss.grad", inputs={"logits": logits, "labels": labels})
 
 
 # ------------------------------------------------ parameters configured as appendix A says, both halves
