@@ -18,6 +18,7 @@ from cases.autograd import inputs as ca
 from cases.autograd.common import (check_grad, direct, expect_none, flag, flags, get,
                                    grad_present, graded, number, put, put_flags, put_grad, put_none, put_text,
                                    seed_backward, tensor, text, verify_direct)
+from cases.autograd.readings import root_gradient
 from cases.errors import Mismatch, Missing
 from cases.reach import module
 
@@ -74,7 +75,7 @@ def autograd_example(out):
 
 @autograd_example.verify
 def _(v):
-    _root_gradient(v, {"a.grad": np.array(1.0 + ca.example_values()[1]), "c.grad": np.array(1.0)})
+    root_gradient(v, {"a.grad": np.array(1.0 + ca.example_values()[1]), "c.grad": np.array(1.0)})
     check_grad(v, "a.grad", "a.grad", "a", np.array(1.0 + ca.example_values()[1]))   # de/da = 1 + b
     check_grad(v, "c.grad", "c.grad", "c", np.array(1.0))
     expect_none(v, "b.grad", "b.grad", "b does not require grad: no gradient is stored for it")
@@ -113,7 +114,7 @@ def _(v):
         raise Mismatch("a * b + a should have requires_grad=True, is_leaf=False and a grad_fn"
                        "\nhint: Function.apply must mark results of inputs that require grad")
     v.check("f", "f", "expression/f")
-    _root_gradient(v, {"a.grad": v.ref("expression/a_grad"), "b.grad": v.ref("expression/b_grad")}, output="f")
+    root_gradient(v, {"a.grad": v.ref("expression/a_grad"), "b.grad": v.ref("expression/b_grad")}, output="f")
     check_grad(v, "a.grad after one backward()", "a.grad", "a", "expression/a_grad")
     check_grad(v, "b.grad after one backward()", "b.grad", "b", "expression/b_grad")
     expect_none(v, "c.grad", "c.grad", "c is a constant (requires_grad=False)")
@@ -122,35 +123,6 @@ def _(v):
     once = v.ref("expression/a_grad")
     check_grad(v, "a.grad after a second backward()", "a.grad/second", "a", 2 * once, mistakes=[
         ("the second backward() replaced .grad: AccumulateGrad must add (+=)", once)])
-
-
-def _root_gradient(v, leaves, output=None):
-    """Every leaf's gradient is its right value times one same factor r (a number, or the output's values
-    entry by entry in an element-wise graph): the backward pass started from r, not from ones.  Read
-    where every expected value is nonzero, and only when at least two leaves agree on r."""
-    ratios = []
-    for name, want in leaves.items():
-        if name not in v.got or flag(v, f"{name}/none") or np.any(np.abs(want) < 1e-12):
-            return
-        got = v.value(name)
-        if np.shape(got) != np.shape(want):
-            return
-        ratios.append(got / want)
-    if len(ratios) < 2 or not all(np.allclose(r, ratios[0], rtol=1e-6, atol=1e-9) for r in ratios):
-        return
-    r, k = ratios[0], float(np.ravel(ratios[0])[0])
-    if np.allclose(r, 1, rtol=1e-6):
-        return
-    if np.allclose(r, k, rtol=1e-6, atol=1e-9):
-        started = f"{k:g}" + (" everywhere" if np.ndim(r) else "")
-    elif output and np.allclose(r, v.value(output), rtol=1e-6, atol=1e-9):
-        started = "the output's own values"
-    else:
-        return
-    names = " and ".join(n.split(".")[0] for n in leaves)
-    raise Mismatch(f"the gradients of {names} are all the right ones times the same factor, {started}\nhint: the "
-                   f"backward pass started from {started}: backward() with no argument starts from ones of the "
-                   f"output's shape (the output's gradient with respect to itself)")
 
 
 # ---------------------------------------------------------------- 2 MLPs
