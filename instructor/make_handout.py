@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 from importlib import util as import_util
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -83,8 +84,15 @@ def indent_of(fn, lines):
 
 
 def todo_lines(entry, pad):
-    """The TODO comment above the raise: the handout section and the hints (the raise says what)."""
-    return [f"{pad}# TODO: {section_ref(entry.section)}"] + [f"{pad}#   {hint}" for hint in getattr(entry, "hints", ())]
+    """The TODO comment above the raise: the handout section, the hints (the raise says what) and the
+    tests that grade it (the names in the runner's table), or why it is optional."""
+    lines = [f"{pad}# TODO: {section_ref(entry.section)}"] + [f"{pad}#   {hint}" for hint in getattr(entry, "hints", ())]
+    if entry.graded_by:
+        lines += textwrap.wrap("graded by: " + ", ".join(entry.graded_by), 110 - len(pad),
+                               initial_indent=f"{pad}#   ", subsequent_indent=f"{pad}#     ")
+    elif entry.optional and entry.section != spec.BEYOND:   # BEYOND's section line says it already
+        lines.append(f"{pad}#   {entry.optional}")
+    return lines
 
 
 def section_ref(section):
