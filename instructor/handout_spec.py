@@ -109,8 +109,8 @@ BLANK = {
                                by="linear_forward"),
         "Linear.backward": todo(
             "3.4.2", "set self.dW, self.db (averaged over the batch) and return dL/dx",
-            "dW: (in_feature, out_feature), db: (1, out_feature), dL/dx: (batch, in_feature);",
-            "with input_grad=False you may return None instead of dL/dx", by="linear_backward"),
+            "dW: (in_feature, out_feature), db: (1, out_feature), dL/dx: (batch, in_feature)",
+            by="linear_backward"),
     },
     "mytorch/batchnorm.py": {
         "BatchNorm.forward": todo(
