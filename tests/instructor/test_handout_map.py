@@ -77,3 +77,16 @@ def test_no_case_calls_what_is_said_to_be_called_by_none():
     failing = {todo: [case for case, reason in cases.items() if reason] for todo, cases in verdicts.items()}
     assert not {todo: cases for todo, cases in failing.items() if cases}, \
         "a case fails with this TODO blank: name it in by="
+
+
+def test_the_starters_todo_says_which_tests_grade_it():
+    import make_handout
+
+    def blanked(path):
+        with open(os.path.join(ROOT, path), encoding="utf-8") as f:
+            return make_handout.blank_source(f.read(), spec.BLANK[path], path)[0]
+    assert "        #   graded by: linear_backward\n" in blanked("mytorch/linear.py")
+    tensor = blanked("mytorch/tensor.py")
+    assert "#   graded by: batchnorm_train (./grade.sh 1b)" in tensor   # the bonus's, not the Spring one
+    assert "#   graded by: traversal_order (beyond the 100 points)" in tensor
+    assert f"#   {spec.NOT_GRADED}\n" in tensor
