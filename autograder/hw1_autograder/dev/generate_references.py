@@ -1,10 +1,17 @@
-"""Compute the graded reference values with PyTorch autograd in float64.
+"""Write the graded references, and check them and the reference implementation against PyTorch.
 
-The oracle shares no code with mytorch: every forward pass below is written
-with torch operations and every gradient comes from torch.autograd.
+    python3 autograder/hw1_autograder/dev/generate_references.py          # write
+    python3 autograder/hw1_autograder/dev/generate_references.py --check  # compare, write nothing
 
-    python3 autograder/hw1_autograder/generate_references.py          # write
-    python3 autograder/hw1_autograder/generate_references.py --check  # compare
+Spring 2021 (hw1_refs.npz): the cases' own run halves on the reference implementation
+(withheld/reference/spring2021.py), written only when the PyTorch oracle below agrees.  The
+recipes elementwise, mlps, traces, extras are that oracle: PyTorch float64, sharing no code with
+mytorch or withheld/reference/, every gradient from torch.autograd.  --check compares them with
+the reference run on the fixed inputs and on ORACLE_DRAWS fresh draws of inputs and sizes, and
+the stored file with a new reference run (stale references).  A reference key the recipes do not
+compute is checked through the classes that produce it, not key by key (check() counts them).
+
+Fall 2020 (autograd_refs.npz): still one PyTorch recipe per reference (ag_ops, ag_direct, ag_bonus).
 
 Conventions of the course: the loss L is the sum of the per-example
 cross-entropies; Linear's dW, db are batch means (grad / batch); BatchNorm's
@@ -25,10 +32,13 @@ from cases.autograd import inputs as ca  # noqa: E402
 from cases.spring2021 import inputs as cases  # noqa: E402
 from cases.spring2021.inputs import EPS, key  # noqa: E402  (the one naming of reference arrays)
 from dev import refcheck  # noqa: E402
+from grader import fresh  # noqa: E402
+from withheld.reference import spring2021 as reference  # noqa: E402
 
 REFS = os.path.join(AG, "grader", "references", "hw1_refs.npz")
 AG_REFS = os.path.join(AG, "grader", "references", "autograd_refs.npz")
 MANIFEST = os.path.join(AG, "grader", "references", "MANIFEST.json")
+ORACLE_DRAWS = (3, 17, 2 ** 62 + 5)   # seeds of the fresh draws --check compares the oracle on
 ACTS = {"identity": lambda z: z, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}
 
 
@@ -211,7 +221,7 @@ def trace(net, x, y):
         key = {"z": f"z{k}", "bn": f"bn{k}/out", "a": f"a{k}"}[kind]
         out[key] = n(v)
         out[{"z": f"dz{k}", "bn": f"dbn{k}", "a": f"da{k}"}[kind]] = n(v.grad)
-    out["delta_out"] = out[f"da{len(net.W) - 1}"]
+    out["delta_out"] = out.pop(f"da{len(net.W) - 1}")   # what the last activation receives: the loss's derivative
     out.update({f"dW{k}": n(W.grad) / m for k, W in enumerate(net.W)})
     out.update({f"db{k}": n(b.grad) / m for k, b in enumerate(net.b)})
     out.update({f"dgamma{k}": n(g.grad) for k, g in enumerate(net.gamma)})
@@ -221,8 +231,9 @@ def trace(net, x, y):
 
 def traces(refs):
     x, y = cases.batch(0)
-    for name in cases.TRACED:
-        refs.update({f"{name}/trace/{k}": v for k, v in trace(TorchMLP(name), x, y).items()})
+    for name in cases.TRACED:   # the batchnorm case traces each step: step 0's is a fresh network's
+        prefix = "batchnorm/step0" if name == "batchnorm" else name
+        refs.update({f"{prefix}/trace/{k}": v for k, v in trace(TorchMLP(name), x, y).items()})
 
 
 def extras(refs):
@@ -454,17 +465,33 @@ def ag_bonus(refs):
                  "dropout_model/weight1_grad": n(model[2].weight.grad)})
 
 
-def compute():
+def spring_oracle():
+    """PyTorch's values of the Spring 2021 references it has a recipe for, on the installed inputs."""
     torch.set_default_dtype(torch.float64)
-    refs, ag = {}, {}
+    refs = {}
     elementwise(refs)
     mlps(refs)
     traces(refs)
     extras(refs)
+    return refs
+
+
+def oracle_disagrees(seed=None):
+    """-> the keys where the reference run and PyTorch disagree (or PyTorch has a key the run lacks),
+    on the fixed inputs (seed None) or on a fresh draw; and how many keys the oracle covered."""
+    with fresh.installed(None if seed is None else fresh.draw("spring2021", seed)):
+        ours, theirs = reference.compute(), spring_oracle()
+    bad = sorted(set(theirs) - set(ours))
+    return bad + refcheck.differing(theirs, {k: ours[k] for k in theirs if k in ours}), len(theirs), len(ours)
+
+
+def compute():
+    torch.set_default_dtype(torch.float64)
+    ag = {}
     ag_ops(ag)
     ag_direct(ag)
     ag_bonus(ag)
-    return {REFS: refs, AG_REFS: ag}
+    return {REFS: reference.compute(), AG_REFS: ag}
 
 
 def sha256(path):
@@ -472,19 +499,35 @@ def sha256(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
+def check_oracle(seeds=(None,) + ORACLE_DRAWS):
+    """Exit status 1 if the reference implementation disagrees with PyTorch on any of the draws."""
+    status = 0
+    for seed in seeds:
+        bad, covered, total = oracle_disagrees(seed)
+        where = "the fixed inputs" if seed is None else f"draw {seed}"
+        if bad:
+            print(f"reference implementation vs PyTorch float64 on {where}: differs at {bad[:10]}")
+            status = 1
+        else:
+            print(f"reference implementation agrees with PyTorch float64 on {where}: the {covered} references "
+                  f"PyTorch has a recipe for (of {total}; the rest are inputs or what the cases record for hints)")
+    return status
+
+
 def check(files):
     """Exit 1 if any committed reference differs from a fresh one (the rule in refcheck.py)."""
-    status = 0
+    status = check_oracle()
     for path, refs in files.items():
         with np.load(path, allow_pickle=False) as f:
             stored = {k: f[k] for k in f.files}
         bad = refcheck.differing(stored, refs)
         name = os.path.basename(path)
+        source = "reference run" if path == REFS else "torch float64 run"
         if bad:
-            print(f"{name}: differs from a fresh torch run: {bad[:10]}")
+            print(f"{name}: differs from a fresh {source}: {bad[:10]}")
             status = 1
         else:
-            print(f"{name}: matches a fresh torch float64 run, {len(stored)} arrays within "
+            print(f"{name}: matches a fresh {source}, {len(stored)} arrays within "
                   f"{refcheck.RTOL:g} × (|value| + the largest value of that quantity in its case)")
     return status
 
@@ -496,6 +539,9 @@ def main():
     files = compute()
     if args.check:
         return check(files)
+    if check_oracle(seeds=(None,)):
+        print("not written: the reference implementation disagrees with PyTorch")
+        return 1
     manifest = {}
     for path, refs in files.items():
         np.savez_compressed(path, **refs)
