@@ -4,8 +4,10 @@
 
 Each case's run(out) (cases/spring2021/) runs here in the trusted parent with cases/reach.py
 resolving activation, linear, loss, batchnorm, hw1 to course.py's classes instead of the
-learner's code; what it records under a name becomes the reference key(case.refs, name).  No
-reference has a recipe of its own: a new case brings its references with it.  The two values of
+learner's code; what it records under a name becomes the reference key(case.refs, name).  The
+references are those of these the verify halves read (run on the reference run's own values: a
+verify half that rejects them stops here): not the inputs and states a case records for its hints.
+No reference has a recipe of its own: a new case brings its references with it.  The two values of
 whole wrong networks a hint compares with (MISTAKES) are the only recipes left.
 
 The inputs come through cases/spring2021/inputs.py: in a thread with a drawn table installed
@@ -22,6 +24,7 @@ from cases.record import Recorder
 from cases.spring2021 import inputs
 from cases.spring2021.common import build
 from cases.spring2021.inputs import key
+from grader.verify import Verifier
 from withheld.reference import course, layers
 
 # The run halves seed and draw from numpy's global stream, as the course's MLP does: one
@@ -30,17 +33,30 @@ _GLOBAL_STREAM = threading.Lock()
 
 
 def run_case(case):
-    """-> {key(case.refs, name): array}: what case.run records on the reference implementation."""
+    """-> {name: array}: what case.run records on the reference implementation."""
     out = Recorder()
     case.run(out)
     if out.rejected:
         raise RuntimeError(f"the reference run of {case.name} recorded {out.rejected}")
-    return {key(case.refs, name): value for name, value in out.items()}
+    return dict(out)
 
 
-def _merge(refs, new, case):
+class _Reading(Verifier):
+    """A Verifier of the reference run's own values that notes every reference the verify half reads."""
+
+    def __init__(self, got, refs):
+        self.read = set()
+        super().__init__(got, None, lambda k: self.read.add(k) or refs[k])
+
+    def localised(self, name, checks, ref_prefix=None, prefix="trace/"):
+        checks()
+        self.where(name, ref_prefix or name, prefix)   # the walk reads each per-layer reference it compares
+
+
+def _merge(refs, recorded, case):
     """Cases sharing a prefix (a layer's forward and backward) must record the same values."""
-    for k, value in new.items():
+    for name, value in recorded.items():
+        k = key(case.refs, name)
         if k in refs and not (refs[k].shape == value.shape and np.array_equal(refs[k], value)):
             raise RuntimeError(f"{case.name} records {k} other than an earlier case with that prefix")
         refs[k] = value
@@ -67,15 +83,20 @@ def mistakes(refs):
 def compute():
     """-> {key: float64 array}: every reference of the Spring 2021 cases on the current inputs."""
     from cases.spring2021.graded import CASES
-    refs = {}
+    refs, recorded, read = {}, {}, set()
     with _GLOBAL_STREAM:
         state = np.random.get_state()
         try:
             with reach.resolving(course.MODULES), \
                     np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):   # underflow: 0
                 for case in CASES:
-                    _merge(refs, run_case(case), case)
+                    recorded[case.name] = run_case(case)
+                    _merge(refs, recorded[case.name], case)
                 mistakes(refs)
         finally:
             np.random.set_state(state)
-    return {k: np.asarray(v, dtype=np.float64) for k, v in refs.items()}
+    for case in CASES:
+        v = _Reading(recorded[case.name], refs)
+        case.verify_fn(v)
+        read |= v.read
+    return {k: np.asarray(refs[k], dtype=np.float64) for k in sorted(read)}
