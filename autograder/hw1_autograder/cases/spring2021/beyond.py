@@ -116,9 +116,11 @@ def _bn_unit_verify(v, constant):
             quantity="BatchNorm.eval", inputs=after)
 
 
-beyond("BatchNorm", "batchnorm_unit", 0, refs="extra/bn/unit")(lambda out: _bn_unit_run(out, False)).verify(
+beyond("BatchNorm", "batchnorm_unit", 0, refs="extra/bn/unit")(
+    lambda out: _bn_unit_run(out, False)).verify(
     lambda v: _bn_unit_verify(v, False))
-beyond("BatchNorm", "batchnorm_constant_feature", 0, refs="extra/bn/constant")(lambda out: _bn_unit_run(out, True)).verify(
+beyond("BatchNorm", "batchnorm_constant_feature", 0, refs="extra/bn/constant")(
+    lambda out: _bn_unit_run(out, True)).verify(
     lambda v: _bn_unit_verify(v, True))
 
 
@@ -141,9 +143,11 @@ def _(v):
             inputs=given)
 
 
-beyond("MLP", "sigmoid_output_forward", 0, refs="sigmoid_output")(lambda out: mlp_forward_run("sigmoid_output", out)).verify(
+beyond("MLP", "sigmoid_output_forward", 0, refs="sigmoid_output")(
+    lambda out: mlp_forward_run("sigmoid_output", out)).verify(
     lambda v: mlp_forward_verify("sigmoid_output", v))
-beyond("MLP", "sigmoid_output_backward", 0, refs="sigmoid_output")(lambda out: mlp_backward_run("sigmoid_output", out)).verify(
+beyond("MLP", "sigmoid_output_backward", 0, refs="sigmoid_output")(
+    lambda out: mlp_backward_run("sigmoid_output", out)).verify(
     lambda v: mlp_backward_verify("sigmoid_output", v))
 
 
