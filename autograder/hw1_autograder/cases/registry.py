@@ -5,10 +5,10 @@
     verify(v)  runs in the TRUSTED parent (grader/verify.py's Verifier) and
                compares those arrays with references the child never sees.
 
-Its references are what run(out) records when the parent runs it on the reference
-implementation (withheld/reference/spring2021.py): out["dW"] becomes the reference
-key(refs, "dW"), refs being the case's name unless it names another prefix (cases that
-share references, as a layer's forward and backward cases do).
+Spring 2021: its references are what run(out) records when the parent runs it on the
+reference implementation (withheld/reference/spring2021.py): out["dW"] becomes the reference
+key(refs, "dW"), refs being the case's name unless it names another prefix (cases that share
+references, as a layer's forward and backward cases do).  (Fall 2020's have recipes.)
 
 A case's `timeout` is the wall-clock seconds its run half may take (isolation/parent.py scales
 it): a unit case takes milliseconds, so the default is a few seconds; a case that trains on
