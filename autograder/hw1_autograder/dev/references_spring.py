@@ -185,7 +185,7 @@ def trace(net, x, y):
         key = {"z": f"z{k}", "bn": f"bn{k}/out", "a": f"a{k}"}[kind]
         out[key] = n(v)
         out[{"z": f"dz{k}", "bn": f"dbn{k}", "a": f"da{k}"}[kind]] = n(v.grad)
-    out["delta_out"] = out[f"da{len(net.W) - 1}"]
+    out["delta_out"] = out.pop(f"da{len(net.W) - 1}")   # what the last activation receives: the loss's derivative
     out.update({f"dW{k}": n(W.grad) / m for k, W in enumerate(net.W)})
     out.update({f"db{k}": n(b.grad) / m for k, b in enumerate(net.b)})
     out.update({f"dgamma{k}": n(g.grad) for k, g in enumerate(net.gamma)})
@@ -195,8 +195,9 @@ def trace(net, x, y):
 
 def traces(refs):
     x, y = cases.batch(0)
-    for name in cases.TRACED:
-        refs.update({f"{name}/trace/{k}": v for k, v in trace(TorchMLP(name), x, y).items()})
+    for name in cases.TRACED:   # the batchnorm case traces each step: step 0's is a fresh network's
+        prefix = "batchnorm/step0" if name == "batchnorm" else name
+        refs.update({f"{prefix}/trace/{k}": v for k, v in trace(TorchMLP(name), x, y).items()})
 
 
 def extras(refs):
