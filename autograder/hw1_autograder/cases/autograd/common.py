@@ -173,4 +173,3 @@ def verify_direct(v, p, op_name, n_tensors, want=True):
             raise Mismatch(f"{op_name}.backward: the gradient of input {i + 1} is {text(v, f'{p}/grad{i}/type')}, "
                            f"expected a Tensor\nhint: backward receives a Tensor and returns Tensors "
                            f"(tensor.Tensor(array))")
-
