@@ -22,7 +22,7 @@ import numpy as np
 from cases.errors import Mismatch
 from grader import fingerprints
 
-# The catalogue of wrong formulas (withheld/mistakes.py) holds the right formulas' building
+# The catalogue of wrong formulas (withheld/mistakes/) holds the right formulas' building
 # blocks, so the learners' starter leaves the withheld/ folder out: there hints come from ratios
 # and shapes only.  Loaded on first use, and never by the child (isolation/policy.py hides both
 # grader/ and withheld/ from it).
@@ -30,7 +30,7 @@ from grader import fingerprints
 
 @functools.cache
 def _catalogue():
-    """-> (CATALOGUE, FITTED, RIGHT) of withheld/mistakes.py, or three empty dicts where it is absent."""
+    """-> (CATALOGUE, FITTED, RIGHT) of withheld/mistakes/, or three empty dicts where it is absent."""
     try:
         from withheld.mistakes import CATALOGUE, FITTED, RIGHT
         import withheld.autograd_mistakes  # noqa: F401  (registers the Fall 2020 homework's entries)
@@ -134,7 +134,7 @@ def catalogue_hint(quantity, got, expected, inputs, rtol=RTOL, atol=ATOL):
 
 
 def _live_hint(quantity, got, expected, inputs, rtol, atol):
-    """catalogue_hint() from withheld/mistakes.py itself (the instructor's copy, the server)."""
+    """catalogue_hint() from withheld/mistakes/ itself (the instructor's copy, the server)."""
     CATALOGUE, FITTED, RIGHT = _catalogue()
     right = _evaluate(RIGHT[quantity], inputs) if quantity in RIGHT else None
     if right is not None and _close(got, right, rtol, atol):
