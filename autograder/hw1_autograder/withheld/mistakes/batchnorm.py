@@ -90,6 +90,30 @@ def bn_norm_running_stats_updated(x, running_mean, running_var, eps, alpha):
             / np.sqrt(alpha * running_var + (1 - alpha) * var + eps))
 
 
+@mistake("BatchNorm.norm", "training mode must normalise with the batch's own mean and variance; yours used the "
+                          "batch mean with the running variance (running_var is for eval mode)")
+def bn_norm_running_var(x, running_var, eps):
+    return (x - x.mean(axis=0, keepdims=True)) / np.sqrt(running_var + eps)
+
+
+@mistake("BatchNorm.norm", "training mode must normalise with the batch's own mean and variance; yours used the "
+                          "running mean with the batch variance (running_mean is for eval mode)")
+def bn_norm_running_mean(x, running_mean, eps):
+    return (x - running_mean) / np.sqrt(x.var(axis=0, keepdims=True) + eps)
+
+
+@mistake("BatchNorm.out", "training mode must normalise with the batch's own mean and variance; yours used the "
+                         "batch mean with the running variance (running_var is for eval mode)")
+def bn_out_running_var(x, running_var, gamma, beta, eps):
+    return gamma * bn_norm_running_var(x, running_var, eps) + beta
+
+
+@mistake("BatchNorm.out", "training mode must normalise with the batch's own mean and variance; yours used the "
+                         "running mean with the batch variance (running_mean is for eval mode)")
+def bn_out_running_mean(x, running_mean, gamma, beta, eps):
+    return gamma * bn_norm_running_mean(x, running_mean, eps) + beta
+
+
 @mistake("BatchNorm.out", "training normalised with the running statistics: in training, norm uses this "
                          "batch's mean and var; running_mean and running_var are for eval mode only")
 def bn_out_running_stats(x, running_mean, running_var, gamma, beta, eps):

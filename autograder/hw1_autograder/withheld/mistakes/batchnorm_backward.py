@@ -102,3 +102,29 @@ def bn_dx_is_delta(delta):
 def bn_dx_divided(delta, x, gamma, eps):
     m, centered, inv_std, dnorm, dvar, dmean = _bn_parts(delta, x, gamma, eps)
     return (dnorm * inv_std + dvar * 2.0 * centered / m + dmean / m) / m
+
+
+def _norm(x, eps):
+    return (x - x.mean(axis=0, keepdims=True)) / np.sqrt(x.var(axis=0, keepdims=True) + eps)
+
+
+@mistake("BatchNorm.dgamma", "dgamma must sum delta * norm (the normalised input), not delta * out "
+                             "(the output gamma * norm + beta)")
+def dgamma_from_out(delta, x, gamma, beta, eps):
+    return (delta * (gamma * _norm(x, eps) + beta)).sum(axis=0, keepdims=True)
+
+
+@mistake("BatchNorm.dgamma", "summed delta * (x - mean): dgamma sums delta * norm, the centred input divided "
+                             "by sqrt(var + eps)")
+def dgamma_centred_only(delta, x):
+    return (delta * (x - x.mean(axis=0, keepdims=True))).sum(axis=0, keepdims=True)
+
+
+@mistake("BatchNorm.dgamma", "multiplied by gamma: dgamma is the sum of delta * norm, gamma is not in it")
+def dgamma_times_gamma(delta, x, gamma, eps):
+    return (delta * _norm(x, eps) * gamma).sum(axis=0, keepdims=True)
+
+
+@mistake("BatchNorm.dbeta", "multiplied by gamma: dbeta is the sum of delta, gamma is not in it")
+def dbeta_times_gamma(delta, gamma):
+    return (delta * gamma).sum(axis=0, keepdims=True)

@@ -96,3 +96,35 @@ def ce_derivative_wrong_axis(x, y):
                                            "softmax - y, not loss * (softmax - y)")
 def ce_derivative_times_loss(x, y):
     return _ce(x, y)[:, None] * (_softmax(x) - y)
+
+
+# The derivative with a piece forgotten or replaced (appendix A: d loss / d x = softmax(x) - y).
+@mistake("SoftmaxCrossEntropy.derivative", "the derivative is softmax minus the labels y; yours is softmax minus 1 "
+                                           "everywhere, where the label is 0 too: subtract the one-hot y")
+def ce_derivative_minus_one(x, y):
+    return _softmax(x) - 1.0
+
+
+@mistake("SoftmaxCrossEntropy.derivative", "the softmax is missing: the derivative is softmax(x) - y, not the "
+                                           "logits x - y")
+def ce_derivative_logits(x, y):
+    return x - y
+
+
+@mistake("SoftmaxCrossEntropy.derivative", "the softmax is not normalised: exp(x - max) must be divided by its "
+                                           "row's sum before subtracting y")
+def ce_derivative_unnormalised(x, y):
+    return np.exp(x - x.max(axis=1, keepdims=True)) - y
+
+
+@mistake("SoftmaxCrossEntropy.derivative", "-y / softmax is the derivative for the softmax's output; the "
+                                           "derivative for the logits x is softmax - y")
+def ce_derivative_for_softmax(x, y):
+    return -y / _softmax(x)
+
+
+@mistake("SoftmaxCrossEntropy.derivative", "softmax * (1 - softmax) is the softmax's own derivative (its "
+                                           "diagonal); combined with the cross-entropy it is softmax - y")
+def ce_derivative_softmax_diagonal(x, y):
+    s = _softmax(x)
+    return s * (1.0 - s)

@@ -93,6 +93,12 @@ def error_counts_correct(output, y):
     return np.count_nonzero(output.argmax(axis=1) == y.argmax(axis=1))
 
 
+@mistake("MLP.error", "argmax over axis 0 (the batch): each example's predicted class is the argmax over "
+                     "axis 1, its classes")
+def error_argmax_batch_axis(output, y):
+    return np.count_nonzero(output.argmax(axis=0) != y.argmax(axis=0))
+
+
 @mistake("MLP.total_loss", "returned the mean loss: total_loss is the sum over the batch")
 def total_loss_mean(output, y):
     return _ce(output, y).mean()
