@@ -480,6 +480,7 @@ def all_mutants():
     from dev import mutants_autograd, mutants_kinds
     table = {n: (*m, "spring2021") for n, m in MUTANTS.items()}
     table.update({n: (*m, "spring2021") for n, m in mutants_kinds.MUTANTS.items()})
+    table.update({n: (*m, "spring2021") for n, m in mutants_kinds.KINDS.items()})
     table.update({n: (*m, "autograd") for n, m in mutants_autograd.MUTANTS.items()})
     return table
 

@@ -76,12 +76,64 @@ def labels_replaced(got, expected, inputs):
     d1, d0 = _constant(diff[labelled], scale), _constant(diff[other], scale)
     if d1 is None or d0 is None:
         return None
-    p, q = 1.0 - d1, -d0
+    p, q = 1.0 - d1 + 0.0, 0.0 - d0
+    if np.isclose(p, 1, rtol=0, atol=TOL) and np.isclose(q, 0, rtol=0, atol=TOL):
+        return None   # the right value
     if np.isclose(p, q, rtol=0, atol=TOL):
         return (f"the derivative is softmax minus the labels y; yours is softmax minus {p:.6g} everywhere, where "
                 f"the label is 0 too: subtract the one-hot y (1 for the labelled class, 0 elsewhere)")
     return (f"the derivative is softmax minus the labels y (1 for the labelled class, 0 elsewhere); yours is "
             f"softmax minus {p:.6g} for the labelled class and minus {q:.6g} elsewhere")
+
+
+def _row_constants(values, scale):
+    """-> the per-row constants when each row of values holds one number (within TOL * scale), else None."""
+    c = np.median(values, axis=1, keepdims=True)
+    return c if np.allclose(values, c, rtol=0, atol=TOL * scale) else None
+
+
+def _loss_inputs(got, expected, inputs):
+    """(x, y) of the loss, or None where the relations below cannot be read (shapes, non-finite values,
+    fewer than two rows of x with different logits)."""
+    x, y = _arrays(inputs, "x", "y")
+    if not (got.shape == expected.shape == x.shape == y.shape) or got.ndim != 2 or not _usable(got, expected, x, y):
+        return None
+    if np.allclose(got, expected, rtol=TOL, atol=TOL):
+        return None   # speak only of a value the reference says is wrong
+    return (x, y) if sum(_varied(row) for row in x) >= 2 else None
+
+
+@symptom("SoftmaxCrossEntropy.derivative")
+def softmax_missing(got, expected, inputs):
+    """got + y - x is one number per row: the logits (shifted per row) stand where softmax(x) belongs."""
+    found = _loss_inputs(got, expected, inputs)
+    if found is None:
+        return None
+    x, y = found
+    shift = _row_constants(got + y - x, max(1.0, float(np.abs(x).max())))
+    if shift is None:
+        return None
+    if np.allclose(shift, 0, rtol=0, atol=TOL):
+        return "the softmax is missing: the derivative is softmax(x) - y, not the logits x - y"
+    return ("the softmax is missing: yours is the logits x (less one constant per row) minus y; the derivative "
+            "is softmax(x) - y")
+
+
+@symptom("SoftmaxCrossEntropy.derivative")
+def softmax_not_normalised(got, expected, inputs):
+    """log(got + y) - x is one number per row but the rows of got + y do not sum to 1: exp(x - c) - y."""
+    found = _loss_inputs(got, expected, inputs)
+    if found is None:
+        return None
+    x, y = found
+    e = got + y
+    if np.any(e < 0) or np.allclose(e.sum(axis=1), 1, rtol=TOL, atol=0):
+        return None
+    rows = [i for i in range(len(x)) if np.all(e[i] > 1e-300) and _varied(x[i])]
+    if len(rows) < 2 or _row_constants(np.log(e[rows]) - x[rows], 1.0) is None:
+        return None
+    return ("the softmax is not normalised: exp(x - max) must be divided by its row's sum before subtracting y "
+            "(each row of softmax sums to 1)")
 
 
 # ------------------------------------------------------------------ BatchNorm in training mode

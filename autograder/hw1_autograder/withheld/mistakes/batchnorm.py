@@ -114,6 +114,38 @@ def bn_out_running_mean(x, running_mean, gamma, beta, eps):
     return gamma * bn_norm_running_mean(x, running_mean, eps) + beta
 
 
+def _updated(running, batch, alpha):
+    return alpha * running + (1 - alpha) * batch
+
+
+@mistake("BatchNorm.norm", "training mode must normalise with the batch's own mean and variance; yours used the "
+                          "batch mean with the running variance, already updated with this batch (running_var is "
+                          "for eval mode)")
+def bn_norm_updated_running_var(x, running_var, eps, alpha):
+    return bn_norm_running_var(x, _updated(running_var, x.var(axis=0, keepdims=True), alpha), eps)
+
+
+@mistake("BatchNorm.norm", "training mode must normalise with the batch's own mean and variance; yours used the "
+                          "running mean, already updated with this batch, with the batch variance (running_mean is "
+                          "for eval mode)")
+def bn_norm_updated_running_mean(x, running_mean, eps, alpha):
+    return bn_norm_running_mean(x, _updated(running_mean, x.mean(axis=0, keepdims=True), alpha), eps)
+
+
+@mistake("BatchNorm.out", "training mode must normalise with the batch's own mean and variance; yours used the "
+                         "batch mean with the running variance, already updated with this batch (running_var is "
+                         "for eval mode)")
+def bn_out_updated_running_var(x, running_var, gamma, beta, eps, alpha):
+    return gamma * bn_norm_updated_running_var(x, running_var, eps, alpha) + beta
+
+
+@mistake("BatchNorm.out", "training mode must normalise with the batch's own mean and variance; yours used the "
+                         "running mean, already updated with this batch, with the batch variance (running_mean is "
+                         "for eval mode)")
+def bn_out_updated_running_mean(x, running_mean, gamma, beta, eps, alpha):
+    return gamma * bn_norm_updated_running_mean(x, running_mean, eps, alpha) + beta
+
+
 @mistake("BatchNorm.out", "training normalised with the running statistics: in training, norm uses this "
                          "batch's mean and var; running_mean and running_var are for eval mode only")
 def bn_out_running_stats(x, running_mean, running_var, gamma, beta, eps):
