@@ -89,7 +89,7 @@ def test_an_update_some_factor_too_large(seed):
     param, grad, lr = r.randn(4, 3), r.randn(4, 3), 0.008
     right, i = param - lr * grad, {"param": param, "lr": lr}
     why = symptoms.update_scaled(param - 0.002 * grad, right, i)
-    assert "scaled by 0.002 instead of the learning rate (0.008)" in why
+    assert "0.25 times the right one" in why and "scaled the gradient by 0.002 instead of the learning rate (0.008)" in why
     for factor in (0, 1, -1):   # not moved, right, sign: the catalogue's, or nothing to say
         assert symptoms.update_scaled(param - factor * lr * grad, right, i) is None
     assert symptoms.update_scaled(param - lr * grad ** 2, right, i) is None

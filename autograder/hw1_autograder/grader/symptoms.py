@@ -218,6 +218,7 @@ def update_scaled(got, expected, inputs):
     if not np.allclose(mine, r * right, rtol=0, atol=TOL * scale) or np.isclose(r, 1) or abs(r) < TOL or \
             np.isclose(r, -1):
         return None   # not one factor, or a factor the catalogue names (0: not moved, -1: sign)
-    return (f"the step moved the parameters {r:.6g} times as far as it should: the gradient was scaled by "
-            f"{r * lr:.6g} instead of the learning rate ({lr:g}) (use self.lr), or the gradient it was given "
-            f"is {r:.6g} times too large (then the tests of backward fail too: fix those first)")
+    # The learner's gradients are not checked here (that needs the right formula): say both causes.
+    return (f"the update is {r:.6g} times the right one (param moved {r:.6g} times as far): when the tests of "
+            f"backward pass, step() scaled the gradient by {r * lr:.6g} instead of the learning rate ({lr:g}), "
+            f"use self.lr; when they fail, the gradients step() was given are off by that factor: fix those first")
