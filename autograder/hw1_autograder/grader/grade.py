@@ -16,7 +16,7 @@ import numpy as np
 
 import isolation
 from cases.errors import LimitExceeded, Mismatch
-from grader import fresh, handins, localise
+from grader import fresh, handins, localise, mnist_eval
 from grader.verify import ChildError, References, Verifier
 
 try:   # the instructor's copy and the server; the learners' starter has no answer key
@@ -66,6 +66,7 @@ def verify_references(folder):
 def part_tests(part):
     """-> (module, [(task, name, points, case)]) in table order."""
     mod = importlib.import_module(PARTS[part][0])
+    mnist_eval.attach(mod.CASES)   # the MNIST case's verify half is the parent's own measure
     unchecked = [c.name for c in mod.CASES if c.verify_fn is None]
     if unchecked:   # a case without its parent half would pass on the child's word
         raise RuntimeError(f"{mod.__name__}: no verify half for {', '.join(unchecked)} (add @<case>.verify)")

@@ -18,7 +18,7 @@ compares and scores.  Nothing the child prints or exits with is a score.
 
 Adding a graded test (at most three files):
   1. cases.py: its inputs, if new (seeded, numpy only);
-  2. generate_references.py: its references under cases.key(...) names;
+  2. dev/references_spring.py: its references under key(...) names (dev/generate_references.py writes them);
   3. here: `@graded(task, name, points)` on the run half, then
      `@<name>.verify` on the verify half, at the place in this file where
      the test belongs in the table (file order is table order).
