@@ -17,6 +17,17 @@ code does not silence them either.
     python3 autograder/hw1_autograder/dev/fresh_bugs_2.py    # both homeworks, both copies, every hint line
 
 Same form and runner as fresh_bugs.py: name -> (edits, tests that must fail, words).
+
+First run (2026-12-03, branch heldout at ab23b0b; every bug applied, no bug or word changed after it):
+  spring2021: caught 18/18, named on the server 13/18, named at home 13/18 (13/13 of the server's)
+  autograd:   caught 12/12, named on the server 5/12, named at home 4/12 (4/5 of the server's)
+Read by hand, two Spring hints name the planted bug in words the lists missed ("counted the correct
+examples, not the wrong ones"; "the terms through the batch mean and the batch variance are missing"),
+on both copies: 15/18 and 15/18.  One autograd count is generous: MatMul's "got = expected × 0.142857
+everywhere: one constant factor is off" is a ratio (1/7, the batch is 7), not a cause; strictly 4/12 and
+3/12.  No hint line named a different bug than the planted one.
+Only change after the run: Linear.backward's learner versions lost the unused `input_grad=True`
+parameter when main dropped it from the solution (the cases call backward(delta); same behaviour).
 """
 import os
 import sys
@@ -127,7 +138,7 @@ def _wrong(self, x):
         ["bias", "+ b", "without b", "b missing", "missing b", "forgot b", "b is missing", "b was not added",
          "b not added", "omit"]),
     "Linear dW summed over the batch, not averaged": ([patch(LIN, "Linear", "backward", '''
-def _wrong(self, delta, input_grad=True):
+def _wrong(self, delta):
     batch = self.x.shape[0]
     self.dW = np.dot(self.x.T, delta)
     self.db = np.sum(delta, axis=0, keepdims=True) / batch
@@ -135,7 +146,7 @@ def _wrong(self, delta, input_grad=True):
         ["batch", "× 20", "times 20", "20 times", "not divided", "divide by 20", "divided by 20", "averag",
          "the mean", "mean over", "summed over", "instead of the mean"]),
     "Linear dW as delta^T x (PyTorch's weight layout)": ([patch(LIN, "Linear", "backward", '''
-def _wrong(self, delta, input_grad=True):
+def _wrong(self, delta):
     batch = self.x.shape[0]
     self.dW = np.dot(delta.T, self.x) / batch
     self.db = np.sum(delta, axis=0, keepdims=True) / batch
