@@ -76,7 +76,8 @@ def _wrong(self, delta):
     dnorm = delta * self.gamma
     inv_std = 1.0 / np.sqrt(self.var + self.eps)
     dvar = -0.5 * np.sum(dnorm * (self.x - self.mean), axis=0, keepdims=True) * inv_std ** 3
-    dmean = -np.sum(dnorm * inv_std, axis=0, keepdims=True) - 2.0 / m * dvar * np.sum(self.x - self.mean, axis=0, keepdims=True)
+    dmean = -np.sum(dnorm * inv_std, axis=0, keepdims=True)
+    dmean -= 2.0 / m * dvar * np.sum(self.x - self.mean, axis=0, keepdims=True)
     return {dx}'''
 
 
@@ -192,8 +193,9 @@ def _wrong(self):
     for bn in self.bn_layers or ():
         bn.gamma -= self.lr * bn.dgamma
         bn.beta -= self.lr * bn.dbeta''')], ["momentum"],
-        ["wrong order", "in the order", "order of the updates", "the other order", "old velocity", "previous velocity", "last step's velocity", "stale", "one step behind",
-         "velocity first", "update the velocity", "new velocity", "lags", "previous step's velocity"]),
+        ["wrong order", "in the order", "order of the updates", "the other order", "old velocity", "previous velocity",
+         "last step's velocity", "stale", "one step behind", "velocity first", "update the velocity", "new velocity",
+         "lags", "previous step's velocity"]),
     "error() counts the correct predictions": ([patch(HW1, "MLP", "error", '''
 def _wrong(self, labels):
     return int(np.sum(np.argmax(self.output, axis=1) == np.argmax(labels, axis=1)))''')],
@@ -318,8 +320,8 @@ def _wrong(ctx, predicted, target):
     ctx.labels = labels
     return tensor.Tensor(loss, requires_grad=predicted.requires_grad, is_leaf=not predicted.requires_grad)''')],
         ["cross_entropy"],
-        ["LogSumExp", "logsumexp", "log-sum-exp", "Log-Sum-Exp", "row maximum", "subtract the max", "maximum", "stable", "stabil",
-         "largest logit"]),
+        ["LogSumExp", "logsumexp", "log-sum-exp", "Log-Sum-Exp", "row maximum", "subtract the max",
+         "maximum", "stable", "stabil", "largest logit"]),
     "cross-entropy backward without the one-hot subtracted": ([patch(F, "CrossEntropy", "backward", '''
 @staticmethod
 def _wrong(ctx, grad_output):
