@@ -1,15 +1,14 @@
-"""Hints that need no catalogue: what the learner's code computed, read from its own numbers.
+"""The autograd homework's symptom checks (grader/symptoms.py's mechanism: both copies, no formula).
 
-    hint(quantity, got, expected, inputs) -> an explanation, or None
-
-Tried by grader/diagnose.py after the catalogue (and, at home, its fingerprints), on both copies:
-nothing here computes a right value.  An explainer speaks only when one reading of the numbers
-reproduces them exactly and no other reading does (an ambiguous fit is no hint), on an input that
-holds at least two different numbers.
+unbroadcast: which axes of the gradient the learner's unbroadcast summed, read from its value.  It
+speaks only when one reading reproduces the value exactly and no other does (an ambiguous fit is
+no hint), on a gradient that holds at least two different numbers.
 """
 import itertools
 
 import numpy as np
+
+from grader.symptoms import symptom
 
 RTOL, ATOL = 1e-9, 1e-12
 
@@ -35,8 +34,10 @@ def summed_axes(got, upstream):
     return found
 
 
-def unbroadcast_hint(got, expected, upstream, target):
+@symptom("unbroadcast")
+def unbroadcast_summed_axes(got, expected, inputs):
     """unbroadcast(upstream, shape) returned a sum of upstream over the wrong axes: say which."""
+    upstream, target = (np.asarray(inputs[n], dtype=np.float64) for n in ("upstream", "target"))
     if upstream.size < 2 or np.unique(upstream).size < 2 or got.size == 0:
         return None
     # summing over an axis of size 1 changes nothing but the shape: read those fits as one
@@ -55,22 +56,3 @@ def unbroadcast_hint(got, expected, upstream, target):
     return (f"unbroadcast {did}: broadcasting adds axes at the front, so sum away the leading axes until "
             f"grad has as many axes as shape {tuple(target.shape)}, then sum (keepdims=True) each axis where "
             f"shape has 1 and grad does not")
-
-
-EXPLAINERS = {"unbroadcast": unbroadcast_hint}
-
-
-def hint(quantity, got, expected, inputs):
-    """The explainer of `quantity` on these inputs (names as its arguments), or None."""
-    fn = EXPLAINERS.get(quantity)
-    if fn is None or inputs is None:
-        return None
-    names = fn.__code__.co_varnames[2:fn.__code__.co_argcount]
-    if not all(n in inputs for n in names):
-        return None
-    try:
-        with np.errstate(all="ignore"):
-            return fn(np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64),
-                      *(np.asarray(inputs[n], dtype=np.float64) for n in names))
-    except Exception:   # values it cannot read: no hint
-        return None
