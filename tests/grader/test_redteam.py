@@ -471,9 +471,7 @@ def test_a_grader_failure_on_one_handin_costs_that_handin_alone(tmp_path, monkey
     def grade_archive(path, part, limits=None, seed=None):
         if "breaks" in path:
             raise RecursionError("provoked by the hand-in")
-        rows = [{"task": "t", "test": "sigmoid_forward", "max": 2, "score": 2, "reason": None, "tampered": []}]
-        return {"rows": rows, "multiple_choice": None, "status": "ok", "output": "", "output_bytes": 0, "notes": [],
-                "refused": []}
+        return runner.GradeResult.of([runner.Row("t", "sigmoid_forward", 2, 2)])
     monkeypatch.setattr(grade_all.runner, "grade_archive", grade_archive)
     assert grade_all.main([str(handins), "--out", str(tmp_path / "g.csv"), "--jobs", "1"]) == 0
     with open(tmp_path / "g.csv", newline="") as f:
