@@ -34,6 +34,7 @@ AG = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "
 sys.path.insert(0, AG)
 import handin_record  # noqa: E402
 import isolation  # noqa: E402
+from isolation import platform_compat as compat  # noqa: E402
 import runner  # noqa: E402
 from grader import diagnose, fresh  # noqa: E402
 
@@ -88,7 +89,7 @@ def exposed(folder):
         if top not in isolation.policy.SYSTEM_DIRS or any(real == p or real.startswith(p + os.sep)
                                                    for p in isolation.policy.PRIVATE):
             return False
-    return os.geteuid() != 0 or not isolation.policy._blocked_ancestor(os.path.join(real, "x"))
+    return compat.geteuid() != 0 or not isolation.policy._blocked_ancestor(os.path.join(real, "x"))
 
 
 def _seed(args):

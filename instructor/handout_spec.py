@@ -80,8 +80,7 @@ BLANK = {
         "Linear.forward": todo("3.4.1", "keep x in self.x and return x @ W + b, shape (batch, out_feature)"),
         "Linear.backward": todo(
             "3.4.2", "set self.dW, self.db (averaged over the batch) and return dL/dx",
-            "dW: (in_feature, out_feature), db: (1, out_feature), dL/dx: (batch, in_feature);",
-            "with input_grad=False you may return None instead of dL/dx"),
+            "dW: (in_feature, out_feature), db: (1, out_feature), dL/dx: (batch, in_feature)"),
     },
     "mytorch/batchnorm.py": {
         "BatchNorm.forward": todo(

@@ -37,12 +37,10 @@ class Linear:
         self.x = as_2d(x, f"{self.name}.forward", self.W.shape[0])
         return self.x @ self.W + self.b
 
-    def backward(self, delta, input_grad=True):
+    def backward(self, delta):
         """delta: (batch, out_feature) -> dL/dx: (batch, in_feature).
 
         Sets dW = x^T delta / batch and db = mean of delta over the batch.
-        input_grad=False skips dL/dx and returns None (a network's first
-        layer has no use for it).
         """
         where = f"{self.name}.backward"
         x = require(self.x, where)
@@ -52,4 +50,4 @@ class Linear:
         batch = x.shape[0]
         self.dW = x.T @ (delta / batch)   # the mean over the batch of each example's x^T delta
         self.db = (delta / batch).sum(axis=0, keepdims=True)
-        return delta @ self.W.T if input_grad else None
+        return delta @ self.W.T

@@ -10,6 +10,7 @@ hidden_48_24_16_* (12): 28 points.
 import csv
 import hashlib
 import io
+import json
 import os
 import subprocess
 import sys
@@ -253,8 +254,8 @@ def batch(tmp_path_factory):
 
     before = {d: tree_digest(d) for d in (AG, os.path.join(ROOT, "instructor"), os.path.join(ROOT, "mytorch"),
                                           os.path.join(ROOT, "hw1"))}
-    res = subprocess.run([sys.executable, GRADE_ALL, str(handins), "--out", str(out), "--jobs", "2",
-                          "--timeout", "3"], capture_output=True, text=True, timeout=600,
+    res = subprocess.run([sys.executable, "-c", REAPER, sys.executable, GRADE_ALL, str(handins), "--out", str(out),
+                          "--jobs", "2", "--timeout", "3"], capture_output=True, text=True, timeout=600,
                          env=dict(os.environ, TMPDIR=str(tmpdir)))
     after = {d: tree_digest(d) for d in before}
     with open(out, newline="") as f:
@@ -316,22 +317,39 @@ def test_archive_escapes_are_refused(batch):
     assert not_tar["total"] == "0" and not_tar["status"] == "bad archive"
 
 
-def child_processes():
-    """Processes still running this repository's child script."""
-    script = os.path.join(AG, "isolation.py").encode()
-    found = []
-    for pid in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                if script in f.read():
-                    found.append(pid)
-        except OSError:
-            pass
-    return found
+# Runs a command as a child subreaper: every process the command leaves behind, even one that
+# escaped into its own session, is re-parented to this wrapper rather than to init, so the
+# wrapper can list exactly the processes this test started (never another run's) and end them.
+REAPER = r"""
+import ctypes, json, os, signal, subprocess, sys, time
+ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)   # PR_SET_CHILD_SUBREAPER
+code = subprocess.call(sys.argv[1:])
+time.sleep(0.5)   # a process forked just before the grader ended is re-parented by now
+me = str(os.getpid())
+left = []
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        continue
+    if fields[1] == me and fields[0] != "Z":
+        left.append(int(pid))
+        os.kill(int(pid), signal.SIGKILL)
+sys.stderr.write("LEFT BEHIND: " + json.dumps(left) + "\n")
+sys.exit(code)
+"""
+
+
+def left_behind(stderr):
+    """The processes the grader left running, as the REAPER wrapper listed them."""
+    line = [ln for ln in stderr.splitlines() if ln.startswith("LEFT BEHIND: ")]
+    assert len(line) == 1, stderr[-2000:]
+    return json.loads(line[0][len("LEFT BEHIND: "):])
 
 
 def test_nothing_changed_or_left_behind(batch):
-    assert not child_processes()
+    assert not left_behind(batch["res"].stderr)
     assert batch["before"] == batch["after"]
     assert not stray_files()
     assert not list(batch["tmpdir"].iterdir())   # every hand-in's temporary folder was removed

@@ -290,7 +290,7 @@ def grade_copy(edits, tmp_path, *args):
 
 
 def test_exception_shows_the_learners_frame(tmp_path):
-    tests, code = grade_copy([("mytorch/linear.py", "return delta @ self.W.T if", "return delta @ self.W if")],
+    tests, code = grade_copy([("mytorch/linear.py", "return delta @ self.W.T\n", "return delta @ self.W\n")],
                              tmp_path)
     reason = tests["linear_backward"]["reason"]
     assert code == 1 and tests["sigmoid_forward"]["score"] == 2
