@@ -12,7 +12,7 @@ import numpy as np
 from cases.autograd.common import text
 from cases.autograd.inputs import BN_EPS as MNIST_EPS   # BatchNorm1d's eps in the handout
 from cases.errors import LimitExceeded, Mismatch
-from training.mnist_data import CLASSES, PIXELS
+from training import mnist_data
 
 # "Linear and ReLU layers" (handout 2.5), BatchNorm1d if the learner did the bonus (the course's
 # example is Linear(784, 20) -> BatchNorm1d(20) -> ReLU() -> Linear(20, 10)).
@@ -31,7 +31,7 @@ ELEMENTWISE = {"ReLU": 8, "Sigmoid": 32, "Tanh": 32, "BatchNorm1d": 16, "Dropout
 
 def mnist_model(v):
     """The child's trained model as [(kind, params)], checked to chain 784 inputs to 10 scores."""
-    kinds, width, model, cost = text(v, "model/kinds", limit=4000).split(","), PIXELS, [], 0
+    kinds, width, model, cost = text(v, "model/kinds", limit=4000).split(","), mnist_data.PIXELS, [], 0
     if len(kinds) > MNIST_MAX_LAYERS:
         raise LimitExceeded(f"hw1/mnist.py's model has {len(kinds)} layers; the grader evaluates models of at "
                             f"most {MNIST_MAX_LAYERS} (limit)")
@@ -57,8 +57,8 @@ def mnist_model(v):
                                 f"(at layer {k}, {kind}), {MNIST_MAX_COST // 16_000} times the handout's example "
                                 f"network: beyond what the grader evaluates (limit)")
         model.append((kind, p))
-    if width != CLASSES:
-        raise Mismatch(f"hw1/mnist.py's model ({','.join(kinds)}) ends with {width} scores, not {CLASSES}")
+    if width != mnist_data.CLASSES:
+        raise Mismatch(f"hw1/mnist.py's model ({','.join(kinds)}) ends with {width} scores, not {mnist_data.CLASSES}")
     return model
 
 
@@ -87,6 +87,5 @@ def mnist_accuracy(v, x, labels):
 @functools.cache
 def validation_set():
     """The parent's (val_x, val_labels), loaded once per process: a batch grades many hand-ins."""
-    from training import mnist_data
     val_x, val_y = mnist_data.load_validation()
     return val_x, val_y.argmax(axis=1)
