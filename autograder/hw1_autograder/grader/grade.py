@@ -149,7 +149,7 @@ def _grade(part, root, timeout, names, show_output, limits, scratch, table, seed
     return GradeResult.of(rows, multiple_choice=mc_summary(run.results.get("multiple_choice")), status=status,
                           output=run.output, output_bytes=run.output_bytes, notes=tuple(run.notes),
                           hung=tuple(run.hung), seed=seed,
-                          warnings=tuple({"warning": w, "tests": names} for w, names in warned.items()))
+                          warnings=tuple({"warning": w, "tests": t} for w, t in warned.items()))
 
 
 _REFS = {}
