@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 from importlib import util as import_util
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -82,9 +83,31 @@ def indent_of(fn, lines):
     return line[:len(line) - len(line.lstrip())]
 
 
-def todo_lines(entry, pad):
-    """The TODO comment above the raise: the handout section and the hints (the raise says what)."""
-    return [f"{pad}# TODO: {section_ref(entry.section)}"] + [f"{pad}#   {hint}" for hint in getattr(entry, "hints", ())]
+def todo_lines(entry, pad, where):
+    """The TODO comment above the raise: the handout section, the hints (the raise says what) and the
+    tests that grade it (the names in the runner's table), or why it is optional."""
+    lines = [f"{pad}# TODO: {section_ref(entry.section)}"] + [f"{pad}#   {hint}" for hint in getattr(entry, "hints", ())]
+    if entry.graded_by:
+        names = [n + case_note(n, where, entry) for n in entry.graded_by]
+        lines += textwrap.wrap("graded by: " + ", ".join(names), 110 - len(pad),
+                               initial_indent=f"{pad}#   ", subsequent_indent=f"{pad}#     ")
+    elif entry.optional and entry.section != spec.BEYOND:   # BEYOND's section line says it already
+        lines.append(f"{pad}#   {entry.optional}")
+    return lines
+
+
+def case_note(case, where, entry):
+    """Where the learner finds a case outside the file's own table: ' (./grade.sh 1b)' for the
+    bonus's, ' (beyond the 100 points)' for a check of 0 points, else ''."""
+    from cases.autograd import bonus, graded as autograd
+    from cases.spring2021 import graded as spring
+    if where in spec.LAYERWISE:
+        table = {c.name: c.points for c in spring.CASES}
+    else:
+        table = {c.name: c.points for c in autograd.CASES}
+        if case not in table and entry.section != "F bonus":
+            return " (./grade.sh 1b)" if case in {c.name for c in bonus.CASES} else ""
+    return " (beyond the 100 points)" if table.get(case) == 0 else ""
 
 
 def section_ref(section):
@@ -102,10 +125,10 @@ def raise_line(name, what, pad):
     return f"{pad}raise NotImplementedError({json.dumps(f'{name}: {what}', ensure_ascii=False)})"
 
 
-def stub(name, entry, pad):
+def stub(name, entry, pad, where):
     if isinstance(entry, spec.Answer):
         return [f"{pad}# TODO ({section_ref(entry.section)}): {entry.what}.", f"{pad}return None"]
-    return todo_lines(entry, pad) + [raise_line(name, entry.what, pad)]
+    return todo_lines(entry, pad, where) + [raise_line(name, entry.what, pad)]
 
 
 def assignment_target(stmt, lines):
@@ -138,7 +161,7 @@ def partial_edits(name, fn, entry, lines, where):
     # what the learner builds (MLP.__init__ lists its layers), so it must not run before then.
     first, last, new = max(edits, key=lambda e: e[1])
     edits.remove((first, last, new))
-    edits.append((first, last, new + todo_lines(entry, pad) + [raise_line(name, entry.what, pad)]))
+    edits.append((first, last, new + todo_lines(entry, pad, where) + [raise_line(name, entry.what, pad)]))
     return edits
 
 
@@ -170,7 +193,7 @@ def blank_source(source, entries, where):
             first, last = head_region(name, fn, entry, lines, where)
         else:
             first, last = body_region(fn, lines)
-        edits.append((first, last, stub(name, entry, indent_of(fn, lines))))
+        edits.append((first, last, stub(name, entry, indent_of(fn, lines), where)))
         removed[name] = lines[first - 1:last]
     for first, last, new in sorted(edits, key=lambda e: e[0], reverse=True):
         lines[first - 1:last] = new

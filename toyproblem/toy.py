@@ -10,23 +10,21 @@ compares each value with the one of the same name worked out by oracle.py
 (diagnose.py, with the course's tolerances), and stops a scenario at its first wrong value, with a hint
 where a usual mistake fits.  Exit status 0 when the course's scenarios (1-5) match; scenario 6
 (Residual, from the worked derivations, not the 2021 handout) is optional: reported, never a failure.
+Loading your modules and printing the given numbers and the summary are in toy_io.py.
 """
 import argparse
-import importlib
 import os
 import sys
-import traceback
-import types
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(os.path.dirname(HERE), "autograder", "hw1_autograder")]
+from cases.record import learner_frame  # noqa: E402  (where in your code an exception came from)
 from grader import diagnose  # noqa: E402  (the autograder's comparison and hints)
 import oracle  # noqa: E402
 from isolation import platform_compat  # noqa: E402  (a console of any encoding)
-
-LEARNER_MODULES = ("activation", "loss", "linear", "batchnorm", "residual", "hw1")
+from toy_io import fmt, load_learner, print_given, summary  # noqa: E402  (loading and printing)
 
 
 # ------------------------------------------------------------------ helpers
@@ -316,34 +314,9 @@ def initial_parameter(name):
 
 
 # ------------------------------------------------------------------ running
-def learner_frame(exc, root):
-    """' at mytorch/x.py:12 in forward' for the learner's innermost frame, or ''."""
-    dirs = tuple(os.path.join(root, d) + os.sep for d in ("mytorch", "hw1"))
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if os.path.abspath(f.filename).startswith(dirs)]
-    if not frames:
-        return ""
-    f = frames[-1]
-    return f" at {os.path.relpath(f.filename, root)}:{f.lineno} in {f.name}"
-
-
-def fmt(value, digits=6):
-    return oracle.fmt(np.asarray(value).tolist(), digits)
-
-
-def print_given(number, out):
-    scenario = oracle.SCENARIOS[number]
-    out(f"\nScenario {number}: {scenario['title']}" + (" (optional, not graded)" if number in OPTIONAL else ""))
-    out(f"  x = {scenario['x']}, labels = {scenario['labels']}")
-    linear_layers = [layer for layer in scenario["layers"] if layer[0] == "linear"]
-    for k, (_, W, b) in enumerate(linear_layers, 1):
-        out(f"  W{k} = {W}, b{k} = {b}")
-    for _, W, b in [layer for layer in scenario["layers"] if layer[0] == "residual"]:
-        out(f"  W = {W}, b = {b}")
-
-
 def run_scenario(number, lib, root, verbose, out=print):
     """Compare each value the scenario yields with the oracle's; False at the first difference."""
-    print_given(number, out)
+    print_given(number, OPTIONAL, out)
     worked = oracle.expected(number)
     expected = {name: np.array(value, dtype=float) for name, _, value in worked}
     batch_size = len(oracle.SCENARIOS[number]["x"])
@@ -354,7 +327,8 @@ def run_scenario(number, lib, root, verbose, out=print):
             yielded_name, got = next(learner_values)
         except Exception as e:  # the learner's code may raise anything
             what = "not implemented yet" if isinstance(e, NotImplementedError) else f"{type(e).__name__}: {e}"
-            out(f"  ERROR {name}: {what}{learner_frame(e, root)}")
+            where = learner_frame(e.__traceback__, root)
+            out(f"  ERROR {name}: {what}" + (f" {where}" if where else ""))
             out(f"  Scenario {number} stops here.")
             return False
         assert yielded_name == name, f"toy.py: scenario {number} yields {yielded_name!r} where the oracle has {name!r}"
@@ -379,30 +353,6 @@ def run_scenario(number, lib, root, verbose, out=print):
     return True
 
 
-class Missing:
-    """Stands in for a module that could not be imported; any use says so."""
-
-    def __init__(self, name):
-        self.name = name
-
-    def __getattr__(self, attr):
-        raise RuntimeError(f"module {self.name} could not be imported")
-
-
-def load_learner(root):
-    """Import the learner's modules course-style; a missing one is reported, not fatal."""
-    sys.path[:0] = [os.path.join(root, "mytorch"), os.path.join(root, "hw1")]
-    lib = types.SimpleNamespace()
-    for name in LEARNER_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except Exception as e:  # a half-written module may fail to import at all
-            print(f"cannot import {name}: {type(e).__name__}: {e}")
-            module = Missing(name)
-        setattr(lib, name, module)
-    return lib
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Step through tiny networks and compare every value.")
     ap.add_argument("--scenario", type=int, choices=sorted(SCENARIOS))
@@ -414,23 +364,8 @@ def main(argv=None):
     lib = load_learner(root)
     numbers = [args.scenario] if args.scenario else sorted(SCENARIOS)
     results = {number: run_scenario(number, lib, root, args.verbose) for number in numbers}
-    return summary(results)
-
-
-def summary(results):
-    """Print what matched -> exit status: 0 when every course scenario run matches (optional ones
-    only count when nothing else was run)."""
-    course = [n for n in results if n not in OPTIONAL]
-    print()
-    if course:
-        print(f"The course's scenarios: {sum(results[n] for n in course)} of {len(course)} match the "
-              f"expected values.")
-    for n in sorted(set(results) - set(course)):
-        state = "matches" if results[n] else "does not match yet"
-        print(f"Optional, not graded: scenario {n} ({OPTIONAL[n]}) {state}.")
-    counted = course or list(results)
-    return 0 if all(results[n] for n in counted) else 1
+    return summary(results, OPTIONAL)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    platform_compat.run_command(main)

@@ -16,4 +16,4 @@ from training import mnist_autograd  # noqa: E402
 
 if __name__ == "__main__":
     platform_compat.plain_console()
-    sys.exit(mnist_autograd.main())
+    platform_compat.run_command(mnist_autograd.main)

@@ -229,3 +229,11 @@ def test_a_right_step_from_wrong_gradients_points_upstream_not_at_momentum():
     text = diagnose.compare("W", i["param"] - i["lr"] * i["grad"], RIGHT["MLP.step"](i), quantity="MLP.step",
                             inputs=i)
     assert "momentum not applied" in text, text
+
+
+def test_a_batch_of_one_gets_no_batch_ratio_hint_and_no_error():
+    # m/(m-1) divided by zero at m = 1, and there a sum over the batch is the mean
+    expected = R.randn(1, 4)
+    hint = diagnose.ratio_hint(2 * expected, expected, batch=1)
+    assert hint == "got = expected × 2 everywhere: one constant factor is off"
+    assert "batch" not in (diagnose.compare("dW", 2 * expected, expected, batch=1) or "")

@@ -1,4 +1,5 @@
 """The grader's layout is its trust boundary: what each folder holds and who may read it."""
+import ast
 import os
 import re
 import shutil
@@ -67,3 +68,26 @@ def test_the_child_folders_hold_no_secret():
         assert not f.endswith(".npz") and "answer_key" not in f and "mistakes" not in f, f
     for path, text in _sources("cases"):
         assert not re.search(r"MC_KEY\s*=|CATALOGUE\s*=", text), path
+
+
+def _imported(tree):
+    """Every module name a source imports: import statements (in functions too) and
+    importlib.import_module / __import__ of a literal name."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            yield node.module
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) in (
+                "import_module", "__import__") and node.args and isinstance(node.args[0], ast.Constant):
+            yield str(node.args[0].value)
+
+
+def test_cases_never_import_the_parent_or_what_is_withheld():
+    # cases/ is what the child may import; its verify halves run in the parent but reach the parent's
+    # services through the Verifier (or are attached from grader/, as MNIST's), never by import.
+    upward = [(path, name) for path, text in _sources("cases") for name in _imported(ast.parse(text))
+              if name.split(".")[0] in ("grader", "withheld", "dev")]
+    assert not upward, upward
+    with open(os.path.join(AG, "cases", "autograd", "course.py"), encoding="utf-8") as f:
+        assert "training" in set(_imported(ast.parse(f.read())))   # the scan sees imports inside functions

@@ -1,6 +1,6 @@
-"""The numpy reference the server grades with (withheld/reference/) against two oracles:
-the shipped PyTorch references on the fixed inputs, and PyTorch float64 (dev/generate_references.py's
-recipes, run on the same drawn inputs) on 20 draws of values and sizes."""
+"""The numpy reference the server grades with (withheld/reference/) against the shipped references
+on the fixed inputs (written from it: stale if they differ) and against PyTorch float64
+(dev/generate_references.py's recipes, run on the same drawn inputs) on 20 draws of values and sizes."""
 import os
 
 import numpy as np
@@ -86,9 +86,10 @@ def test_unit_references_match_pytorch_float64_on_20_draws():
 
 @pytest.mark.parametrize("seed", NETWORK_SEEDS)
 def test_every_reference_matches_pytorch_float64_on_a_draw(seed):
-    ours, theirs = _torch_refs(seed, ["elementwise", "mlps", "traces", "extras"])
-    assert set(ours) == set(theirs)
-    assert refcheck.differing(theirs, ours) == []
+    pytest.importorskip("torch")
+    from dev import generate_references as gen
+    bad, covered, total = gen.oracle_disagrees(seed)
+    assert bad == [] and total >= covered > 300   # a new case's references may have no recipe
 
 
 # The bonus's Adam divides the gradient of the bias before BatchNorm (zero, up to rounding noise

@@ -30,6 +30,16 @@ def test_one_scenario_verbose():
     assert "Scenario 3" in res.stdout and "Scenario 2" not in res.stdout and "expected [[" in res.stdout
 
 
+def test_a_reader_that_stops_early_gets_no_traceback():
+    # `toy.py | head -1`: the pipe closes after one line, while the toy still has pages to print.
+    toy = subprocess.Popen([sys.executable, os.path.join(TOY, "toy.py")], cwd=ROOT, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE)
+    toy.stdout.readline()
+    toy.stdout.close()
+    _, err = toy.communicate(timeout=600)
+    assert b"Traceback" not in err and b"BrokenPipeError" not in err, err.decode()
+
+
 def values(number):
     return {name: np.array(value) for name, _, value in oracle.expected(number)}
 

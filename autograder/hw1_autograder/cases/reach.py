@@ -2,13 +2,35 @@
 
 A name the learner has not written yet becomes Missing (or ReturnedNone), which
 the report words as "not written yet" rather than as a crash.
+
+The trusted parent runs the same run halves on the reference implementation to record the
+references (withheld/reference/): inside `with resolving(modules)` module(name) returns
+modules[name] in that thread instead of importing.  The child never installs one.
 """
+import contextlib
 import importlib
+import threading
 
 from cases.errors import Missing, ReturnedNone
 
+_local = threading.local()
+
+
+@contextlib.contextmanager
+def resolving(modules):
+    """In this thread, module(name) is modules[name] inside the block (the parent's reference run)."""
+    before = getattr(_local, "modules", None)
+    _local.modules = modules
+    try:
+        yield
+    finally:
+        _local.modules = before
+
 
 def module(name):
+    modules = getattr(_local, "modules", None)
+    if modules is not None:
+        return modules[name]
     try:
         return importlib.import_module(name)
     except ModuleNotFoundError as e:

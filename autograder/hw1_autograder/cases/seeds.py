@@ -11,7 +11,8 @@ SEED = 11785      # numpy's global seed before each network is built, as the cou
 def key(*parts):
     """The name of a reference array: its parts joined by '/', e.g. key("momentum", "step0", "W1").
 
-    The graded cases (graded.py) and generate_references.py both name references through it.
+    The verify halves name references through it: key(case.refs, name) is what the case's run
+    half records under name on the reference implementation (withheld/reference/spring2021.py).
     """
     return "/".join(str(p) for p in parts)
 

@@ -173,7 +173,7 @@ def ratio_hint(got, expected, batch=None):
         return None
     if np.any(np.abs(got[~mask]) > 1e-6 * max(1.0, float(np.max(np.abs(got), initial=0.0)))):
         return None   # not a multiple where expected is 0: no factor explains it
-    if batch:
+    if batch and batch > 1:   # at a batch of one a sum is the mean: no ratio tells them apart
         m = batch
         if np.isclose(c, m):
             return f"got = expected × {m} (the batch size): a sum over the batch where a mean is expected"

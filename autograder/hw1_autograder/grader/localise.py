@@ -4,7 +4,7 @@
     localise(records, refs, acts, nbn) -> (line, component, hint) or None
 
 The records hold what each layer received and returned (arrays only); the
-refs the same quantities from PyTorch (generate_references.trace).  The walk
+refs the same quantities as the reference implementation records them.  The walk
 goes in forward order (each Linear output, BatchNorm mean, var, norm, out,
 each activation's state), then backward from the loss (each derivative, the
 gradient each layer receives and passes down, dW, db, dgamma, dbeta), and

@@ -1,14 +1,16 @@
-"""The parent's own measure of the MNIST model the child trained (autograd part, handout 2.5).
+"""The parent's half of the MNIST case (autograd part, handout 2.5): its own measure of the model.
 
-The child sends the trained model's layers as arrays (cases/autograd/graded.py,
-case "mnist"); this module rebuilds the model in numpy, in eval mode, and
-measures its validation accuracy: the grade never rests on the accuracy the
-learner's code reports.
+The child sends the trained model's layers as arrays (cases/autograd/course.py,
+case "mnist", its run half); this module is the case's verify half: it rebuilds
+the model in numpy, in eval mode, and measures its validation accuracy, so the
+grade never rests on the accuracy the learner's code reports.  cases/ never
+imports grader/: part_tests (grader/grade.py) attaches verify() to the case.
 """
 import functools
 
 import numpy as np
 
+from cases.autograd import course
 from cases.autograd.common import text
 from cases.autograd.inputs import BN_EPS as MNIST_EPS   # BatchNorm1d's eps in the handout
 from cases.errors import LimitExceeded, Mismatch
@@ -89,3 +91,28 @@ def validation_set():
     """The parent's (val_x, val_labels), loaded once per process: a batch grades many hand-ins."""
     val_x, val_y = mnist_data.load_validation()
     return val_x, val_y.argmax(axis=1)
+
+
+def verify(v):
+    """The MNIST case's verify half: the plot is a PNG, the reported and the measured accuracy reach the target."""
+    if tuple(v.value("plot_head")) != tuple(b"\x89PNG"):
+        raise Mismatch("hw1/validation_accuracy.png is not a PNG image")
+    accuracies = np.ravel(v.value("accuracies"))
+    # The course's rule reads the accuracies hw1/mnist.py returns, which the learner's code reports:
+    # the verdict also needs the accuracy measured here, on the weights it trained.
+    if not accuracies.size or not accuracies[-1] >= mnist_data.TARGET:
+        raise Mismatch(f"final validation accuracy {accuracies[-1] if accuracies.size else None} is below "
+                       f"{mnist_data.TARGET}")
+    measured = mnist_accuracy(v, *validation_set())
+    if not measured >= mnist_data.TARGET - MNIST_SLACK:
+        raise Mismatch(f"the trained model's validation accuracy, measured by the grader on its final weights, is "
+                       f"{measured:.4f}, below {mnist_data.TARGET - MNIST_SLACK:g} (hw1/mnist.py reported "
+                       f"{accuracies[-1]:.4f})"
+                       f"\nhint: the grader evaluates the model in eval mode with the handout's formulas "
+                       f"(BatchNorm1d with running_mean, running_var and eps {MNIST_EPS:g})")
+
+
+def attach(cases):
+    """Give the MNIST case, when cases holds it, this module's verify as its parent half."""
+    if course.mnist in cases and course.mnist.verify_fn is None:
+        course.mnist.verify(verify)

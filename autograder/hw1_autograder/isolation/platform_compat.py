@@ -203,3 +203,16 @@ def plain_console():
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="mytorch-plain")
+
+
+def run_command(main):
+    """sys.exit(main()), where a reader that stops early (`toy.py | head`) ends the program quietly,
+    as a Unix tool does, instead of with a BrokenPipeError traceback."""
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python flushes stdout once more at exit: point it at devnull so that flush cannot fail.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 1
+    sys.exit(code)

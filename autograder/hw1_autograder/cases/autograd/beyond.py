@@ -54,7 +54,7 @@ def _(v):
             p, key = f"{op}/{case}", f"op/{op}/{case}"
             verify_direct(v, f"{p}/direct", op, 2)
             v.check(f"{op}.forward(ctx, a{a.shape}, b{b.shape})", f"{p}/direct/out", f"{key}/out")
-            mistakes = [binary_mistakes(op, "a", a, b, up), binary_mistakes(op, "b", a, b, up)]
+            mistakes = [binary_mistakes(v, op, "a", a, b, up), binary_mistakes(v, op, "b", a, b, up)]
             for k, name in enumerate(("a", "b")):
                 v.check(f"{op}.backward(ctx, grad) for a{a.shape}, b{b.shape}: gradient of input {k + 1}",
                         f"{p}/direct/grad{k}", f"{key}/{name}_grad", mistakes=mistakes[k])
@@ -63,10 +63,9 @@ def _(v):
                            f"{key}/{name}_grad", mistakes=mistakes[k])
 
 
-def _unary_mistakes(name, a, up):
+def _unary_mistakes(v, name, a, up):
     """(hint, value) pairs: common wrong derivatives of the elementwise ops (withheld/autograd_mistakes.py)."""
-    from grader.fingerprints import pairs   # parent only
-    return pairs("unary_mistakes", name, a, up)
+    return v.mistake_pairs("unary_mistakes", name, a, up)
 
 
 @_beyond("ops_direct_unary")
@@ -94,7 +93,7 @@ def _(v):
     for name, (_, _, extra_args) in ca.UNARY_OPS.items():
         a, op = ca.unary(name), name.split("_")[0]
         up = ca.upstream(name, ca.unary_out_shape(name))
-        mistakes = _unary_mistakes(name, a, up)
+        mistakes = _unary_mistakes(v, name, a, up)
         verify_direct(v, f"{name}/direct", op, 1)
         v.check(f"{op}.forward(ctx, a{a.shape}{''.join(', ' + repr(x) for x in extra_args)})", f"{name}/direct/out",
                 f"op/{name}/out")
@@ -105,14 +104,13 @@ def _(v):
     v.check("MatMul.forward(ctx, a, b)", "MatMul/direct/out", "op/MatMul/out")
     v.check("MatMul.backward(ctx, grad)[0]", "MatMul/direct/grad0", "op/MatMul/a_grad")
     v.check("MatMul.backward(ctx, grad)[1]", "MatMul/direct/grad1", "op/MatMul/b_grad",
-            mistakes=_matmul_mistakes(a, up))
+            mistakes=_matmul_mistakes(v, a, up))
     check_grad(v, "a @ b: a.grad", "MatMul/operator/a_grad", "a", "op/MatMul/a_grad")
     check_grad(v, "a @ b: b.grad", "MatMul/operator/b_grad", "b", "op/MatMul/b_grad")
 
 
-def _matmul_mistakes(a, up):
-    from grader.fingerprints import pairs   # parent only
-    return pairs("matmul_mistakes", a, up)
+def _matmul_mistakes(v, a, up):
+    return v.mistake_pairs("matmul_mistakes", a, up)
 
 
 @_beyond("unbroadcast")

@@ -172,8 +172,7 @@ def verify_direct(v, p, op_name, n_tensors, want=True):
                            f"(tensor.Tensor(array))")
 
 
-def binary_mistakes(op, which, a, b, up):
+def binary_mistakes(v, op, which, a, b, up):
     """(hint, value) pairs: the wrong formulas an op's backward is commonly written with (kept in
-    withheld/autograd_mistakes.py; the learners' starter has their fingerprints).  Parent only."""
-    from grader.fingerprints import pairs   # the verify halves' import: the child never calls this
-    return pairs("binary_mistakes", op, which, a, b, up)
+    withheld/autograd_mistakes.py; the learners' starter has their fingerprints).  Verify halves only."""
+    return v.mistake_pairs("binary_mistakes", op, which, a, b, up)

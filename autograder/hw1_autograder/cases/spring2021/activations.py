@@ -18,7 +18,7 @@ def activation_run(cls, derivative, out, x=None):
 def _activation_cases(forward_name, derivative_name, cls):
     """The two cases of one activation; k, the reference prefix, is the lower-case class name."""
     k = cls.lower()
-    forward = graded("Activations", forward_name, 2)(lambda out: activation_run(cls, False, out))
+    forward = graded("Activations", forward_name, 2, refs=k)(lambda out: activation_run(cls, False, out))
 
     @forward.verify
     def _(v):
@@ -26,7 +26,7 @@ def _activation_cases(forward_name, derivative_name, cls):
         v.check(f"{cls}.forward(x)", "forward", key(k, "forward"), quantity=f"{cls}.forward", inputs=x)
         v.check(f"{cls}.state", "state", key(k, "forward"), quantity=f"{cls}.forward", inputs=x)
 
-    derivative = graded("Activations", derivative_name, 2)(lambda out: activation_run(cls, True, out))
+    derivative = graded("Activations", derivative_name, 2, refs=k)(lambda out: activation_run(cls, True, out))
 
     @derivative.verify
     def _(v):

@@ -10,7 +10,7 @@ from cases.spring2021.common import build, graded, grads_run, grads_verify, n_li
 
 
 # ---------------------------------------------------------------- BatchNorm
-@graded("BatchNorm", "batchnorm_train", 12)
+@graded("BatchNorm", "batchnorm_train", 12, refs="batchnorm")
 def batchnorm_train(out):
     mlp = build("batchnorm", out)
     rec = trace.record(mlp)
@@ -74,12 +74,12 @@ def _(v):
                                 v.value(f"step{s}/before/{a}")),
                             "course_velocity": lambda s=s, a=attr: np.zeros_like(v.value(f"step{s}/before/{a}"))})
         if s == 0:
-            v.localised("batchnorm", checks, prefix="step0/trace/")
+            v.localised("batchnorm", checks, ref_prefix="batchnorm/step0", prefix="step0/trace/")
         else:
             checks()
 
 
-@graded("BatchNorm", "batchnorm_inference", 6)
+@graded("BatchNorm", "batchnorm_inference", 6, refs="batchnorm/eval")
 def batchnorm_inference(out):
     mlp = build("batchnorm", out)
     for s in range(inputs.BN_STEPS):

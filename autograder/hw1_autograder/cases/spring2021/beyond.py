@@ -14,7 +14,7 @@ from cases.spring2021.common import ACT_CLASS, beyond, build, verify_build
 # ------------------------------------------------ beyond the course (not scored, own line)
 def _beyond_activation(act, region):
     cls = ACT_CLASS[act]
-    case = beyond("Activations", f"{act}_{region}", 0)(
+    case = beyond("Activations", f"{act}_{region}", 0, refs=key("extra", act, region))(
         lambda out: (activation_run(cls, False, out, inputs.activation_region(region)),
                      activation_run(cls, True, out, inputs.activation_region(region))))
 
@@ -76,7 +76,7 @@ def _(v):
             quantity="SoftmaxCrossEntropy.forward", inputs={"x": x[2:5], "y": y[2:5]})
 
 
-@beyond("Linear", "linear_backward_returned", 0)
+@beyond("Linear", "linear_backward_returned", 0, refs="linear")
 def linear_backward_returned(out):
     layer, x, delta = linear_layer()
     call(layer, "forward", x)
@@ -116,13 +116,15 @@ def _bn_unit_verify(v, constant):
             quantity="BatchNorm.eval", inputs=after)
 
 
-beyond("BatchNorm", "batchnorm_unit", 0)(lambda out: _bn_unit_run(out, False)).verify(
+beyond("BatchNorm", "batchnorm_unit", 0, refs="extra/bn/unit")(
+    lambda out: _bn_unit_run(out, False)).verify(
     lambda v: _bn_unit_verify(v, False))
-beyond("BatchNorm", "batchnorm_constant_feature", 0)(lambda out: _bn_unit_run(out, True)).verify(
+beyond("BatchNorm", "batchnorm_constant_feature", 0, refs="extra/bn/constant")(
+    lambda out: _bn_unit_run(out, True)).verify(
     lambda v: _bn_unit_verify(v, True))
 
 
-@beyond("MLP", "mlp_error_and_total_loss", 0)
+@beyond("MLP", "mlp_error_and_total_loss", 0, refs="extra/mlp")
 def mlp_error_and_total_loss(out):
     mlp = build("single_hidden", out)
     x, y = inputs.batch(0)
@@ -141,16 +143,18 @@ def _(v):
             inputs=given)
 
 
-beyond("MLP", "sigmoid_output_forward", 0)(lambda out: mlp_forward_run("sigmoid_output", out)).verify(
+beyond("MLP", "sigmoid_output_forward", 0, refs="sigmoid_output")(
+    lambda out: mlp_forward_run("sigmoid_output", out)).verify(
     lambda v: mlp_forward_verify("sigmoid_output", v))
-beyond("MLP", "sigmoid_output_backward", 0)(lambda out: mlp_backward_run("sigmoid_output", out)).verify(
+beyond("MLP", "sigmoid_output_backward", 0, refs="sigmoid_output")(
+    lambda out: mlp_backward_run("sigmoid_output", out)).verify(
     lambda v: mlp_backward_verify("sigmoid_output", v))
 
 
 STATS = ("training_losses", "training_errors", "validation_losses", "validation_errors")
 
 
-@beyond("MLP", "training_stats", 0)
+@beyond("MLP", "training_stats", 0, refs="extra/training_stats")
 def training_stats(out):
     mlp = build("training_stats", out)   # seeds numpy: the shuffles that follow are the reference's
     stats = call(module("hw1"), "get_training_stats", mlp, inputs.training_slice(), inputs.STATS_EPOCHS,

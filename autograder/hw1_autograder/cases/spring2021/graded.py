@@ -2,9 +2,9 @@
 
 Every case has two halves that never meet in one process:
 
-  run(out)   runs in the UNTRUSTED child (isolation.py), next to the
+  run(out)   runs in the UNTRUSTED child (isolation/), next to the
              learner's code.  It builds the learner's objects from the
-             fixed inputs of cases.py, runs them and stores every value the
+             inputs of inputs.py, runs them and stores every value the
              case checks as a named array: `out["step0/W1"] = layer.W`.
              It never sees a reference value.
   verify(v)  runs in the TRUSTED parent, which never imports learner code.
@@ -16,17 +16,17 @@ The child sends the arrays through a channel that cannot run code (.npz
 read with allow_pickle=False); the parent checks their type and shape,
 compares and scores.  Nothing the child prints or exits with is a score.
 
-Adding a graded test (at most three files):
-  1. cases.py: its inputs, if new (seeded, numpy only);
-  2. generate_references.py: its references under cases.key(...) names;
-  3. here: `@graded(task, name, points)` on the run half, then
-     `@<name>.verify` on the verify half, at the place in this file where
-     the test belongs in the table (file order is table order).
+Adding a graded test (docs/adding-a-test.md): its inputs in inputs.py, if new; its case in
+the task's module, `@graded(task, name, points)` on the run half, then `@<name>.verify` on the
+verify half, at the place where the test belongs in the table (file order is table order); this
+file only for a new task module.  Its references are what its own run half records when the
+parent runs it on the reference implementation (withheld/reference/spring2021.py): regenerate
+them with dev/generate_references.py, which writes none that disagree with PyTorch.
 A check beyond the course (not scored, on its own line of the report) is
 added the same way with `@beyond(task, name, 0)`.  A verify half may name
 the quantity a value is (`quantity="Linear.dW"`) and the inputs the learner's
 code had (`inputs={...}`): a wrong value is then matched against the
-catalogue of wrong formulas (mistakes.py).  A network case run through
+catalogue of wrong formulas (withheld/).  A network case run through
 traced() and checked through v.localised() reports where an error enters.
 """
 # The tasks register their cases as they are imported: this order is the score table's.

@@ -12,7 +12,7 @@ def linear_layer():
     return layer, x, delta
 
 
-@graded("Linear", "linear_forward", 2)
+@graded("Linear", "linear_forward", 2, refs="linear")
 def linear_forward(out):
     layer, x, _ = linear_layer()
     out["forward"] = call(layer, "forward", x)
@@ -25,7 +25,7 @@ def _(v):
             inputs={"x": x, "W": W, "b": b})
 
 
-@graded("Linear", "linear_backward", 2)
+@graded("Linear", "linear_backward", 2, refs="linear")
 def linear_backward(out):
     layer, x, delta = linear_layer()
     call(layer, "forward", x)

@@ -6,7 +6,7 @@ from cases.spring2021.common import graded
 
 
 # ------------------------------------------------------------------- loss
-@graded("Loss", "softmax_ce_forward", 2)
+@graded("Loss", "softmax_ce_forward", 2, refs="softmax_ce")
 def softmax_ce_forward(out):
     x, y = inputs.loss_input()
     out["forward"] = call(new("loss", "SoftmaxCrossEntropy"), "__call__", x, y)
@@ -19,7 +19,7 @@ def _(v):
             quantity="SoftmaxCrossEntropy.forward", inputs={"x": x, "y": y})
 
 
-@graded("Loss", "softmax_ce_derivative", 2)
+@graded("Loss", "softmax_ce_derivative", 2, refs="softmax_ce")
 def softmax_ce_derivative(out):
     x, y = inputs.loss_input()
     ce = new("loss", "SoftmaxCrossEntropy")

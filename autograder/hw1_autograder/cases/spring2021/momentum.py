@@ -23,7 +23,7 @@ def _unmoved(v, s, k, attr, grad):
     return v.value(f"step{s}/before/{attr}{k}")
 
 
-@graded("Momentum", "momentum", 10)
+@graded("Momentum", "momentum", 10, refs="momentum")
 def momentum(out):
     mlp = build("momentum", out)
     for s in range(inputs.MOMENTUM_STEPS):

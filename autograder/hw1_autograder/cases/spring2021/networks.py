@@ -34,16 +34,16 @@ def mlp_backward_verify(name, v):
 
 def _mlp_cases(name, forward_name, backward_name, task, points):
     """The forward and backward cases of network `name` (inputs.MLPS)."""
-    graded(task, forward_name, points)(lambda out: mlp_forward_run(name, out)).verify(
+    graded(task, forward_name, points, refs=name)(lambda out: mlp_forward_run(name, out)).verify(
         lambda v: mlp_forward_verify(name, v))
-    graded(task, backward_name, points)(lambda out: mlp_backward_run(name, out)).verify(
+    graded(task, backward_name, points, refs=name)(lambda out: mlp_backward_run(name, out)).verify(
         lambda v: mlp_backward_verify(name, v))
 
 
 _mlp_cases("linear_classifier", "linear_classifier_forward", "linear_classifier_backward", "Linear classifier", 2)
 
 
-@graded("Linear classifier", "linear_classifier_step", 2)
+@graded("Linear classifier", "linear_classifier_step", 2, refs="linear_classifier/step")
 def linear_classifier_step(out):
     mlp = build("linear_classifier", out)
     x, y = inputs.batch(0)

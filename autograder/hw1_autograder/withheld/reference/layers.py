@@ -1,8 +1,8 @@
 """The Spring 2021 layers' formulas in numpy, written from the handout: forward and gradients.
 
-Conventions of the course (as dev/generate_references.py's torch recipes): the loss is the sum
-of the per-example cross-entropies; Linear's dW, db are batch means; BatchNorm's dgamma, dbeta
-are sums; BatchNorm's variance is the biased one.
+course.py's classes are built on them.  Conventions of the course (as dev/generate_references.py's
+torch recipes): the loss is the sum of the per-example cross-entropies; Linear's dW, db are batch
+means; BatchNorm's dgamma, dbeta are sums; BatchNorm's variance is the biased one.
 """
 import numpy as np
 
