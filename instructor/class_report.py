@@ -264,7 +264,7 @@ def _mistakes_html(s):
                      f'(<code>{esc(m["id"])}</code>: {esc(m["hint"])}).</p>\n')
     return ('<h2 id="mistakes">Most common named mistakes</h2>\n<p>Each hint names a wrong formula that '
             "reproduces the hand-in's numbers; <code>id</code> is its entry in "
-            "<code>autograder/hw1_autograder/withheld/mistakes.py</code> (or the hint's words).  A hand-in counts once "
+            "<code>autograder/hw1_autograder/withheld/mistakes/</code> (or the hint's words).  A hand-in counts once "
             "per mistake, however many tests it failed.</p>\n" + text)
 
 

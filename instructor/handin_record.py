@@ -4,7 +4,7 @@
     gradebook_columns(record) -> the gradebook's multiple-choice and beyond-the-course columns
 
 A named mistake is a hint line the grader printed in a failing test's report.
-Its identifier is the name of the catalogue entry that gave it (withheld/mistakes.py,
+Its identifier is the name of the catalogue entry that gave it (withheld/mistakes/,
 recorded by diagnose.recording() while the hand-in was graded); a hint from
 elsewhere (a ratio, a shape, a check's own hint) is known by its text with the
 numbers written as '#'.  The learner's code writes the text of its own errors,

@@ -180,8 +180,9 @@ def table():
     return t
 
 
-def main():
-    t = table()
+def main(t=None):
+    """t: name -> (edits, tests, words, part), this file's table() unless given (fresh_bugs_3.py)."""
+    t = t or table()
     results = [try_mutant(n, table=t) for n in t]   # one at a time: grading at home swaps the catalogue out
     for r in results:
         print(f"\n== {r['name']} ({r['part']}): failed {', '.join(r['failed']) or 'nothing'}")

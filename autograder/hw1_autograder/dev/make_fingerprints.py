@@ -5,7 +5,7 @@
 
 Grades the solution (the repository's mytorch/ and hw1/) with grader/fingerprints.COLLECT set:
 every place that could give a catalogue hint (a Verifier.check with a quantity, each site of
-localise()) reports the inputs it would give the catalogue; each entry of withheld/mistakes.py is
+localise()) reports the inputs it would give the catalogue; each entry of withheld/mistakes/ is
 evaluated there as diagnose.catalogue_values() would, and only the digests of its values are kept
 (grader/fingerprints.py).  A digest equal to a right value of its quantity is dropped: no
 fingerprint is an answer.
@@ -25,9 +25,11 @@ import runner  # noqa: E402
 from grader import diagnose, fingerprints  # noqa: E402
 
 # What the fingerprints are computed from: a change to one of these makes the file stale.
-SOURCES = ("withheld/mistakes.py", "withheld/autograd_mistakes.py", "dev/training_slips.py",
-           "grader/references/hw1_refs.npz", "grader/references/autograd_refs.npz", "cases/spring2021/inputs.py",
-           "cases/autograd/inputs.py", "grader/fingerprints.py")
+SOURCES = tuple(sorted(f"withheld/mistakes/{f}" for f in os.listdir(os.path.join(HERE, "withheld", "mistakes"))
+                      if f.endswith(".py"))) + (
+    "withheld/autograd_mistakes.py", "dev/training_slips.py", "grader/references/hw1_refs.npz",
+    "grader/references/autograd_refs.npz", "cases/spring2021/inputs.py", "cases/autograd/inputs.py",
+    "grader/fingerprints.py")
 
 
 def stamp():

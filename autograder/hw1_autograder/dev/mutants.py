@@ -9,7 +9,7 @@ library's own source is written).  The runner must fail the listed tests
     python3 autograder/hw1_autograder/dev/mutants.py [NAME...]            # the table and the rates
     python3 autograder/hw1_autograder/dev/mutants.py --seed N [NAME...]   # on inputs drawn from N (the server's)
 
-Every mutant is graded twice: as on the server (withheld/mistakes.py present) and as at home
+Every mutant is graded twice: as on the server (withheld/mistakes/ present) and as at home
 (the learners' starter: the catalogue absent, grader/fingerprints/ present).  This file is the
 harness; the mutants are tables: the Spring 2021 layers' in mutants_layers.py, the network's in
 mutants_network.py, the bug kinds of issue 21 in mutants_kinds.py, the Fall 2020 homework's in
@@ -66,7 +66,7 @@ def make_copy(edits, folder):
 def grade(root, tests, timeout=TIMEOUT, part="spring2021", home=False, seed=None):
     """The runner's rows for the named tests on the code in root (inputs drawn from seed, if given).
 
-    home: grade as the learners' starter does, without withheld/mistakes.py (the fingerprints
+    home: grade as the learners' starter does, without withheld/mistakes/ (the fingerprints
     of grader/fingerprints/ name the mistakes there)."""
     sys.path.insert(0, HERE)
     import runner
@@ -86,6 +86,7 @@ def all_mutants():
     from dev import mutants_autograd, mutants_kinds
     table = {n: (*m, "spring2021") for n, m in MUTANTS.items()}
     table.update({n: (*m, "spring2021") for n, m in mutants_kinds.MUTANTS.items()})
+    table.update({n: (*m, "spring2021") for n, m in mutants_kinds.KINDS.items()})
     table.update({n: (*m, "autograd") for n, m in mutants_autograd.MUTANTS.items()})
     return table
 

@@ -1,6 +1,8 @@
 """Mutants of the bug kinds issue 21 lists (Spring 2021), written as a learner would write them.
 
 Same form as mutants.py: name -> (edits, tests that must fail, words one of their reports must hold).
+The second table, KINDS, holds the kinds the symptom checks (grader/symptoms.py) and the newer
+catalogue entries explain, each written independently of dev/fresh_bugs.py's held-out bugs.
 """
 from dev.mutants import ACT, BN, HW1, LIN, LOSS, patch
 
@@ -47,6 +49,17 @@ def _stats(old, new):
     assert old in _STATS
     return ("hw1/hw1.py", f"\n\n{_STATS.replace(old, new).strip()}\n\n\nget_training_stats = _wrong\n")
 
+
+_BN_BACKWARD = '''
+def _wrong(self, delta):
+    m = delta.shape[0]
+    self.dbeta = np.sum(delta, axis=0, keepdims=True)
+    self.dgamma = DGAMMA
+    dnorm = delta * self.gamma
+    inv = 1 / np.sqrt(self.var + self.eps)
+    dvar = -0.5 * np.sum(dnorm * (self.x - self.mean), axis=0, keepdims=True) * inv ** 3
+    dmean = -np.sum(dnorm * inv, axis=0, keepdims=True)
+    return dnorm * inv + dvar * 2 * (self.x - self.mean) / m + dmean / m'''
 
 _STEP = '''
 def _wrong(self):
@@ -121,4 +134,62 @@ def _wrong(self, x):
     "sigmoid derivative s(1 + s)": ([patch(ACT, "Sigmoid", "derivative", '''
 def _wrong(self):
     return self.state * (1 + self.state)''')], ["sigmoid_derivative"], ["1 + state"]),
+}
+
+
+def _ce_derivative(body):
+    return patch(LOSS, "SoftmaxCrossEntropy", "derivative", "\ndef _wrong(self):\n" + body)
+
+
+KINDS = {
+    # the loss's derivative with a piece forgotten or replaced
+    "CE derivative subtracts the row sums of the labels": ([_ce_derivative(
+        "    return self.sm - self.labels.sum(axis=1, keepdims=True)")], ["softmax_ce_derivative"], ["minus 1 everywhere"]),
+    "CE derivative with smoothed labels": ([_ce_derivative(
+        "    return self.sm - (0.9 * self.labels + 0.01)")], ["softmax_ce_derivative"],
+        ["minus 0.91 for the labelled class and minus 0.01 elsewhere"]),
+    "CE derivative from the shifted logits, no softmax": ([_ce_derivative(
+        "    z = self.logits - np.max(self.logits, axis=1, keepdims=True)\n    return z - self.labels")],
+        ["softmax_ce_derivative"], ["softmax is missing"]),
+    "CE derivative from exp without the row sum": ([_ce_derivative(
+        "    z = self.logits - np.max(self.logits, axis=1, keepdims=True) + 1.0\n    return np.exp(z) - self.labels")],
+        ["softmax_ce_derivative"], ["not normalised"]),
+    # BatchNorm's dgamma from the wrong array
+    "dgamma from gamma * norm + beta": ([patch(BN, "BatchNorm", "backward", _BN_BACKWARD.replace(
+        "DGAMMA", "np.sum(delta * (self.gamma * self.norm + self.beta), axis=0, keepdims=True)"))],
+        ["batchnorm_unit"], ["not delta * out"]),
+    "dgamma from the centred input": ([patch(BN, "BatchNorm", "backward", _BN_BACKWARD.replace(
+        "DGAMMA", "(delta * (self.x - self.mean)).sum(axis=0, keepdims=True)"))], ["batchnorm_unit"], ["sqrt(var + eps)"]),
+    # BatchNorm in training mode with one running statistic
+    "BatchNorm training divides by the running variance": ([patch(BN, "BatchNorm", "forward", _BN_HEAD + '''
+    self.norm = (x - self.mean) / np.sqrt(self.running_var + self.eps)
+    self.out = self.gamma * self.norm + self.beta
+    self.running_mean = self.alpha * self.running_mean + (1 - self.alpha) * self.mean
+    self.running_var = self.alpha * self.running_var + (1 - self.alpha) * self.var
+    return self.out''')], ["batchnorm_unit"], ["running variance"]),
+    "BatchNorm training centres with the running mean": ([patch(BN, "BatchNorm", "forward", _BN_HEAD + '''
+    centred = x - self.running_mean
+    self.norm = centred / np.sqrt(self.var + self.eps)
+    self.out = self.gamma * self.norm + self.beta
+    self.running_mean = self.alpha * self.running_mean + (1 - self.alpha) * self.mean
+    self.running_var = self.alpha * self.running_var + (1 - self.alpha) * self.var
+    return self.out''')], ["batchnorm_unit"], ["running mean", "subtract the batch mean"]),
+    # error() over the batch's axis
+    "error() compares the transposed arrays' rows": ([patch(HW1, "MLP", "error", '''
+def _wrong(self, labels):
+    predicted = np.argmax(self.output.T, axis=1)
+    truth = np.argmax(labels.T, axis=1)
+    return int((predicted != truth).sum())''')], ["mlp_error_and_total_loss"], ["axis 0"]),
+    # zero_grads leaving a placeholder
+    "zero_grads leaves BatchNorm's gradients None": ([patch(HW1, "MLP", "zero_grads", '''
+def _wrong(self):
+    for layer in self.linear_layers:
+        layer.dW = np.zeros_like(layer.W)
+        layer.db = np.zeros_like(layer.b)
+    for bn in self.bn_layers or []:
+        bn.dgamma = bn.dbeta = None''')], ["batchnorm_train"], ["zero_grads() must set"]),
+    # the velocity's gradient term scaled by a constant other than lr
+    "learning rate hard-coded in the velocity": ([patch(HW1, "MLP", "step", _STEP.replace(
+        "- self.lr * layer.dW", "- 0.01 * layer.dW").replace("- self.lr * layer.db", "- 0.01 * layer.db"))],
+        ["momentum"], ["instead of the learning rate"]),
 }

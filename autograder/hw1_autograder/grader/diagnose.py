@@ -20,9 +20,9 @@ import threading
 import numpy as np
 
 from cases.errors import Mismatch
-from grader import fingerprints
+from grader import fingerprints, symptoms
 
-# The catalogue of wrong formulas (withheld/mistakes.py) holds the right formulas' building
+# The catalogue of wrong formulas (withheld/mistakes/) holds the right formulas' building
 # blocks, so the learners' starter leaves the withheld/ folder out: there hints come from ratios
 # and shapes only.  Loaded on first use, and never by the child (isolation/policy.py hides both
 # grader/ and withheld/ from it).
@@ -30,7 +30,7 @@ from grader import fingerprints
 
 @functools.cache
 def _catalogue():
-    """-> (CATALOGUE, FITTED, RIGHT) of withheld/mistakes.py, or three empty dicts where it is absent."""
+    """-> (CATALOGUE, FITTED, RIGHT) of withheld/mistakes/, or three empty dicts where it is absent."""
     try:
         from withheld.mistakes import CATALOGUE, FITTED, RIGHT
         import withheld.autograd_mistakes  # noqa: F401  (registers the Fall 2020 homework's entries)
@@ -122,19 +122,28 @@ def catalogue_hint(quantity, got, expected, inputs, rtol=RTOL, atol=ATOL):
     answer on these inputs (it cannot be told apart there) is skipped.  When
     the right formula itself reproduces `got` from these inputs, the mistake
     is upstream, in the inputs, and the hint says so.  Where the catalogue is
-    absent (the learners' starter) the fingerprints of its values name the mistake.
+    absent (the learners' starter) the fingerprints of its values name the mistake.  Last, on
+    both copies, the symptom checks of grader/symptoms.py.
     """
     if not quantity or inputs is None:
         return None
     CATALOGUE, FITTED, RIGHT = _catalogue()
     if not CATALOGUE:
-        return _given("fingerprint", quantity, fingerprints.lookup(quantity, got))
+        return _given("fingerprint", quantity, fingerprints.lookup(quantity, got)) or _symptom(quantity, got,
+                                                                                               expected, inputs)
     return (_live_hint(quantity, got, expected, inputs, rtol, atol)
-            or _given("fingerprint", quantity, fingerprints.lookup(quantity, got)))
+            or _given("fingerprint", quantity, fingerprints.lookup(quantity, got))
+            or _symptom(quantity, got, expected, inputs))
+
+
+def _symptom(quantity, got, expected, inputs):
+    """The hint of grader/symptoms.py's first check that explains got (both copies: it holds no formula)."""
+    found = symptoms.explain(quantity, got, expected, inputs)
+    return _given(found[0], quantity, found[1]) if found else None
 
 
 def _live_hint(quantity, got, expected, inputs, rtol, atol):
-    """catalogue_hint() from withheld/mistakes.py itself (the instructor's copy, the server)."""
+    """catalogue_hint() from withheld/mistakes/ itself (the instructor's copy, the server)."""
     CATALOGUE, FITTED, RIGHT = _catalogue()
     right = _evaluate(RIGHT[quantity], inputs) if quantity in RIGHT else None
     if right is not None and _close(got, right, rtol, atol):

@@ -1,6 +1,6 @@
 """Hints at home: what each catalogued mistake gives on the fixed inputs, as hashes only.
 
-The catalogue of wrong formulas (withheld/mistakes.py) stays out of the learners' starter: its
+The catalogue of wrong formulas (withheld/mistakes/) stays out of the learners' starter: its
 entries are one edit away from the right formulas.  The starter gets, instead, for each graded
 quantity, the digests of the values each entry produces on the inputs the graded cases use
 (grader/fingerprints/digests.json, written by dev/make_fingerprints.py; both homeworks).  A learner's wrong

@@ -157,7 +157,8 @@ def localise(rec, ref, acts, nbn, x, y, walk=None):
                 if w.bad(f"{q}{k}"):
                     return (f"the error enters at layer {k}'s backward: BatchNorm {k}'s {q} is wrong while the "
                             f"gradient it received matches; look at BatchNorm.backward", "BatchNorm.backward",
-                            w.hint(quantity, f"{q}{k}", delta=rec[f"dbn{k}"], x=rec.get(f"bn{k}/in"), eps=EPS))
+                            w.hint(quantity, f"{q}{k}", delta=rec[f"dbn{k}"], x=rec.get(f"bn{k}/in"), eps=EPS,
+                                   gamma=rec.get(f"gamma{k}"), beta=rec.get(f"beta{k}")))
             if w.bad(f"dz{k}/from_bn", f"dz{k}"):
                 return (f"the error enters at layer {k}'s backward: the gradient BatchNorm {k} passes down is wrong "
                         f"while the gradient it received matches; look at BatchNorm.backward", "BatchNorm.backward",

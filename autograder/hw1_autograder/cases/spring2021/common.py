@@ -57,6 +57,11 @@ def zero_grads_verify(v, prefix, n_linear, n_bn):
     names = [f"linear_layers[{k}].{a}" for k in range(n_linear) for a in ("dW", "db")]
     names += [f"bn_layers[{k}].{a}" for k in range(n_bn) for a in ("dgamma", "dbeta")]
     for where in names:
+        got = v.got.get(f"{prefix}/{where}")
+        if isinstance(got, str):   # None, or what the child could not send as numbers
+            raise Mismatch(f"{where} after zero_grads(): {got}\nhint: zero_grads() must set dW, db, dgamma and "
+                           f"dbeta to zeros of their parameters' shapes (np.zeros_like(W)), not to None or "
+                           f"another placeholder: backward and step() use them")
         if np.any(v.value(f"{prefix}/{where}")):
             raise Mismatch(f"{where} is not zero after zero_grads()\nhint: gradients accumulated instead "
                            f"of reset: zero_grads() must set dW, db, dgamma, dbeta to 0")
