@@ -75,7 +75,7 @@ def collect():
         fingerprints.COLLECT = None
     if not all(toy_matches):
         raise SystemExit("the solution fails the toy problem: fingerprints must come from right values")
-    failed = [r["test"] for result in results for r in result["rows"] + result["extras"] if r["reason"]]
+    failed = [r.test for result in results for r in result.all_rows if r.reason]
     if failed:
         raise SystemExit(f"the solution fails {failed}: fingerprints must come from right values")
     from dev import training_slips   # PyTorch: imported only when the file is (re)made
