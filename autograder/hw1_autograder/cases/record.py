@@ -16,6 +16,7 @@ import warnings
 import numpy as np
 
 from cases import reach, watchdog
+from cases.autograd.crash import backward_shape_hint
 from cases.errors import Hung, Missing, ReturnedNone
 
 WATCHED = [("numpy", np, n) for n in ("isclose", "allclose", "array_equal", "asarray", "array", "load", "savez")]
@@ -87,7 +88,9 @@ def explain(exc, root):
     if isinstance(exc, RecursionError):
         return "error", "RecursionError: maximum recursion depth exceeded" + (f"\n{where}" if where else "")
     head = f"{type(exc).__name__}: {exc}"
-    return "error", head + (f"\n{where}" if where else "\n(raised outside mytorch/ and hw1/)")
+    hint = backward_shape_hint(exc, root)   # the autograd homework's: which shape each gradient has
+    return "error", head + (f"\n{where}" if where else "\n(raised outside mytorch/ and hw1/)") + (
+        f"\nhint: {hint}" if hint else "")
 
 
 def runner_for(part, name):

@@ -178,4 +178,88 @@ def _wrong(self):
 def _wrong(ctx, grad_output):
     return tensor.Tensor(ctx.softmax * (grad_output.data / len(ctx.labels))), None''')], ["cross_entropy"],
         ["labels were not subtracted"]),
+    # ---------------------------------------------------------------- kinds of held-out rounds 2 and 3 (issue 21)
+    "Function.apply keeps only the nodes of inputs that need a gradient": ([patch(ENGINE, "Function", "apply", """
+@classmethod
+def _wrong(cls, *args):
+    node = BackwardFunction(cls)
+    result = cls.forward(node.ctx, *args)
+    parents = [arg for arg in args if isinstance(arg, tensor.Tensor) and arg.requires_grad]
+    for arg in parents:
+        if arg.grad_fn is None:
+            arg.grad_fn = AccumulateGrad(arg)
+    node.next_functions = [arg.grad_fn for arg in parents]
+    if parents:
+        result.requires_grad, result.is_leaf, result.grad_fn = True, False, node
+    return result""")], ["autograd_strict"], ["one entry per input"]),
+    "Function.apply pads next_functions with None at the end": ([patch(ENGINE, "Function", "apply", """
+@classmethod
+def _wrong(cls, *args):
+    node = BackwardFunction(cls)
+    result = cls.forward(node.ctx, *args)
+    for arg in args:
+        if isinstance(arg, tensor.Tensor) and arg.requires_grad:
+            if arg.grad_fn is None:
+                arg.grad_fn = AccumulateGrad(arg)
+            node.next_functions.append(arg.grad_fn)
+    node.next_functions += [None] * (len(args) - len(node.next_functions))
+    if any(f is not None for f in node.next_functions):
+        result.requires_grad, result.is_leaf, result.grad_fn = True, False, node
+    return result""")], ["autograd_strict"], ["one entry per input"]),
+    "Log backward from its saved output": ([patch(F, "Log", "forward", """
+@staticmethod
+def _wrong(ctx, a):
+    out = tensor.Tensor(np.log(a.data), requires_grad=a.requires_grad, is_leaf=not a.requires_grad)
+    ctx.save_for_backward(out)
+    return out"""), patch(F, "Log", "backward", """
+@staticmethod
+def _wrong(ctx, grad_output):
+    return tensor.Tensor(grad_output.data / ctx.saved_tensors[0].data)""")], ["ops_direct_unary"], ["output"]),
+    "Exp backward takes exp of the saved output": ([patch(F, "Exp", "backward", """
+@staticmethod
+def _wrong(ctx, grad_output):
+    saved = ctx.saved_tensors[0].data
+    return tensor.Tensor(grad_output.data * np.exp(saved))""")], ["ops_direct_unary"], ["output"]),
+    "Sigmoid backward applies sigmoid to the saved output": ([patch(F, "Sigmoid", "backward", """
+@staticmethod
+def _wrong(ctx, grad_output):
+    s = 1 / (1 + np.exp(-ctx.saved_tensors[0].data))
+    return tensor.Tensor(grad_output.data * s * (1 - s))""")], ["ops_direct_unary"], ["output"]),
+    "cross-entropy averages log_softmax[:, labels]": ([patch(F, "CrossEntropy", "forward", """
+@staticmethod
+def _wrong(ctx, predicted, target):
+    x, y = predicted.data, target.data.astype(int)
+    shifted = x - x.max(axis=1, keepdims=True)
+    log_softmax = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    ctx.softmax, ctx.labels = np.exp(log_softmax), y
+    return tensor.Tensor(np.array(-log_softmax[:, y].mean()), requires_grad=predicted.requires_grad,
+                         is_leaf=not predicted.requires_grad)""")], ["cross_entropy"], ["every row"]),
+    "cross-entropy without the minus": ([patch(F, "CrossEntropy", "forward", """
+@staticmethod
+def _wrong(ctx, predicted, target):
+    x, y = predicted.data, target.data.astype(int)
+    shifted = x - x.max(axis=1, keepdims=True)
+    log_softmax = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    ctx.softmax, ctx.labels = np.exp(log_softmax), y
+    return tensor.Tensor(np.array(log_softmax[np.arange(len(y)), y].mean()), requires_grad=predicted.requires_grad,
+                         is_leaf=not predicted.requires_grad)""")], ["cross_entropy"], ["sign"]),
+    "SGD puts lr squared into the velocity": ([patch(SGD, "SGD", "step", """
+def _wrong(self):
+    for param, v in zip(self.params, self.momentums):
+        if param.grad is not None:
+            v *= self.momentum
+            v -= self.lr * self.lr * param.grad.data
+            param.data += v""")], ["sgd", "momentum"], ["learning rate", "twice"]),
+    "Sequential returns from inside its loop": ([patch("mytorch/nn/sequential.py", "Sequential", "forward", """
+def _wrong(self, x):
+    out = x
+    for layer in self.layers:
+        out = layer(out)
+        return out""")], ["relu"], ["first layer"]),
+    "MatMul backward for a without b's transpose": ([patch(F, "MatMul", "backward", """
+@staticmethod
+def _wrong(ctx, grad_output):
+    a, b = ctx.saved_tensors
+    return tensor.Tensor(grad_output.data @ b.data), tensor.Tensor(a.data.T @ grad_output.data)""")],
+        ["ops_direct_unary"], ["b.T"]),
 }

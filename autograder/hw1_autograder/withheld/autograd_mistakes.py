@@ -211,6 +211,37 @@ def tanh_from_input(a, grad_output):
     return grad_output * (1 - a * a)
 
 
+# The derivative evaluated at the output where the input belongs: the output was saved for backward in
+# place of the input (Exp's pattern copied), or the function was applied again to the saved output.
+def _sigmoid(z):
+    return 0.5 * (1 + np.tanh(z / 2))
+
+
+AT_OUTPUT = {   # op: (forward, derivative at z, explanation)
+    "Log": (np.log, lambda z: 1 / z, "Log's backward divided by its output log(a), not by its input a: "
+            "d log(a)/da = 1/a, so save the input for backward"),
+    "Exp": (np.exp, np.exp, "Exp's backward took exp of the saved output again: d exp(a)/da = exp(a) is the "
+            "output itself, so multiply grad_output by the output"),
+    "Sigmoid": (_sigmoid, lambda z: _sigmoid(z) * (1 - _sigmoid(z)), "sigmoid was applied again to the saved "
+                "output s: s is already sigmoid(a), and the derivative is s(1 - s)"),
+    "Tanh": (np.tanh, lambda z: 1 - np.tanh(z) ** 2, "tanh was applied again to the saved output t: t is "
+             "already tanh(a), and the derivative is 1 - t^2"),
+    "Pow": (lambda z: z ** 2.5, lambda z: 2.5 * z ** 1.5, "Pow's derivative was evaluated at the output a^p, not "
+            "at the input a: d a^p/da = p a^(p-1), from the input saved for backward"),
+}
+
+
+def _at_output(op, forward, derivative, why):
+    def entry(a, grad_output):
+        return grad_output * derivative(forward(a))
+    entry.__name__ = f"{op.lower()}_derivative_at_output"
+    mistake(f"{op}.backward", why)(entry)
+
+
+for _op, _args in AT_OUTPUT.items():
+    _at_output(_op, *_args)
+
+
 @mistake("MatMul.backward.b", "d(a @ b)/db = a.T @ grad_output; this is its transpose")
 def matmul_b_transposed(a, grad_output):
     return (a.T @ grad_output).T
@@ -234,6 +265,31 @@ def ce_lse_not_added(logits, labels):
     a = logits.max(axis=1, keepdims=True)
     lse = np.log(np.exp(logits - a).sum(axis=1))
     return np.asarray((lse - logits[np.arange(len(logits)), labels.astype(int)]).mean())
+
+
+def _log_softmax(logits):
+    a = logits.max(axis=1, keepdims=True)
+    return logits - a - np.log(np.exp(logits - a).sum(axis=1, keepdims=True))
+
+
+_EVERY_PAIR = ("log_softmax[:, labels] picks every row's log-probability of every label (an N x N array): "
+               "NLLLoss takes one entry per example n, at its own label l_n: log_softmax[np.arange(N), labels]")
+
+
+@mistake("CrossEntropyLoss.value", _EVERY_PAIR)
+def ce_every_pair_mean(logits, labels):
+    return np.asarray(-_log_softmax(logits)[:, labels.astype(int)].mean())
+
+
+@mistake("CrossEntropyLoss.value", _EVERY_PAIR)
+def ce_every_pair_sum(logits, labels):
+    return np.asarray(-_log_softmax(logits)[:, labels.astype(int)].sum() / len(logits))
+
+
+@mistake("CrossEntropyLoss.value", "the sign is flipped: NLLLoss is minus the mean of the picked log-probabilities "
+                                   "(a cross-entropy is never negative)")
+def ce_sign(logits, labels):
+    return np.asarray(-_per_example(logits, labels).mean())
 
 
 def _softmax(logits, axis=1):

@@ -70,6 +70,20 @@ for _args in RELU_BACKWARDS:
     _register_backward(*_args)
 
 
+_EARLY = ("Sequential.forward returned after the {}: a `return` inside the loop? Apply every layer in turn, "
+          "each to the previous one's output, and return the last one's output after the loop")
+
+
+@mistake(f"{MLP}.out", _EARLY.format("first layer"))
+def sequential_first_layer_only(x, W0, b0):
+    return x @ W0.T + b0
+
+
+@mistake(f"{MLP}.out", _EARLY.format("second layer (the ReLU)"))
+def sequential_two_layers_only(x, W0, b0):
+    return np.maximum(x @ W0.T + b0, 0)
+
+
 @mistake("Linear.out", "the bias is missing: Linear(x) = x W^T + b")
 def linear_no_bias(x, W0):
     return x @ W0.T
@@ -133,3 +147,9 @@ def sgd_no_lr(param, grads, momentum):
                      "(only the old velocity is scaled by momentum)")
 def sgd_momentum_on_gradient(param, grads, lr, momentum):
     return param + momentum * _velocity(grads, lr, momentum)[0] if momentum else None
+
+
+@mistake("SGD.step", "the learning rate was applied twice: v = momentum*v - lr*grad already holds lr, so the "
+                     "update is param += v (not lr * v, and lr once inside v)")
+def sgd_lr_twice(param, grads, lr, momentum):
+    return param + lr * _velocity(grads, lr, momentum)[0]

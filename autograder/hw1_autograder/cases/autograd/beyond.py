@@ -240,15 +240,18 @@ def sgd_momentum_sign(out):
 
 @sgd_momentum_sign.verify
 def _(v):
-    want, velocity, no_mom = MOMENTUM_START, np.zeros(2), MOMENTUM_START
+    want, velocity, no_mom, lr_twice = MOMENTUM_START, np.zeros(2), MOMENTUM_START, MOMENTUM_START
     for s, g in enumerate(MOMENTUM_GRADS):
         velocity = 0.9 * velocity - 0.1 * g
         want = want + velocity
         no_mom = no_mom - 0.1 * g
+        lr_twice = lr_twice + 0.1 * velocity
         ascent = 2 * MOMENTUM_START - want
         v.check(f"parameter after step {s}", f"step{s}", want, mistakes=[
             ("the update goes up the gradient: v = momentum v - lr grad, then param += v", ascent),
             ("momentum is not applied: plain SGD", no_mom if s else None),
-            ("v = momentum v + lr grad must be subtracted (param -= v)", want - 2 * velocity if s else None)])
+            ("v = momentum v + lr grad must be subtracted (param -= v)", want - 2 * velocity if s else None),
+            ("the learning rate was applied twice: v = momentum v - lr grad already holds lr, so param += v",
+             lr_twice)])
     if not flag(v, "momentums_are_arrays"):
         raise Mismatch("SGD.momentums must hold one numpy array per parameter")

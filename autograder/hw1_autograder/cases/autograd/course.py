@@ -19,6 +19,7 @@ from cases.autograd.common import (check_grad, direct, expect_none, flag, flags,
                                    grad_present, graded, number, put, put_flags, put_grad, put_none, put_text,
                                    seed_backward, tensor, text, verify_direct)
 from cases.autograd.readings import root_gradient
+from cases.autograd.slots import explained_by_slots, record_slots
 from cases.errors import Mismatch, Missing
 from cases.reach import module
 
@@ -101,6 +102,7 @@ def autograd_strict(out):
         put_none(out, f"{name}.grad", t.grad)
     f.backward()
     put_grad(out, "a.grad/second", a)
+    record_slots(out)
 
 
 @autograd_strict.verify
@@ -114,9 +116,10 @@ def _(v):
         raise Mismatch("a * b + a should have requires_grad=True, is_leaf=False and a grad_fn"
                        "\nhint: Function.apply must mark results of inputs that require grad")
     v.check("f", "f", "expression/f")
-    root_gradient(v, {"a.grad": v.ref("expression/a_grad"), "b.grad": v.ref("expression/b_grad")}, output="f")
-    check_grad(v, "a.grad after one backward()", "a.grad", "a", "expression/a_grad")
-    check_grad(v, "b.grad after one backward()", "b.grad", "b", "expression/b_grad")
+    with explained_by_slots(v):   # c * a: a constant left out of next_functions sends c's gradient to a
+        root_gradient(v, {"a.grad": v.ref("expression/a_grad"), "b.grad": v.ref("expression/b_grad")}, output="f")
+        check_grad(v, "a.grad after one backward()", "a.grad", "a", "expression/a_grad")
+        check_grad(v, "b.grad after one backward()", "b.grad", "b", "expression/b_grad")
     expect_none(v, "c.grad", "c.grad", "c is a constant (requires_grad=False)")
     for name in ("d", "e", "f"):
         expect_none(v, f"{name}.grad", f"{name}.grad", f"{name} is an intermediate result: never stored")
@@ -292,6 +295,7 @@ def _train_run(out, momentum):
             put_flags(out, f"step{s}/param{i}/flags", p.requires_grad is True, p.is_leaf,
                       p.grad_fn is None or type(p.grad_fn).__name__ == "AccumulateGrad")
         settings_run(out, f"step{s}", model, layer_kinds())
+    record_slots(out)
 
 
 NOT_KEPT = ("the velocity must be kept between steps: v = momentum*v - lr*grad with the v of the previous step(), "
@@ -305,7 +309,8 @@ def _train_verify(v, name, momentum):
                        f"\nhint: Module must collect the parameters of its submodules")
     for s in range(ca.AG_STEPS):
         for i in range(4):
-            grad_present(v, f"step{s}/before/grad{i}", f"parameter {i}")
+            with explained_by_slots(v):   # Tensor(x) @ W.T: a constant input left out misroutes W's gradient
+                grad_present(v, f"step{s}/before/grad{i}", f"parameter {i}")
             # the catalogue's SGD.step entries read what the learner's code gave step(): the parameter
             # before it, and the gradients of this step and the earlier ones (for the velocity)
             grads = lambda s=s, i=i: np.stack([v.value(f"step{t}/before/grad{i}") for t in range(s + 1)])  # noqa
