@@ -262,4 +262,10 @@ def _wrong(ctx, grad_output):
     a, b = ctx.saved_tensors
     return tensor.Tensor(grad_output.data @ b.data), tensor.Tensor(a.data.T @ grad_output.data)""")],
         ["ops_direct_unary"], ["b.T"]),
+    "MatMul backward for a as b @ grad.T": ([patch(F, "MatMul", "backward", """
+@staticmethod
+def _wrong(ctx, grad_output):
+    a, b = ctx.saved_tensors
+    return tensor.Tensor(b.data @ grad_output.data.T), tensor.Tensor(a.data.T @ grad_output.data)""")],
+        ["ops_direct_unary"], ["this is its transpose"]),
 }

@@ -9,7 +9,7 @@ Quantities and their inputs:
   unbroadcast                      upstream (the gradient it receives), target (an array of the shape to return)
   <Op>.backward.a, <Op>.backward.b the gradient of input a or b of Add, Sub, Mul, Div: a, b, grad_output
   <name>.backward                  a unary op's gradient (UNARY_OPS' names: Log, ReLU, Sum_axis0...): a, grad_output
-  MatMul.backward.b                b's gradient of a @ b: a, grad_output
+  MatMul.backward.a, .b             a's and b's gradients of a @ b: b or a, grad_output
   CrossEntropyLoss.value, .grad    logits (N, C), labels (N,): the loss, and logits.grad after loss.backward()
 The 2.1 network's and SGD's entries are in autograd_training.py.
 """
@@ -240,6 +240,11 @@ def _at_output(op, forward, derivative, why):
 
 for _op, _args in AT_OUTPUT.items():
     _at_output(_op, *_args)
+
+
+@mistake("MatMul.backward.a", "d(a @ b)/da = grad_output @ b.T; this is its transpose")
+def matmul_a_transposed(b, grad_output):
+    return (grad_output @ b.T).T
 
 
 @mistake("MatMul.backward.b", "d(a @ b)/db = a.T @ grad_output; this is its transpose")

@@ -97,11 +97,11 @@ def _(v):
     a, b, up = ca.matmul()
     verify_direct(v, "MatMul/direct", "MatMul", 2)
     v.check("MatMul.forward(ctx, a, b)", "MatMul/direct/out", "op/MatMul/out")
-    v.check("MatMul.backward(ctx, grad)[0]", "MatMul/direct/grad0", "op/MatMul/a_grad")
-    v.check("MatMul.backward(ctx, grad)[1]", "MatMul/direct/grad1", "op/MatMul/b_grad",
-            quantity="MatMul.backward.b", inputs={"a": a, "grad_output": up})
-    check_grad(v, "a @ b: a.grad", "MatMul/operator/a_grad", "a", "op/MatMul/a_grad")
-    check_grad(v, "a @ b: b.grad", "MatMul/operator/b_grad", "b", "op/MatMul/b_grad")
+    hints = {n: dict(quantity=f"MatMul.backward.{n}", inputs={"b": b, "a": a, "grad_output": up}) for n in "ab"}
+    v.check("MatMul.backward(ctx, grad)[0]", "MatMul/direct/grad0", "op/MatMul/a_grad", **hints["a"])
+    v.check("MatMul.backward(ctx, grad)[1]", "MatMul/direct/grad1", "op/MatMul/b_grad", **hints["b"])
+    check_grad(v, "a @ b: a.grad", "MatMul/operator/a_grad", "a", "op/MatMul/a_grad", **hints["a"])
+    check_grad(v, "a @ b: b.grad", "MatMul/operator/b_grad", "b", "op/MatMul/b_grad", **hints["b"])
 
 
 @_beyond("unbroadcast")
