@@ -45,9 +45,13 @@ def _wrong(mlp, dset, nepochs, batch_size):
             np.array(validation_errors))'''
 
 
-def _stats(old, new):
-    assert old in _STATS
-    return ("hw1/hw1.py", f"\n\n{_STATS.replace(old, new).strip()}\n\n\nget_training_stats = _wrong\n")
+def _stats(old, new, *more):
+    """The loop with `old` replaced by `new` (and each further pair of more: old2, new2, ...)."""
+    text, pairs = _STATS, (old, new) + more
+    for a, b in zip(pairs[::2], pairs[1::2]):
+        assert a in text
+        text = text.replace(a, b, 1)
+    return ("hw1/hw1.py", f"\n\n{text.strip()}\n\n\nget_training_stats = _wrong\n")
 
 
 _BN_BACKWARD = '''
@@ -122,6 +126,31 @@ def _wrong(self, x):
         "            loss_sum += mlp.total_loss(y)\n            err_sum += mlp.error(y)\n",
         "            loss_sum += mlp.total_loss(y) / len(y) * len(trainx)\n"
         "            err_sum += mlp.error(y) / len(y) * len(trainx)\n")], ["training_stats"], ["batch"]),
+    # the loop of get_training_stats against the handout's (the call log, grader/loop_check.py)
+    "labels gathered in the unshuffled order": ([_stats(
+        "x, y = trainx[idxs[b:b + batch_size]], trainy[idxs[b:b + batch_size]]",
+        "x, y = trainx[idxs[b:b + batch_size]], trainy[b:b + batch_size]")], ["training_stats"],
+        ["labels fed to backward() are not those of the rows"]),
+    "gradients zeroed between backward and step": ([_stats(
+        "            mlp.zero_grads()\n            mlp.forward(x)\n            mlp.backward(y)\n",
+        "            mlp.forward(x)\n            mlp.backward(y)\n            mlp.zero_grads()\n")],
+        ["training_stats"], ["zero_grads() ran after backward() and before step()"]),
+    "no update in the batch loop": ([_stats("            mlp.step()\n", "")], ["training_stats"],
+                                    ["step() was never called"]),
+    "one update per epoch": ([_stats("            mlp.step()\n", "",
+                                     "        training_losses.append(", "        mlp.step()\n        training_losses.append(")],
+        ["training_stats"], ["step() ran"]),
+    "batches only while a full one fits": ([_stats(
+        "for b in range(0, len(trainx), batch_size):",
+        "for b in range(0, len(trainx) // batch_size * batch_size, batch_size):")], ["training_stats"],
+        ["partial batch", "dropped"]),
+    "order shuffled once, before the first epoch": ([_stats(
+        "    for e in range(nepochs):\n        np.random.shuffle(idxs)\n",
+        "    np.random.shuffle(idxs)\n    for e in range(nepochs):\n")], ["training_stats"], ["same order"]),
+    "epoch loss divided by the number of batches": ([_stats(
+        "        training_losses.append(loss_sum / len(trainx))",
+        "        training_losses.append(loss_sum / int(np.ceil(len(trainx) / batch_size)))")], ["training_stats"],
+        ["number of batches"]),
     "momentum applied to gamma and beta": ([patch(HW1, "MLP", "step", _STEP.replace(
         '''        bn.gamma = bn.gamma - self.lr * bn.dgamma
         bn.beta = bn.beta - self.lr * bn.dbeta''', '''        bn.vg = self.momentum * getattr(bn, "vg", 0) - self.lr * bn.dgamma

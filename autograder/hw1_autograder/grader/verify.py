@@ -11,7 +11,7 @@ import numpy as np
 from cases.errors import Mismatch
 from cases.spring2021 import inputs
 from cases.spring2021.inputs import key
-from grader import fingerprints, localise
+from grader import fingerprints, localise, loop_check
 from grader.diagnose import check
 
 
@@ -69,6 +69,12 @@ class Verifier:
         """(hint, value) pairs of withheld/autograd_mistakes.py's `name` on args, or at home their
         fingerprints (grader/fingerprints.py): the verify halves reach the catalogue only through here."""
         return fingerprints.pairs(name, *args)
+
+    def loop_deviations(self, prefix, *sizes):
+        """How the training loop the child logged under prefix (cases/spring2021/loop_log.py) departs from
+        the handout's: grader/loop_check.py's hints, [] when it follows it or left no usable log."""
+        log = {k[len(prefix):]: v for k, v in self.got.items() if k.startswith(prefix) and not isinstance(v, str)}
+        return loop_check.deviations(log, *sizes)
 
     def trace(self, prefix="trace/"):
         """The per-layer values localise.record() kept in the child, without their prefix."""
