@@ -197,11 +197,15 @@ def name_unit_checks(rows):
 
 def name_failing_units(rows, relies_on):
     """Add to a failure of a case in relies_on (case -> unit tests) the units that fail too."""
-    failed = {r["test"] for r in rows if r.get("reason")}
+    reasons = {r["test"]: r["reason"] for r in rows if r.get("reason")}
+    failed = set(reasons)
     for r in rows:
         units = [u for u in relies_on.get(r["test"], ()) if u in failed]
         if r.get("reason") and units and "where:" not in r["reason"] and \
                 not r["reason"].startswith(("not implemented yet", "missing:")):
             r["reason"] += (f"\nthis test runs code whose own tests fail as well: {', '.join(units)}; "
                             f"fix those first (the cause is usually there)")
+            said = [(u, line) for u in units for line in reasons[u].splitlines() if line.startswith("hint: ")]
+            if said and "\nhint: " not in "\n" + r["reason"]:   # the unit's own hint, when this test has none
+                r["reason"] += f"\nhint: {said[0][1][6:]} (from {said[0][0]})"
 
