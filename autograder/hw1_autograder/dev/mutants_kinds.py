@@ -179,6 +179,14 @@ def _wrong(self, x, eval=False):
     self.running_mean = self.alpha * self.running_mean + (1 - self.alpha) * self.mean
     self.running_var = self.alpha * self.running_var + (1 - self.alpha) * self.var
     return self.out''')], ["batchnorm_unit"], ["beta"]),
+    # one of BatchNorm.backward's three terms scaled (withheld/mistakes/batchnorm_backward.py's fit)
+    "dvar from the derivative of 1/sqrt without the half": ([patch(BN, "BatchNorm", "backward", _BN_BACKWARD.replace(
+        "DGAMMA", "np.sum(delta * self.norm, axis=0, keepdims=True)").replace(
+        "dvar = -0.5 * np.sum(", "dvar = -np.sum("))], ["batchnorm_unit"], ["the variance term", "1/2"]),
+    "dmean already a mean, divided by m again": ([patch(BN, "BatchNorm", "backward", _BN_BACKWARD.replace(
+        "DGAMMA", "np.sum(delta * self.norm, axis=0, keepdims=True)").replace(
+        "dmean = -np.sum(dnorm * inv, axis=0, keepdims=True)", "dmean = -np.mean(dnorm * inv, axis=0, keepdims=True)"))],
+        ["batchnorm_unit"], ["the mean term"]),
     "momentum applied to gamma and beta": ([patch(HW1, "MLP", "step", _STEP.replace(
         '''        bn.gamma = bn.gamma - self.lr * bn.dgamma
         bn.beta = bn.beta - self.lr * bn.dbeta''', '''        bn.vg = self.momentum * getattr(bn, "vg", 0) - self.lr * bn.dgamma
