@@ -76,7 +76,7 @@ def _parts(records):
 def _mistakes(records):
     found = {}
     for rec in records:
-        for t in rec["tests"] + rec["extras"]:
+        for t in rec["tests"] + rec["beyond"]:
             for m in t["mistakes"]:
                 entry = found.setdefault(m["id"], {"id": m["id"], "quantity": m["quantity"], "hint": m["hint"],
                                                    "pointer": m["id"] in handin_record.POINTERS,
@@ -97,15 +97,15 @@ def _multiple_choice(records):
     questions = collections.OrderedDict()
     unanswered = collections.Counter()
     for rec in records:
-        mc = rec.get("multiple_choice")
+        mc = rec["multiple_choice"]
         if not mc or "error" in mc:
             unanswered["not run" if not mc else "mc.py failed"] += 1
             continue
         for q, v in mc.items():
             answers = questions.setdefault(q, {})
-            text = clean(v.get("answer", "?"))
+            text = clean(v["answer"])
             count, correct = answers.get(text, (0, False))
-            answers[text] = (count + 1, correct or bool(v.get("correct")))
+            answers[text] = (count + 1, correct or bool(v["correct"]))
     return {"questions": [{"question": q, "answers": [{"answer": a, "count": c, "correct": ok} for a, (c, ok)
                                                       in sorted(ans.items(), key=lambda kv: (-kv[1][0], kv[0]))]}
                           for q, ans in questions.items()],
@@ -144,11 +144,11 @@ def summarise(records):
                        "full": sum(t == top for t in totals), "zero": sum(t == 0 for t in totals),
                        "histogram": {"edges": [round(float(e), 6) for e in edges], "counts": counts.tolist()}},
             "parts": _parts(records), "tests": _per_test(records, "tests"),
-            "beyond_the_course": _per_test(records, "extras"), "mistakes": _mistakes(records),
+            "beyond_the_course": _per_test(records, "beyond"), "mistakes": _mistakes(records),
             "multiple_choice": _multiple_choice(records), "timings": _timings(records),
             "stopped": _stopped(records),
             "by_handin": [{"handin": r["handin"], "total": r["total"], "status": r["status"], "seconds": r["seconds"],
-                           "mistakes": sorted({m["id"] for t in r["tests"] + r["extras"] for m in t["mistakes"]})}
+                           "mistakes": sorted({m["id"] for t in r["tests"] + r["beyond"] for m in t["mistakes"]})}
                           for r in records]}
 
 
@@ -283,7 +283,7 @@ def _tests_html(s):
             + (_table(["Test", "Hand-ins", "Who"], unnamed, numeric=(1,)) if unnamed else "<p>None.</p>\n"))
 
 
-def _extras_html(s):
+def _beyond_html(s):
     rows = [[esc(t["test"]), _pct(t["full"], t["graded"]), ", ".join(f"{esc(k)} {c}" for k, c in t["statuses"][:3])
              or "—"] for t in s["beyond_the_course"]]
     return ('<h2 id="beyond">Checks beyond the course (not scored)</h2>\n'
@@ -321,7 +321,7 @@ def render(s):
     nav = "".join(f'<a href="#{a}">{b}</a>' for a, b in (
         ("scores", "Scores"), ("mistakes", "Mistakes"), ("tests", "Per test"), ("unnamed", "Not named"),
         ("beyond", "Beyond the course"), ("mc", "Multiple choice"), ("batch", "The batch")))
-    body = (_scores_html(s) + _mistakes_html(s) + _tests_html(s) + _extras_html(s) + _mc_html(s)
+    body = (_scores_html(s) + _mistakes_html(s) + _tests_html(s) + _beyond_html(s) + _mc_html(s)
             + _batch_html(s))
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{esc(title)}</title>\n'

@@ -51,28 +51,27 @@ def grade_handin(tar_path, part, feedback_dir, limits, seed=None):
             result = runner.grade_archive(tar_path, part, limits=limits, seed=seed)
         except Exception as e:   # a bug of the grader's that one hand-in provoked: 0 for it, the batch goes on
             print(f"{name}: the grader failed: {type(e).__name__}: {e}", file=sys.stderr)
-            result = {"rows": [], "multiple_choice": None, "status": "grader error", "output": "",
-                      "output_bytes": 0, "notes": [], "refused": [], "seed": seed}
+            result = runner.GradeResult(rows=(), status="grader error", seed=seed)
     seconds = time.monotonic() - start
-    write_feedback(os.path.join(feedback_dir, f"{name}.txt"), name, result, result["refused"], seconds, part)
+    write_feedback(os.path.join(feedback_dir, f"{name}.txt"), name, result, seconds, part)
     record = handin_record.record(name, result, seconds, part, limits, given)
     handin_record.write(os.path.join(os.path.dirname(feedback_dir), "details"), record)
-    row = {"handin": name, "total": sum(r["score"] for r in result["rows"]), "status": result["status"],
+    row = {"handin": name, "total": result.score, "status": result.status,
            "seconds": f"{seconds:.1f}", "seed": "" if seed is None else str(seed)}
-    row.update({r["test"]: r["score"] for r in result["rows"]})
+    row.update({r.test: r.score for r in result.rows})
     row.update(handin_record.gradebook_columns(record))
     return row
 
 
-def write_feedback(path, name, result, refused, seconds, part="spring2021"):
+def write_feedback(path, name, result, seconds, part="spring2021"):
     lines = [f"Hand-in: {name}", "", runner.report(result)]
-    if refused:
-        lines += ["", "Files of the archive not used:"] + [f"    {n}: {why}" for n, why in refused]
-    if result["output"]:
-        lines += ["", f"What your code printed (first {len(result['output'])} of {result['output_bytes']} bytes):",
-                  result["output"]]
-    if result.get("seed") is not None:
-        lines += ["", fresh.note(result["seed"], part, f"{name}.tar")]
+    if result.refused:
+        lines += ["", "Files of the archive not used:"] + [f"    {n}: {why}" for n, why in result.refused]
+    if result.output:
+        lines += ["", f"What your code printed (first {len(result.output)} of {result.output_bytes} bytes):",
+                  result.output]
+    if result.seed is not None:
+        lines += ["", fresh.note(result.seed, part, f"{name}.tar")]
     lines += ["", f"Graded in {seconds:.1f} s."]
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
@@ -192,8 +191,8 @@ def main(argv=None):
             rows[row["handin"]] = row
             print(f"[{done}/{len(tars)}] {row['handin']}: {row['total']} points, {row['status']} "
                   f"({row['seconds']} s)", flush=True)
-    columns = FIXED + [t[1] for t in runner.part_tests(args.part)[1] if not getattr(t[3], "extra", False)]
-    columns += [handin_record.MC_COLUMN, handin_record.EXTRA_COLUMN]
+    columns = FIXED + [t[1] for t in runner.part_tests(args.part)[1] if not t[3].beyond]
+    columns += [handin_record.MC_COLUMN, handin_record.BEYOND_COLUMN]
     fd = os.open(out + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)   # the class's marks: private
     with open(fd, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")

@@ -18,16 +18,16 @@ HINT = "hint: "
 MAX_HINT = 300   # characters of a hint kept (the catalogue's are one line)
 # Hints that point at an earlier mistake rather than name one: counted apart in the report.
 POINTERS = {"right_formula_wrong_inputs"}
-MC_COLUMN, EXTRA_COLUMN = "multiple_choice_correct", "beyond_the_course_passed"
+MC_COLUMN, BEYOND_COLUMN = "multiple_choice_correct", "beyond_the_course_passed"
 
 
 def outcome(row):
     """A test's status in one word: passed, wrong result, no file, or the child's error kind."""
-    if not row.get("reason"):
+    if not row.reason:
         return "passed"
-    if row.get("kind"):
-        return row["kind"]
-    return "no file" if row["reason"] == "no file to grade" else "wrong result"
+    if row.kind:
+        return row.kind
+    return "no file" if row.reason == "no file to grade" else "wrong result"
 
 
 def text_id(text):
@@ -41,44 +41,43 @@ def named_mistakes(row, given):
     for name, quantity, why in given:
         recorded.setdefault(why.strip()[:MAX_HINT], (name, quantity))
     found = {}
-    for line in (row.get("reason") or "").splitlines():
+    for line in (row.reason or "").splitlines():
         if not line.startswith(HINT):
             continue
         text = line[len(HINT):].strip()[:MAX_HINT]
         name, quantity = recorded.get(text, (None, None))
-        if name is None and row.get("kind"):
+        if name is None and row.kind:
             continue   # words in the learner's own error text, not the grader's
         ident = name or text_id(text)
         found.setdefault(ident, {"id": ident, "quantity": quantity, "hint": text})
     return list(found.values())
 
 
-def _test(row, given, extra=False):
-    out = {"task": row["task"], "test": row["test"], "max": row["max"], "score": row["score"],
+def _test(row, given):
+    out = {"task": row.task, "test": row.test, "max": row.max, "score": row.score,
            "outcome": outcome(row), "mistakes": named_mistakes(row, given)}
-    if extra:
-        out["passed"] = not row.get("reason")
+    if row.beyond:
+        out["passed"] = not row.reason
     return out
 
 
 def record(name, result, seconds, part, limits, given):
-    """The hand-in's grading as data: tests, named mistakes, multiple choice, status, time."""
-    rows, extras = result["rows"], result.get("extras") or []
-    return {"handin": name, "part": part, "status": result["status"], "seconds": round(seconds, 3),
-            "seed": result.get("seed"),   # the inputs' (grader/fresh.py); None: the fixed inputs
-            "total": sum(r["score"] for r in rows), "max": sum(r["max"] for r in rows),
-            "tests": [_test(r, given) for r in rows], "extras": [_test(r, given, True) for r in extras],
-            "multiple_choice": result.get("multiple_choice"),
-            "refused": [[n, why] for n, why in result.get("refused") or []],
+    """The hand-in's grading (a GradeResult) as data: tests, named mistakes, multiple choice, status, time."""
+    return {"handin": name, "part": part, "status": result.status, "seconds": round(seconds, 3),
+            "seed": result.seed,   # the inputs' (grader/fresh.py); None: the fixed inputs
+            "total": result.score, "max": result.max,
+            "tests": [_test(r, given) for r in result.rows], "beyond": [_test(r, given) for r in result.beyond],
+            "multiple_choice": result.multiple_choice,
+            "refused": [[n, why] for n, why in result.refused],
             "limits": {"timeout": limits.timeout, "memory_mb": limits.memory_mb} if limits else None}
 
 
 def gradebook_columns(rec):
     """{column: value}: multiple-choice answers right, checks beyond the course passed ('' = not run)."""
-    mc = rec.get("multiple_choice")
-    right = sum(bool(v.get("correct")) for v in mc.values()) if mc and "error" not in mc else ""
-    extras = rec.get("extras") or []
-    return {MC_COLUMN: right, EXTRA_COLUMN: sum(e["passed"] for e in extras) if extras else ""}
+    mc = rec["multiple_choice"]
+    right = sum(bool(v["correct"]) for v in mc.values()) if mc and "error" not in mc else ""
+    beyond = rec["beyond"]
+    return {MC_COLUMN: right, BEYOND_COLUMN: sum(b["passed"] for b in beyond) if beyond else ""}
 
 
 def write(folder, rec):

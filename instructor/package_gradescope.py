@@ -63,15 +63,15 @@ def build(zip_path, part):
 
 
 def results(result, part="spring2021"):
-    """Gradescope's results.json from runner.grade()'s dict; extra_data.seed: the inputs' seed."""
-    tests = [{"name": f"{r['task']}: {r['test']}", "score": r["score"], "max_score": r["max"],
-              "status": "passed" if r["score"] == r["max"] else "failed", "output": r["reason"] or ""}
-             for r in result["rows"]]
+    """Gradescope's results.json from runner.grade()'s GradeResult; extra_data (Gradescope's name).seed:
+    the inputs' seed."""
+    tests = [{"name": f"{r.task}: {r.test}", "score": r.score, "max_score": r.max,
+              "status": "passed" if r.score == r.max else "failed", "output": r.reason or ""}
+             for r in result.rows]
     output = runner.report(result)
-    if result.get("seed") is not None:
-        output += "\n\n" + fresh.note(result["seed"], part)
-    return {"score": sum(r["score"] for r in result["rows"]), "output": output, "tests": tests,
-            "extra_data": {"seed": result.get("seed")}}
+    if result.seed is not None:
+        output += "\n\n" + fresh.note(result.seed, part)
+    return {"score": result.score, "output": output, "tests": tests, "extra_data": {"seed": result.seed}}
 
 
 def run(part, scale=1.0):

@@ -34,6 +34,7 @@ from grader import fresh  # noqa: E402
 from grader.grade import (PARTS, ROOT, STATUS_ORDER, _references, grade, grade_archive, mc_letter,  # noqa: E402,F401
                           part_tests, score_case, verify_references)
 from grader.report import autolab_scores, mc_line, next_step, passed, report, table  # noqa: E402,F401
+from grader.result import GradeResult, Row, to_json  # noqa: E402,F401
 
 
 def main(argv=None):
@@ -97,19 +98,15 @@ def main(argv=None):
     else:
         result = grade(args.part, os.path.abspath(args.root), names=names, show_output=args.show_output,
                        limits=limits, seed=seed)
-    rows, extras = result["rows"], result.get("extras", [])
-    score, total = sum(r["score"] for r in rows), sum(r["max"] for r in rows)
     if args.json:
-        print(json.dumps({"score": score, "max": total, "status": result["status"], "tests": rows,
-                          "beyond_the_course": [dict(r, passed=r["reason"] is None) for r in extras],
-                          "multiple_choice": result["multiple_choice"], "seed": seed}, indent=2))
+        print(json.dumps(to_json(result), indent=2))
     else:
         print(report(result, args.part))
         if args.part in fresh.FRESH_PARTS:   # the starter's runner too: the server's inputs are not these
             print("\n" + fresh.note(seed, args.part, args.handin))
     if args.autolab:
-        print(json.dumps({"scores": autolab_scores(rows)}))
-    return 0 if passed(rows + extras) else 1
+        print(json.dumps({"scores": autolab_scores(result.rows)}))
+    return 0 if passed(result.all_rows) else 1
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ def fails_with(case, *words):
 
 
 def test_checks_pass_on_the_library():
-    for case in ga.EXTRAS + graded_bonus.CASES:
+    for case in ga.BEYOND + graded_bonus.CASES:
         assert verdict(case) is None, case.name
 
 
@@ -216,11 +216,11 @@ def test_a_hostile_handin_scores_its_honest_points_and_reads_no_reference(tmp_pa
     the child and tries to read every reference file: mul and autograd_example still score, sub does not."""
     handin = hostile_handin(tmp_path, os.path.join(ROOT, "autograder", "hw1_autograder"))
     result = runner.grade("autograd", str(handin), timeout=60, names=["sub", "mul", "autograd_example"])
-    scores = {r["test"]: r["score"] for r in result["rows"]}
-    assert scores == {"sub": 0, "mul": 5, "autograd_example": 10}, result["rows"]
-    assert "the gradient of b in a - b is -grad_output" in result["rows"][0]["reason"]
-    assert "tampering" in result["status"]
-    assert "READ-REFS []" in result["output"], result["output"]
+    scores = {r.test: r.score for r in result.rows}
+    assert scores == {"sub": 0, "mul": 5, "autograd_example": 10}, result.rows
+    assert "the gradient of b in a - b is -grad_output" in result.rows[0].reason
+    assert "tampering" in result.status
+    assert "READ-REFS []" in result.output, result.output
 
 
 def test_a_checkout_reached_through_a_symlink_grades_and_hides_the_references(tmp_path):

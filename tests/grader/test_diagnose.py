@@ -191,15 +191,15 @@ from dev import mutants  # noqa: E402
 
 def test_a_network_failure_says_where_the_error_enters_and_names_the_unit_check(tmp_path):
     mutants.make_copy(mutants.MUTANTS["Linear returns the gradient divided by the batch"][0], str(tmp_path))
-    rows = {r["test"]: r for r in mutants.grade(str(tmp_path), ["linear_backward", "hidden_64_32_backward"])}
-    reason = rows["hidden_64_32_backward"]["reason"]
+    rows = {r.test: r for r in mutants.grade(str(tmp_path), ["linear_backward", "hidden_64_32_backward"])}
+    reason = rows["hidden_64_32_backward"].reason
     first = reason.splitlines()[0]
     assert first.startswith("where: the error enters at layer 2's backward")
     assert "its unit check linear_backward fails as well" in first
     assert "hint: the returned gradient is divided by the batch size" in reason
 
 
-def test_full_marks_with_a_failing_extra_check_exits_1(tmp_path):
+def test_full_marks_with_a_failing_check_beyond_the_course_exits_1(tmp_path):
     mutants.make_copy(mutants.MUTANTS["error() returns the rate"][0], str(tmp_path))
     res = subprocess.run([sys.executable, os.path.join(AG, "runner.py"), "--root", str(tmp_path), "--json"],
                          capture_output=True, text=True, timeout=600)

@@ -38,7 +38,7 @@ def score_in_process(part, seed):
     child_table = table_mod.Table.from_bytes(table.to_bytes())   # what the child reads: arrays only
     with fresh.installed(table):
         refs = fresh.references(part)
-    points, failed, extra_failed = 0, [], []
+    points, failed, beyond_failed = 0, [], []
     for task, name, max_points, case in [t for t in tests if t[1] not in SLOW]:
         with fresh.installed(child_table):
             out, error = record.run_case(case.run, ROOT)
@@ -47,17 +47,17 @@ def score_in_process(part, seed):
         with fresh.installed(table):
             reason = runner.score_case(case, CaseResult(name, arrays, error, (), out.warning), refs)
         if reason:
-            (extra_failed if case.extra else failed).append(f"{name}: {reason}")
+            (beyond_failed if case.beyond else failed).append(f"{name}: {reason}")
         points += 0 if reason else max_points
-    return points, failed, extra_failed
+    return points, failed, beyond_failed
 
 
 @pytest.mark.parametrize("part", PARTS)
 @pytest.mark.parametrize("seed", SEEDS)
 def test_the_solution_scores_full_marks_on_a_fresh_draw(part, seed):
-    points, failed, extra_failed = score_in_process(part, seed)
+    points, failed, beyond_failed = score_in_process(part, seed)
     slow = sum(SLOW.values()) if part == "autograd" else 0
-    assert (points, failed, extra_failed) == (PARTS[part] - slow, [], [])
+    assert (points, failed, beyond_failed) == (PARTS[part] - slow, [], [])
 
 
 @pytest.fixture(scope="module", params=list(PARTS))
@@ -70,8 +70,8 @@ def class_dir(request, tmp_path_factory):
     return request.param, folder
 
 
-def _grade_all(folder, out, *extra):
-    res = subprocess.run([sys.executable, GRADE_ALL, str(folder), "--out", str(out), "--jobs", "2", *extra],
+def _grade_all(folder, out, *options):
+    res = subprocess.run([sys.executable, GRADE_ALL, str(folder), "--out", str(out), "--jobs", "2", *options],
                          capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stderr
     with open(out, newline="") as f:
@@ -144,12 +144,12 @@ def test_hints_and_localisation_work_on_a_fresh_draw(tmp_path):
     """The verify halves' hint inputs and the per-layer references come from the same draw."""
     from dev import mutants
     mutants.make_copy(mutants.MUTANTS["Linear returns the gradient divided by the batch"][0], str(tmp_path))
-    rows = {r["test"]: r for r in mutants.grade(str(tmp_path), ["linear_backward", "hidden_64_32_backward"],
+    rows = {r.test: r for r in mutants.grade(str(tmp_path), ["linear_backward", "hidden_64_32_backward"],
                                                  seed=424242)}
-    reason = rows["hidden_64_32_backward"]["reason"]
+    reason = rows["hidden_64_32_backward"].reason
     assert reason.splitlines()[0].startswith("where: the error enters at layer 2's backward")
     assert "hint: the returned gradient is divided by the batch size" in reason
-    assert "divided by the batch" in rows["linear_backward"]["reason"]
+    assert "divided by the batch" in rows["linear_backward"].reason
 
 
 def test_the_numpy_reference_is_withheld_from_the_starter_and_the_child():

@@ -77,7 +77,7 @@ def test_graded_at_home_the_grader_computes_no_answer(part, monkeypatch):
     monkeypatch.setattr(References, "__call__", call)
     monkeypatch.setattr(diagnose, "compare", compare)
     result = runner.grade(part, ROOT)
-    assert not [r["test"] for r in result["rows"] if r["reason"]]
+    assert not [r.test for r in result.rows if r.reason]
     answers = make_fingerprints.reference_digests()
     for value in mistaken:
         if set(fingerprints.digests(value)) & answers:
@@ -115,16 +115,16 @@ def test_no_ratio_where_the_expected_value_is_0():
 
 
 def test_next_goes_to_the_first_failing_test_whose_own_code_is_right():
-    def rows(failing, extras=()):
-        table = [{"task": t, "test": n, "reason": "x" if n in failing else None, "extra": False}
+    def rows(failing, beyond=()):
+        table = [runner.Row(t, n, 1, 0 if n in failing else 1, "x" if n in failing else None)
                  for t, n in (("Activations", "sigmoid_forward"), ("BatchNorm", "batchnorm_train"),
                               ("Momentum", "momentum"))]
-        return table + [{"task": "Activations", "test": n, "reason": "x", "extra": True} for n in extras]
+        return table + [runner.Row("Activations", n, 0, 0, "x", beyond=True) for n in beyond]
     # a stale derivative: the networks fail, and the activation's own check beyond the course
     line = runner.next_step(rows({"batchnorm_train", "momentum"}, ["sigmoid_state_refreshed"]), "spring2021")
     assert line.startswith("Next: sigmoid_state_refreshed")
     assert runner.next_step(rows({"momentum"}), "spring2021").startswith("Next: momentum")
     # a summed cross-entropy fails SGD's test (2.2) too, which trains with it: its own test is 2.3's
-    ag = [{"task": t, "test": n, "reason": "x", "extra": False}
+    ag = [runner.Row(t, n, 1, 0, "x")
           for t, n in (("2.2 SGD", "sgd"), ("2.3 Cross-entropy", "cross_entropy"), ("2.4 Momentum", "momentum"))]
     assert runner.next_step(ag, "autograd").startswith("Next: cross_entropy")

@@ -118,7 +118,7 @@ def test_each_child_is_a_user_of_its_own_who_cannot_read_the_references(tmp_path
         with open(handin / "mytorch" / "activation.py", "a") as f:
             f.write(WHO_AM_I.format(refs=refs))
         result = runner.grade("spring2021", str(handin), timeout=30, names=["sigmoid_forward"])
-        reason = result["rows"][0]["reason"]
+        reason = result.rows[0].reason
         assert "uid=" in reason and "READ" not in reason, reason
         uids.append(int(reason.split("uid=")[1].split()[0]))
     assert 0 not in uids and uids[0] != uids[1]

@@ -25,7 +25,7 @@ def test_every_score_table_name_is_a_literal_where_its_case_is_defined():
     text = "\n".join(t for _, t in _sources("cases"))
     for part in PARTS:
         for task, name, points, case in runner.part_tests(part)[1]:
-            if case.extra:
+            if case.beyond:
                 continue   # the checks beyond the course are not in the score table
             assert f'"{name}"' in text, f"{part}: {name} is built, not written, in cases/"
 
@@ -45,7 +45,7 @@ print("LOADED", sorted({{__import__("os").path.relpath(__import__("os").path.rea
 ''')
     for part, name in (("spring2021", "sigmoid_forward"), ("autograd", "mul")):
         result = runner.grade(part, str(root), timeout=30.0, names=[name])
-        line = next(x for x in result["output"].splitlines() if x.startswith("LOADED"))
+        line = next(x for x in result.output.splitlines() if x.startswith("LOADED"))
         loaded = eval(line[len("LOADED "):], {})   # a list of str the test itself printed
         assert loaded and "isolation/child.py" in loaded, loaded
         outside = [f for f in loaded if f.split("/")[0] not in policy.CHILD_DIRS]

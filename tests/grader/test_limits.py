@@ -228,8 +228,8 @@ def test_the_handins_total_budget_ends_it_and_names_why(tmp_path):
     result = runner.grade("spring2021", root, names=["sigmoid_forward", "tanh_forward", "linear_forward"],
                           limits=isolation.Limits(budget=2.5))
     assert time.monotonic() - start < 15
-    reasons = {r["test"]: r["reason"] for r in result["rows"]}
-    assert "timeout" in result["status"] and all(reasons.values()), reasons
+    reasons = {r.test: r.reason for r in result.rows}
+    assert "timeout" in result.status and all(reasons.values()), reasons
     assert "the time for all the tests of a hand-in (2.5 s) was spent" in reasons["linear_forward"]
 
 
@@ -257,8 +257,8 @@ Tanh.forward = _tanh_forward
 '''
     root = _handin(tmp_path, "mytorch/activation.py", forge)
     result = runner.grade("spring2021", root, names=["tanh_forward", "relu_forward", "linear_forward"])
-    scores = {r["test"]: r["score"] for r in result["rows"]}
-    assert scores == {"tanh_forward": 0, "relu_forward": 2, "linear_forward": 2}, result["rows"]
+    scores = {r.test: r.score for r in result.rows}
+    assert scores == {"tanh_forward": 0, "relu_forward": 2, "linear_forward": 2}, result.rows
 
 
 def test_the_hung_function_is_named_as_the_learner_wrote_it(tmp_path):

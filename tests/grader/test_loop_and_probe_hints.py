@@ -8,8 +8,8 @@ from dev import mutants, mutants_kinds  # noqa: E402
 
 def _reason(tmp_path, mutant, test):
     mutants.make_copy(mutants_kinds.MUTANTS[mutant][0], str(tmp_path))
-    rows = {r["test"]: r for r in mutants.grade(str(tmp_path), [test])}
-    return rows[test]["reason"] or ""
+    rows = {r.test: r for r in mutants.grade(str(tmp_path), [test])}
+    return rows[test].reason or ""
 
 
 @pytest.mark.parametrize("mutant, words", [

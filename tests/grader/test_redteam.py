@@ -53,15 +53,15 @@ def handin(tmp_path, appended, module="mytorch/activation.py"):
 
 def grade(root, names, part="spring2021", timeout=5.0):
     result = runner.grade(part, root, timeout=timeout, names=names)
-    return result, {r["test"]: r for r in result["rows"] + result["extras"]}
+    return result, {r.test: r for r in result.all_rows}
 
 
 def test_a_message_with_fields_of_the_wrong_type_is_a_bad_result_not_a_grader_crash(tmp_path):
     # Before: dict("ab") raised ValueError in the parent, ending grade_all's whole batch.
     root = handin(tmp_path, WRITE_TO_PIPE + '\n_say({"event": "done", "case": "tanh_forward", "rejected": "ab"})\n')
     result, rows = grade(root, ["sigmoid_forward", "tanh_forward"])
-    assert rows["sigmoid_forward"]["score"] == 2
-    assert rows["tanh_forward"]["score"] == 0 and "bad result" in result["status"]
+    assert rows["sigmoid_forward"].score == 2
+    assert rows["tanh_forward"].score == 0 and "bad result" in result.status
 
 
 def test_messages_cannot_keep_a_hung_case_alive(tmp_path):
@@ -79,8 +79,8 @@ def _tanh_forward(self, x):
 Tanh.forward = _tanh_forward
 '''
     result, rows = grade(handin(tmp_path, hang), ["tanh_forward", "relu_forward"], timeout=2.0)
-    assert rows["tanh_forward"]["score"] == 0 and rows["relu_forward"]["score"] == 2
-    assert "bad result" in result["status"]
+    assert rows["tanh_forward"].score == 0 and rows["relu_forward"].score == 2
+    assert "bad result" in result.status
 
 
 READ_THE_GRADER = '''
@@ -124,10 +124,10 @@ def test_the_child_sees_only_the_grader_files_it_runs(tmp_path):
     # runner.py and compiled copies in __pycache__ were readable and could be printed into
     # the learner's feedback.
     result, rows = grade(handin(tmp_path, READ_THE_GRADER), ["tanh_forward"], timeout=30.0)
-    assert rows["tanh_forward"]["score"] == 0, rows["tanh_forward"]
-    assert "generate_references" in rows["tanh_forward"]["reason"]
-    read = result["output"].split("READ ")[1].splitlines()[0]
-    assert "no catalogue" in result["output"]
+    assert rows["tanh_forward"].score == 0, rows["tanh_forward"]
+    assert "generate_references" in rows["tanh_forward"].reason
+    read = result.output.split("READ ")[1].splitlines()[0]
+    assert "no catalogue" in result.output
     for name in ("generate_references.py", "mistakes.py", "answer_key.py", "runner.py", "refcheck.py", "mutants.py",
                  "references", "grader/", "withheld/", "dev/"):
         assert name not in read, read
@@ -144,9 +144,9 @@ def mnist(train_x, train_y, val_x, val_y, bonus=False):
     return [0.95]
 '''
     result, rows = grade(handin(tmp_path, liar, "hw1/mnist.py"), ["mnist"], part="autograd", timeout=60.0)
-    assert rows["mnist"]["score"] == 0
-    assert "measured by the grader on its final weights" in rows["mnist"]["reason"], rows["mnist"]["reason"]
-    assert "reported 0.9500" in rows["mnist"]["reason"]
+    assert rows["mnist"].score == 0
+    assert "measured by the grader on its final weights" in rows["mnist"].reason, rows["mnist"].reason
+    assert "reported 0.9500" in rows["mnist"].reason
 
 
 def test_the_grader_measures_mnist_accuracy_as_torch_does():
@@ -206,8 +206,8 @@ import numpy as _np
 _sys.modules["cases.spring2021.graded"].multiple_choice = lambda out: out.__setitem__("question_1", _np.zeros((2, 2)))
 '''
     result, rows = grade(handin(tmp_path, liar), ["sigmoid_forward"])
-    assert rows["sigmoid_forward"]["score"] == 2
-    assert result["multiple_choice"]["question_1"]["correct"] is False
+    assert rows["sigmoid_forward"].score == 2
+    assert result.multiple_choice["question_1"]["correct"] is False
 
 
 def test_a_handin_cannot_make_the_parent_hold_gigabytes_of_values(tmp_path):
@@ -227,9 +227,9 @@ Sigmoid.derivative = Tanh.derivative = ReLU.derivative = _flood
 '''
     names = [f"{a}_{b}" for a in ("sigmoid", "tanh", "relu") for b in ("forward", "derivative")]
     result, rows = grade(handin(tmp_path, flood), names)
-    assert all(r["score"] == 0 for r in rows.values())
-    assert "more than 64 MB of values in all" in rows["relu_derivative"]["reason"], rows["relu_derivative"]
-    assert "bad result" in result["status"]
+    assert all(r.score == 0 for r in rows.values())
+    assert "more than 64 MB of values in all" in rows["relu_derivative"].reason, rows["relu_derivative"]
+    assert "bad result" in result.status
 
 
 def _processes_mentioning(text):
@@ -411,8 +411,8 @@ def _tanh_forward(self, x):
 Tanh.forward = _tanh_forward
 '''
     result, rows = grade(handin(tmp_path, escapes), ["tanh_forward"])
-    assert "hello" in result["output"] and "Total 100/100" in rows["tanh_forward"]["reason"]
-    for text in (result["output"], rows["tanh_forward"]["reason"], runner.report(result)):
+    assert "hello" in result.output and "Total 100/100" in rows["tanh_forward"].reason
+    for text in (result.output, rows["tanh_forward"].reason, runner.report(result)):
         assert "\x1b" not in text and "\x07" not in text
 
 
@@ -471,9 +471,7 @@ def test_a_grader_failure_on_one_handin_costs_that_handin_alone(tmp_path, monkey
     def grade_archive(path, part, limits=None, seed=None):
         if "breaks" in path:
             raise RecursionError("provoked by the hand-in")
-        rows = [{"task": "t", "test": "sigmoid_forward", "max": 2, "score": 2, "reason": None, "tampered": []}]
-        return {"rows": rows, "multiple_choice": None, "status": "ok", "output": "", "output_bytes": 0, "notes": [],
-                "refused": []}
+        return runner.GradeResult.of([runner.Row("t", "sigmoid_forward", 2, 2)])
     monkeypatch.setattr(grade_all.runner, "grade_archive", grade_archive)
     assert grade_all.main([str(handins), "--out", str(tmp_path / "g.csv"), "--jobs", "1"]) == 0
     with open(tmp_path / "g.csv", newline="") as f:
@@ -491,8 +489,8 @@ import os as _os
 print("PTS", sorted(_os.listdir("/dev/pts")) if _os.path.isdir("/dev/pts") else None)
 '''
     result, rows = grade(handin(tmp_path, listing), ["sigmoid_forward"])
-    assert rows["sigmoid_forward"]["score"] == 2
-    assert "PTS []" in result["output"] or "PTS None" in result["output"], result["output"][:300]
+    assert rows["sigmoid_forward"].score == 2
+    assert "PTS []" in result.output or "PTS None" in result.output, result.output[:300]
 
 
 def test_one_unwritable_member_costs_that_file_not_the_archive(tmp_path):
@@ -527,8 +525,8 @@ def _tanh_forward(self, x):
 Tanh.forward = _tanh_forward
 '''
     result, rows = grade(handin(tmp_path, delegate), ["tanh_forward", "sigmoid_forward"], timeout=30.0)
-    assert rows["tanh_forward"]["score"] == 0 and "torch" in rows["tanh_forward"]["reason"]
-    assert rows["sigmoid_forward"]["score"] == 2
+    assert rows["tanh_forward"].score == 0 and "torch" in rows["tanh_forward"].reason
+    assert rows["sigmoid_forward"].score == 2
 
 
 def test_mnist_models_without_batchnorm_are_measured_too():
@@ -583,6 +581,6 @@ def _tanh_forward(self, x):
 Tanh.forward = _tanh_forward
 '''
     result, rows = grade(handin(tmp_path, probe), ["tanh_forward"], timeout=20.0)
-    reason = rows["tanh_forward"]["reason"]
+    reason = rows["tanh_forward"].reason
     assert "NET " in reason and "CONNECTED" not in reason, reason
     assert reason.count("OSError 101") == 3, reason   # ENETUNREACH, the loopback included

@@ -1,4 +1,4 @@
-"""Reaching the learner's code from a case's run half: modules, classes, methods, by name.
+"""Reaching the learner's code from a case's run half, both homeworks: modules, classes, methods, by name.
 
 A name the learner has not written yet becomes Missing (or ReturnedNone), which
 the report words as "not written yet" rather than as a crash.
@@ -39,12 +39,17 @@ def module(name):
         raise
 
 
+def get(mod, name):
+    """The learner's mod.name (a class, a function), or Missing naming the file it is absent from."""
+    obj = getattr(module(mod), name, None)
+    if obj is None:
+        raise Missing(f"{mod.replace('.', '/')}.py has no {name}")
+    return obj
+
+
 def new(mod, cls, *args):
     """An instance of the learner's mod.cls(*args), or Missing naming what is absent."""
-    obj = getattr(module(mod), cls, None)
-    if obj is None:
-        raise Missing(f"{mod}.py has no {cls}")
-    return obj(*args)
+    return get(mod, cls)(*args)
 
 
 def call(obj, method, *args, returns=True):

@@ -19,11 +19,12 @@ TIMEOUT = 5.0   # seconds: a unit case takes milliseconds, even the first import
 
 
 class Case:
-    """One graded test: task, name, points; run (child half), verify (parent half); timeout (seconds)."""
+    """One graded test: task, name, points; run (child half), verify (parent half); timeout (seconds);
+    beyond: a check beyond the course (0 points, reported on its own line)."""
 
-    def __init__(self, task, name, points, run, extra=False, timeout=TIMEOUT, refs=None):
+    def __init__(self, task, name, points, run, beyond=False, timeout=TIMEOUT, refs=None):
         self.task, self.name, self.points, self.run = task, name, points, run
-        self.verify_fn, self.extra, self.timeout = None, extra, timeout
+        self.verify_fn, self.beyond, self.timeout = None, beyond, timeout
         self.refs = refs or name   # the prefix of its references: key(refs, what run() records)
 
     def verify(self, fn):
@@ -32,11 +33,12 @@ class Case:
         return fn
 
 
-def registry(cases_list, extra=False):
-    """A decorator factory: @graded(task, name, points) appends a Case to cases_list."""
+def registry(cases_list, beyond=False):
+    """A decorator factory: @graded(task, name, points) appends a Case to cases_list (beyond: checks
+    beyond the course)."""
     def graded(task, name, points, timeout=TIMEOUT, refs=None):
         def register(run):
-            c = Case(task, name, points, run, extra, timeout, refs)
+            c = Case(task, name, points, run, beyond, timeout, refs)
             cases_list.append(c)
             return c
         return register

@@ -30,10 +30,12 @@ import torch
 
 AG = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # the grader folder
 sys.path.insert(0, AG)
+from cases.seeds import SEED  # noqa: E402
 from training import mnist_data, plots  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(os.path.dirname(AG)), "expected_graphs")
-SEED, HIDDENS, LR, MOMENTUM, BATCH, EPOCHS = 11785, [32, 32, 32], 1e-3, 0.856, 100, 200
+RUN = mnist_data.HANDOUT_RUN
+HIDDENS, LR, MOMENTUM, BATCH, EPOCHS = RUN["hiddens"], RUN["lr"], RUN["momentum"], RUN["batch_size"], RUN["epochs"]
 
 
 def forward(params, x):
@@ -57,7 +59,7 @@ def run(epochs):
     tx, vx = torch.from_numpy(tx), torch.from_numpy(vx)
     tl, vl = torch.from_numpy(ty.argmax(1)), torch.from_numpy(vy.argmax(1))
     np.random.seed(SEED)
-    sizes = [784] + HIDDENS + [10]
+    sizes = [mnist_data.PIXELS] + HIDDENS + [mnist_data.CLASSES]
     params = [(torch.tensor(np.random.randn(i, o), requires_grad=True),
                torch.zeros((1, o), dtype=torch.float64, requires_grad=True))
               for i, o in zip(sizes[:-1], sizes[1:])]

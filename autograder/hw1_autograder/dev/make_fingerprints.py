@@ -82,7 +82,7 @@ def collect():
                 if why not in explanations:
                     explanations.append(why)
                 table_pairs.setdefault(key, []).append([explanations.index(why), known])
-    failed = [r["test"] for result in results for r in result["rows"] + result["extras"] if r["reason"]]
+    failed = [r.test for result in results for r in result.all_rows if r.reason]
     if failed:
         raise SystemExit(f"the solution fails {failed}: fingerprints must come from right values")
     from dev import training_slips   # PyTorch: imported only when the file is (re)made

@@ -78,7 +78,7 @@ def grade(root, tests, timeout=TIMEOUT, part="spring2021", home=False, seed=None
         result = runner.grade(part, root, timeout, tests, seed=seed)
     finally:
         diagnose._catalogue = live
-    return result["rows"] + result["extras"]
+    return result.all_rows
 
 
 def all_mutants():
@@ -92,7 +92,7 @@ def all_mutants():
 
 
 def named(rows, must_fail, words):
-    failed = {r["test"]: r["reason"] for r in rows if r["reason"]}
+    failed = {r.test: r.reason for r in rows if r.reason}
     caught = all(t in failed for t in must_fail)
     reasons = [failed.get(t) or "" for t in must_fail]
     return caught, caught and any(w in r for r in reasons for w in words), failed, reasons

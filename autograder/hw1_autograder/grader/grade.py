@@ -12,11 +12,12 @@ import json
 import os
 import tempfile
 
-import numpy as np
-
 import isolation
 from cases.errors import LimitExceeded, Mismatch
+from cases.spring2021.multiple_choice import ANSWER_LIMIT
+from cases.text import decode
 from grader import fresh, handins, localise, mnist_eval
+from grader.result import GradeResult, Row
 from grader.verify import ChildError, References, Verifier
 
 try:   # the instructor's copy and the server; the learners' starter has no answer key
@@ -101,7 +102,7 @@ def _verdict(case, result, refs, kinds=None):
 
 
 def grade(part, root, timeout=None, names=None, show_output=False, limits=None, scratch=None, seed=None):
-    """Grade the learner's code at root -> dict(rows, multiple_choice, status, output, notes, hung, seed).
+    """Grade the learner's code at root -> GradeResult (grader/result.py).
 
     names: the tests to run (default all); scratch: the child's working folder (default a
     fresh temporary one); timeout: seconds for every test alike (default: each test's own
@@ -111,12 +112,10 @@ def grade(part, root, timeout=None, names=None, show_output=False, limits=None, 
     """
     table = fresh.draw(part, seed) if seed is not None else None
     with fresh.installed(table):   # this thread's verify halves read the same draw
-        result = _grade(part, root, timeout, names, show_output, limits, scratch, table)
-    result["seed"] = seed
-    return result
+        return _grade(part, root, timeout, names, show_output, limits, scratch, table, seed)
 
 
-def _grade(part, root, timeout, names, show_output, limits, scratch, table):
+def _grade(part, root, timeout, names, show_output, limits, scratch, table, seed):
     mod, tests = part_tests(part)
     if names is not None:
         tests = [t for t in tests if t[1] in names]
@@ -134,28 +133,24 @@ def _grade(part, root, timeout, names, show_output, limits, scratch, table):
         if result.warning and not reason:   # values right, but numpy warned: a note beyond the course
             warned.setdefault(result.warning, []).append(name)
         # an optional check beyond the course waiting for optional code is no status of the hand-in
-        if result.error and not (getattr(case, "extra", False) and result.error["kind"] in WAITING_KINDS):
+        if result.error and not (case.beyond and result.error["kind"] in WAITING_KINDS):
             reasons.add(result.error["kind"])
         if result.tampered:
             reasons.add("tampering")
         if any(isinstance(v, str) for v in result.arrays.values()):
             reasons.add("not an array")
-        rows.append({"task": task, "test": name, "max": points, "score": 0 if reason else points,
-                     "reason": reason, "kind": "limit" if limit else result.error["kind"] if result.error else None,
-                     "tampered": list(result.tampered),
-                     "extra": bool(getattr(case, "extra", False))})
+        rows.append(Row(task, name, points, 0 if reason else points, reason,
+                        "limit" if limit else result.error["kind"] if result.error else None,
+                        tuple(result.tampered), case.beyond))
     if run.output_bytes > limits.output_kb * 1024:
         reasons.add("output limit")
-    mc = mc_summary(run.results.get("multiple_choice"))
     status = " + ".join(r for r in STATUS_ORDER if r in reasons) or "ok"
-    localise.name_unit_checks(rows)
-    localise.name_failing_units(rows, getattr(mod, "RELIES_ON", {}))
-    # "rows": the graded table, as the instructor's tools expect; "extras": the checks beyond the course
-    extras = [r for r in rows if r["extra"]]
-    rows = [r for r in rows if not r["extra"]]
-    return {"rows": rows, "extras": extras, "multiple_choice": mc, "status": status, "output": run.output,
-            "output_bytes": run.output_bytes, "notes": run.notes, "hung": list(run.hung),
-            "warnings": [{"warning": w, "tests": names} for w, names in warned.items()]}
+    rows = localise.name_unit_checks(rows)
+    rows = localise.name_failing_units(rows, getattr(mod, "RELIES_ON", {}))
+    return GradeResult.of(rows, multiple_choice=mc_summary(run.results.get("multiple_choice")), status=status,
+                          output=run.output, output_bytes=run.output_bytes, notes=tuple(run.notes),
+                          hung=tuple(run.hung), seed=seed,
+                          warnings=tuple({"warning": w, "tests": t} for w, t in warned.items()))
 
 
 _REFS = {}
@@ -169,7 +164,7 @@ def _references(part):
 
 
 def grade_archive(tar_path, part, timeout=None, names=None, show_output=False, limits=None, seed=None):
-    """grade() of a handin.tar, unpacked here into a temporary folder -> grade()'s dict plus refused."""
+    """grade() of a handin.tar, unpacked here into a temporary folder -> GradeResult with refused."""
     work = tempfile.mkdtemp(prefix="grade-")
     try:
         os.chmod(work, 0o711)   # the unprivileged child must reach its folders inside
@@ -184,17 +179,14 @@ def grade_archive(tar_path, part, timeout=None, names=None, show_output=False, l
             result = grade(part, handin, timeout, names, show_output, limits, scratch, seed)
         else:
             tests = [t for t in part_tests(part)[1] if names is None or t[1] in names]
-            rows = [{"task": t, "test": n, "max": p, "score": 0, "reason": "no file to grade", "kind": None,
-                     "tampered": [], "extra": bool(getattr(c, "extra", False))} for t, n, p, c in tests]
-            result = {"rows": [r for r in rows if not r["extra"]], "extras": [r for r in rows if r["extra"]],
-                      "multiple_choice": None, "status": "ok", "output": "", "output_bytes": 0, "notes": [],
-                      "seed": seed}
+            result = GradeResult.of([Row(t, n, p, 0, "no file to grade", beyond=c.beyond) for t, n, p, c in tests],
+                                    seed=seed)
     finally:
         isolation.files.remove_tree(work)   # never recursing: the child may have left a tree 1,500 levels deep
+    status = result.status
     if any(why != handins.HARMLESS for _, why in refused):
-        result["status"] = "bad archive" + ("" if result["status"] == "ok" else " + " + result["status"])
-    result["refused"] = refused
-    return result
+        status = "bad archive" + ("" if status == "ok" else " + " + status)
+    return result.replace(status=status, refused=tuple((n, why) for n, why in refused))
 
 
 WAITING_KINDS = ("not implemented", "missing")
@@ -214,7 +206,7 @@ def mc_summary(result):
     answers = {}
     for name in sorted(k for k in result.arrays if k.startswith("question_")):
         a = result.arrays[name]   # the child's: any shape, any values
-        text = "".join(chr(int(c)) for c in np.ravel(a)[:16] if 0 <= c < 0x110000) if hasattr(a, "dtype") else "?"
+        text = decode(a, ANSWER_LIMIT) if hasattr(a, "dtype") else "?"
         right = MC_KEY.get(int(name.split("_")[1])) if MC_KEY else None
         answers[name] = {"answer": text, "correct": None if right is None else mc_letter(text) == right}
     return answers

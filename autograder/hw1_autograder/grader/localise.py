@@ -11,9 +11,12 @@ gradient each layer receives and passes down, dW, db, dgamma, dbeta), and
 stops at the first value that is wrong while what it was computed from is
 right.  localise() is numpy only and never calls the learner's code.
 """
+import dataclasses
+
 import numpy as np
 
 from grader import diagnose, fingerprints
+from grader.result import WAITING
 
 from cases.spring2021.inputs import ALPHA, EPS
 ACT_CLASS = {"identity": "Identity", "sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU"}
@@ -177,35 +180,38 @@ def localise(rec, ref, acts, nbn, x, y, walk=None):
 
 
 def name_unit_checks(rows):
-    """Replace "(unit check: NAME)" in each failure by whether that unit check passed in this run."""
-    results = {r["test"]: r["reason"] is None for r in rows}
-    for r in rows:
-        reason = r.get("reason")
-        if not reason or "(unit check: " not in reason:
-            continue
-        head, rest = reason.split("(unit check: ", 1)
-        name, tail = rest.split(")", 1)
-        if name not in results:
-            status = f"(its unit check {name} was not run)"
-        elif results[name]:
-            status = (f"(its unit check {name} passes: compare how the network calls it with that check's "
-                      f"inputs)")
-        else:
-            status = f"(its unit check {name} fails as well: start there)"
-        r["reason"] = head + status + tail
+    """-> rows with "(unit check: NAME)" in each failure replaced by whether that unit check passed in this run."""
+    results = {r.test: r.reason is None for r in rows}
+    return [dataclasses.replace(r, reason=_unit_status(r.reason, results))
+            if r.reason and "(unit check: " in r.reason else r for r in rows]
+
+
+def _unit_status(reason, results):
+    head, rest = reason.split("(unit check: ", 1)
+    name, tail = rest.split(")", 1)
+    if name not in results:
+        status = f"(its unit check {name} was not run)"
+    elif results[name]:
+        status = f"(its unit check {name} passes: compare how the network calls it with that check's inputs)"
+    else:
+        status = f"(its unit check {name} fails as well: start there)"
+    return head + status + tail
 
 
 def name_failing_units(rows, relies_on):
-    """Add to a failure of a case in relies_on (case -> unit tests) the units that fail too."""
-    reasons = {r["test"]: r["reason"] for r in rows if r.get("reason")}
-    failed = set(reasons)
+    """-> rows with the units that fail too added to a failure of a case in relies_on (case -> unit tests),
+    and the first such unit's hint when the failure has none of its own."""
+    reasons = {r.test: r.reason for r in rows if r.reason}
+    out = []
     for r in rows:
-        units = [u for u in relies_on.get(r["test"], ()) if u in failed]
-        if r.get("reason") and units and "where:" not in r["reason"] and \
-                not r["reason"].startswith(("not implemented yet", "missing:")):
-            r["reason"] += (f"\nthis test runs code whose own tests fail as well: {', '.join(units)}; "
-                            f"fix those first (the cause is usually there)")
+        units = [u for u in relies_on.get(r.test, ()) if u in reasons]
+        if r.reason and units and "where:" not in r.reason and not r.reason.startswith(WAITING):
+            reason = r.reason + (f"\nthis test runs code whose own tests fail as well: "
+                                 f"{', '.join(units)}; fix those first (the cause is usually there)")
             said = [(u, line) for u in units for line in reasons[u].splitlines() if line.startswith("hint: ")]
-            if said and "\nhint: " not in "\n" + r["reason"]:   # the unit's own hint, when this test has none
-                r["reason"] += f"\nhint: {said[0][1][6:]} (from {said[0][0]})"
+            if said and "\nhint: " not in "\n" + r.reason:
+                reason += f"\nhint: {said[0][1][6:]} (from {said[0][0]})"
+            r = dataclasses.replace(r, reason=reason)
+        out.append(r)
+    return out
 

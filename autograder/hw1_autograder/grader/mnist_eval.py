@@ -12,6 +12,7 @@ import numpy as np
 
 from cases.autograd import course
 from cases.autograd.common import text
+from cases.autograd.inputs import BN_EPS as MNIST_EPS   # BatchNorm1d's eps in the handout
 from cases.errors import LimitExceeded, Mismatch
 from training import mnist_data
 
@@ -19,7 +20,6 @@ from training import mnist_data
 # example is Linear(784, 20) -> BatchNorm1d(20) -> ReLU() -> Linear(20, 10)).
 MNIST_LAYERS = {"Linear": ("weight", "bias"), "BatchNorm1d": ("gamma", "beta", "running_mean", "running_var"),
                 "ReLU": (), "Sigmoid": (), "Tanh": (), "Dropout": ()}
-MNIST_EPS = 1e-5     # BatchNorm1d's eps in the handout
 MNIST_SLACK = 0.01   # the final weights are some batches past the last validation hw1/mnist.py reported
 # The parent's work on the child's model is bounded before it starts (issue 20: a 500-layer model
 # under the payload cap cost 87 s here).  Cost per example: a Linear layer's multiply-adds, and
@@ -33,7 +33,7 @@ ELEMENTWISE = {"ReLU": 8, "Sigmoid": 32, "Tanh": 32, "BatchNorm1d": 16, "Dropout
 
 def mnist_model(v):
     """The child's trained model as [(kind, params)], checked to chain 784 inputs to 10 scores."""
-    kinds, width, model, cost = text(v, "model/kinds", limit=4000).split(","), 784, [], 0
+    kinds, width, model, cost = text(v, "model/kinds", limit=4000).split(","), mnist_data.PIXELS, [], 0
     if len(kinds) > MNIST_MAX_LAYERS:
         raise LimitExceeded(f"hw1/mnist.py's model has {len(kinds)} layers; the grader evaluates models of at "
                             f"most {MNIST_MAX_LAYERS} (limit)")
@@ -59,8 +59,8 @@ def mnist_model(v):
                                 f"(at layer {k}, {kind}), {MNIST_MAX_COST // 16_000} times the handout's example "
                                 f"network: beyond what the grader evaluates (limit)")
         model.append((kind, p))
-    if width != 10:
-        raise Mismatch(f"hw1/mnist.py's model ({','.join(kinds)}) ends with {width} scores, not 10")
+    if width != mnist_data.CLASSES:
+        raise Mismatch(f"hw1/mnist.py's model ({','.join(kinds)}) ends with {width} scores, not {mnist_data.CLASSES}")
     return model
 
 

@@ -2,12 +2,14 @@
 
 Each case's values arrive as a JSON header line and an .npz payload; _parse_npz reads plain
 float64 arrays only (no pickle, no compression, sizes capped), _accept turns a header and its
-payload into a CaseResult or a "bad result", and printable() keeps the child's text from
-carrying control characters into a report.
+payload into a CaseResult or a "bad result", and printable() (cases/text.py, the rule decode()
+follows too) keeps the child's text from carrying control characters into a report.
 """
 import io
 import zipfile
 from dataclasses import dataclass
+
+from cases.text import printable  # noqa: F401  (the one rule for the child's text; parent.py reads it here)
 
 MAX_PAYLOAD = 16 << 20      # bytes of arrays one case may send (the graded cases send at most 1.4 MB)
 MAX_TEXT = 4000             # characters of one error text kept
@@ -40,16 +42,6 @@ def _parse_npz(payload):
                 raise ValueError(f"{name!r} is not a plain float64 array")
             arrays[name] = a
     return arrays
-
-
-# Control characters of the child's text (terminal escapes: ESC ] 52 writes the clipboard of
-# whoever `cat`s a feedback file) become U+FFFD; newlines and tabs stay.
-_CONTROL = {c: "\ufffd" for c in list(range(0x20)) + list(range(0x7f, 0xa0)) if c not in (0x09, 0x0a)}
-
-
-def printable(text):
-    """text with the control characters a terminal would act on replaced."""
-    return text.translate(_CONTROL)
 
 
 def _accept(header, payload):

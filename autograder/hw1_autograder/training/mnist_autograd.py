@@ -16,11 +16,11 @@ import textwrap
 
 import numpy as np
 
+from cases.seeds import SEED
 from training import mnist_data
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
-SEED = 11785
 TARGET = mnist_data.TARGET
 
 

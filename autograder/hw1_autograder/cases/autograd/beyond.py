@@ -4,23 +4,23 @@ import operator
 import numpy as np
 
 from cases.autograd import inputs as ca
-from cases.autograd.common import (binary_mistakes, check_grad, direct, extra, flag, get, op_class, put,
+from cases.autograd.common import (binary_mistakes, check_grad, direct, beyond, flag, get, op_class, put,
                                    put_flags, put_grad, seed_backward, tensor, verify_direct)
 from cases.errors import Mismatch, Missing
 
 
 # ================================================================ beyond the course's table (0 points)
-EXTRA = "Beyond the table"
+BEYOND = "Beyond the table"
 
 
-def _extra(name):
-    return extra(EXTRA, name, 0)
+def _beyond(name):
+    return beyond(BEYOND, name, 0)
 
 
 BINARY_OPERATORS = {"Add": operator.add, "Sub": operator.sub, "Mul": operator.mul, "Div": operator.truediv}
 
 
-@_extra("ops_direct_binary")
+@_beyond("ops_direct_binary")
 def ops_direct_binary(out):
     """Add, Sub, Mul, Div called directly and through operators, broadcasting both ways."""
     for op in ca.BINARY_OPS:
@@ -68,7 +68,7 @@ def _unary_mistakes(v, name, a, up):
     return v.mistake_pairs("unary_mistakes", name, a, up)
 
 
-@_extra("ops_direct_unary")
+@_beyond("ops_direct_unary")
 def ops_direct_unary(out):
     """Transpose, Reshape, Log, Exp, Neg, Pow, ReLU (with exact zeros), Sigmoid, Tanh, Sum, MatMul: both call forms."""
     for name, (_, _, extra_args) in ca.UNARY_OPS.items():
@@ -113,7 +113,7 @@ def _matmul_mistakes(v, a, up):
     return v.mistake_pairs("matmul_mistakes", a, up)
 
 
-@_extra("unbroadcast")
+@_beyond("unbroadcast")
 def unbroadcast_alone(out):
     """functional.unbroadcast(grad, shape) on its own: sums over the broadcast axes, keeps size-1 axes."""
     fn = get("nn.functional", "unbroadcast")
@@ -137,7 +137,7 @@ def _(v):
 RELU_Z = np.array([[-1.0, 0.0, 2.0], [0.0, 3.0, -0.5]])
 
 
-@_extra("relu_at_zero")
+@_beyond("relu_at_zero")
 def relu_at_zero(out):
     """ReLU'(0) = 0, as the handout defines it (z <= 0 -> 0)."""
     zt = tensor(RELU_Z, True)
@@ -151,7 +151,7 @@ def _(v):
         ("ReLU's derivative is 0 at z = 0: use z > 0, not z >= 0", (RELU_Z >= 0).astype(float))])
 
 
-@_extra("traversal_order")
+@_beyond("traversal_order")
 def traversal_order(out):
     """A diamond: x -> a = x * 2 -> exp(a) + a * 3.  The node of a is reached along two paths; its
     gradients must add up.  The handout's recursive DFS runs it once per path, which is correct:
@@ -178,7 +178,7 @@ def _(v):
 ACCUMULATED = (np.arange(6.0).reshape(2, 3), np.full((2, 3), 0.5))
 
 
-@_extra("accumulate_grad")
+@_beyond("accumulate_grad")
 def accumulate_grad(out):
     """AccumulateGrad.apply adds (+=) into .grad, which is a plain Tensor of the variable's shape."""
     Tensor = get("tensor", "Tensor")
@@ -205,7 +205,7 @@ MOMENTUM_GRADS = (np.array([1.0, 2.0]), np.array([-0.5, 1.0]), np.array([0.25, 0
 MOMENTUM_START = np.array([1.0, -2.0])
 
 
-@_extra("sgd_momentum_sign")
+@_beyond("sgd_momentum_sign")
 def sgd_momentum_sign(out):
     """SGD with momentum on one parameter over three steps: v = momentum v - lr grad; param += v."""
     Tensor = get("tensor", "Tensor")

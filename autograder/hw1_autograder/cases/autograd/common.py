@@ -1,4 +1,4 @@
-"""The Fall 2020 cases' shared pieces: the registry (graded, extra), recording in the child
+"""The Fall 2020 cases' shared pieces: the registry (graded, beyond), recording in the child
 (get, tensor, put...), decoding in the parent (text, flags, check_grad...), direct calls of an op.
 
 The child half records what the learner's tensors hold (values, gradients) and what the structural
@@ -7,23 +7,21 @@ is a Tensor (and its type's name, for the message), put_flags a node's flags.  T
 are never a verdict: the parent decides."""
 import numpy as np
 
-from cases.errors import Mismatch, Missing
-from cases.reach import module
+from cases.errors import Mismatch
+from cases import reach
 from cases.registry import registry
+from cases.text import TEXT_LIMIT, decode, encode
 
 
 CASES = []    # the table, then the checks beyond it (sorted at the end of this file)
 graded = registry(CASES)
-extra = registry(CASES, extra=True)
+beyond = registry(CASES, beyond=True)
 
 
 # ================================================================ the child side: recording
 def get(path, name):
     """The learner's mytorch.<path>.<name>, or Missing naming what is absent."""
-    obj = getattr(module(f"mytorch.{path}"), name, None)
-    if obj is None:
-        raise Missing(f"mytorch/{path.replace('.', '/')}.py has no {name}")
-    return obj
+    return reach.get(f"mytorch.{path}", name)
 
 
 def tensor(data, requires_grad=False):
@@ -53,8 +51,8 @@ def put(out, name, value):
     out[name] = value
 
 
-def put_text(out, name, text, limit=80):
-    out[name] = np.array([ord(c) for c in str(text)[:limit]], dtype=np.float64)
+def put_text(out, name, text, limit=TEXT_LIMIT):
+    out[name] = encode(text, limit)
 
 
 def put_flags(out, name, *flags):
@@ -81,10 +79,9 @@ def put_grad(out, name, t):
 
 
 # ================================================================ the parent side: deciding
-def text(v, name, limit=200):
+def text(v, name, limit=TEXT_LIMIT):
     """The text the child recorded with put_text (its first `limit` characters)."""
-    return "".join(chr(int(c)) for c in np.ravel(v.value(name))[:limit]
-                   if np.isfinite(c) and 0x20 <= c < 0x110000 and not 0x7f <= c < 0xa0)   # no control characters
+    return decode(v.value(name), limit)
 
 
 def flags(v, name, n=1):

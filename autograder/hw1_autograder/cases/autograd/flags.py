@@ -1,11 +1,11 @@
 """Beyond the table: a result requires grad when any of its inputs does, whichever comes first."""
-from cases.autograd.common import extra, flags, put_flags, tensor
+from cases.autograd.common import beyond, flags, put_flags, tensor
 from cases.errors import Mismatch
 
 ORDERS = ("constant_first", "tensor_first")
 
 
-@extra("Beyond the table", "requires_grad_any_input", 0)
+@beyond("Beyond the table", "requires_grad_any_input", 0)
 def requires_grad_any_input(out):
     a, c = tensor([[1.0, -2.0], [0.5, 3.0]], True), tensor([[2.0, 1.0], [-1.0, 4.0]])
     for order, result in zip(ORDERS, (c * a, a * c)):

@@ -24,8 +24,8 @@ from cases.autograd.beyond import (accumulate_grad, ops_direct_binary, ops_direc
 from cases.errors import Mismatch  # noqa: F401
 
 # The table in task order, then the checks beyond it in file order (sort is stable).
-CASES.sort(key=lambda c: (c.extra, c.task))
-EXTRAS = [c for c in CASES if c.extra]
+CASES.sort(key=lambda c: (c.beyond, c.task))
+BEYOND = [c for c in CASES if c.beyond]
 
 # A test that runs other code than its own: when it fails, the report and "Next:" send the
 # learner to that code's own tests first, when they fail too (runner.next_step).

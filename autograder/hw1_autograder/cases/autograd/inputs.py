@@ -34,6 +34,7 @@ UNBROADCAST = {"row": ((3, 4), (4,)), "column": ((3, 4), (3, 1)), "leading_and_s
                "to_scalar": ((3, 4), ())}
 DROPOUT_P = 0.3
 ADAM = {"lr": 0.01, "betas": (0.9, 0.999), "eps": 1e-8}
+BN_EPS, BN_MOMENTUM = 1e-5, 0.1   # BatchNorm1d's (handout 000, as torch.nn.BatchNorm1d's defaults)
 BONUS_STEPS, BONUS_LR = 4, 0.1
 # The bonus's sizes and numpy seeds, read as ca.BONUS_SIZES, ca.DROPOUT_SEED (a draw's on the server,
 # cases/fresh.py); BONUS_SIZES: the small MLP's (in, hidden, classes), the same as AG_SIZES when fixed.

@@ -15,7 +15,7 @@ CASES = []   # Case objects, in the order of the score table (the order graded.p
 
 graded = registry(CASES)
 # "Beyond the course": checks outside the 100-point table, reported on their own line.
-beyond = registry(CASES, extra=True)
+beyond = registry(CASES, beyond=True)
 
 
 ACT_CLASS = {"identity": "Identity", "sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU"}

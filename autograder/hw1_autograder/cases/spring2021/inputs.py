@@ -83,7 +83,7 @@ def initial_weights(name, output_side_first=False):
     return [r.randn(i, o) for i, o in shapes]
 
 
-# ------------------------------------------- the extra checks of the Spring homework
+# ------------------------------- the checks beyond the course of the Spring homework
 _MLPS["sigmoid_output"] = ([32], ["tanh", "sigmoid"], 0)   # an output activation that is not Identity
 _MLPS["training_stats"] = ([16], ["sigmoid", "identity"], 1)
 STATS_EPOCHS, STATS_BATCH = 2, 20

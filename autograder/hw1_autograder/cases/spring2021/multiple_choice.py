@@ -1,17 +1,17 @@
 """The multiple-choice questions (handout section 4): not scored."""
-import numpy as np
-
 from cases.reach import call, module
+from cases.text import encode
 
 
 # ---------------------------------------------------------- multiple choice (not scored)
 QUESTIONS = (1, 2, 3, 4, 5)
+ANSWER_LIMIT = 16   # characters of an answer kept (an option is one letter)
 
 
 def multiple_choice(out):
-    """Child half: each answer as the code points of str(answer) (the channel holds numbers only)."""
+    """Child half: each answer as text (cases/text.py: the channel holds numbers only)."""
     mc = module("mc")
     for q in QUESTIONS:
         # returns=False: the starter's mc.py deliberately returns None, "no answer yet", not a bug
         answer = call(mc, f"question_{q}", returns=False)
-        out[f"question_{q}"] = np.array([ord(c) for c in str(answer)[:16]], dtype=float)
+        out[f"question_{q}"] = encode(answer, ANSWER_LIMIT)

@@ -6,7 +6,7 @@ import numpy as np
 from cases.autograd import inputs as ca
 from withheld.reference.layers import bn_backward, bn_eval, bn_forward, cross_entropy, softmax
 
-BN_EPS, BN_MOMENTUM = 1e-5, 0.1   # torch.nn.BatchNorm1d's defaults
+BN_EPS, BN_MOMENTUM = ca.BN_EPS, ca.BN_MOMENTUM
 
 
 class Model:
