@@ -11,7 +11,7 @@ and speaks the same at home as on the server.
 """
 import numpy as np
 
-from cases.spring2021.loop_log import EVENTS
+from cases.spring2021.loop_log import EVENTS, MAX_EVENTS
 
 F, B, Z, S = EVENTS["forward"], EVENTS["backward"], EVENTS["zero_grads"], EVENTS["step"]
 
@@ -23,7 +23,8 @@ def parse(log):
                                       for k in ("events", "modes", "sizes", "rows"))
     except (KeyError, TypeError, ValueError):
         return None
-    if not (len(events) == len(modes) == len(sizes)) or np.any(sizes < 0) or sizes.sum() != len(rows):
+    if not (len(events) == len(modes) == len(sizes)) or np.any(sizes < 0) or sizes.sum() != len(rows) or \
+            len(events) >= MAX_EVENTS:   # cut off: what is missing is not known
         return None
     ends = np.cumsum(sizes).astype(int)
     return [(int(e), int(m), rows[end - int(s):end].astype(int).tolist())
