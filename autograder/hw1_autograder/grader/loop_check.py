@@ -134,9 +134,11 @@ def _coverage(epochs, validations, n_train, n_val, nepochs, batch_size):
         counts = np.bincount(rows, minlength=n_train)
         missing = int(np.count_nonzero(counts == 0))
         if missing and not np.any(counts > 1):
+            full = missing // batch_size
             last = (f"the last, partial batch ({missing} examples)" if missing < batch_size else
-                    f"the last {missing} examples ({missing // batch_size} batch(es))" if missing % batch_size == 0
-                    else f"{missing} examples")
+                    f"the last batch ({missing} examples)" if missing == batch_size else
+                    f"the last {full} batches ({missing} examples)" if missing % batch_size == 0 else
+                    f"{missing} examples")
             found.append(f"each epoch trained on {n_train - missing} of the {n_train} training examples: "
                          f"{last} dropped, never trained on; loop over range(0, len(trainx), batch_size) so the "
                          f"last batch is trained too, even when it is smaller")
