@@ -282,31 +282,32 @@ OPTIONAL = {6: "Residual, mytorch/residual.py"}
 
 
 # ------------------------------------------------------------------ hints
-def known_mistakes(name, expected):
-    """(hint, value) pairs: the value `name` would have under a usual mistake.
+def catalogue_site(name, expected):
+    """-> (quantity, inputs): what the autograder's catalogue of usual mistakes calls the value `name`,
+    and the values its entries are computed from (the oracle's, for this scenario); (None, None)
+    for a value it has no entries for.
 
-    The autograder's comparison also recognises the batch-size factors, the
-    unbiased variance and shape slips by itself; these are the toy's own.
-    expected: name -> the oracle's value (numpy array) for this scenario.
+    The comparison tries each usual mistake of that quantity on these inputs and names the one
+    that gives your numbers.  The learners' copy has no catalogue: there the same mistakes are
+    known by the fingerprints of their values on these inputs (grader/fingerprints.py).
+    The comparison also recognises the batch-size factors, the unbiased variance and shape slips
+    by itself.  expected: name -> the oracle's value (numpy array) for this scenario.
     """
     step, _, base = name.rpartition(": ")
     if base.startswith("sigmoid") and base.endswith(".derivative"):
         k = base[len("sigmoid"):-len(".derivative")]
         before = expected.get(f"bn{k}.out", expected.get(f"z{k}"))
-        return [("the derivative was taken from the input instead of the stored output (state)",
-                 before * (1 - before))]
+        return "Sigmoid.derivative", {"x": before, "state": expected[f"a{k}"]}
     if step and base[0] in "Wb":
-        lr = oracle.SCENARIOS[4]["lr"]
-        previous_step = int(step.split()[1]) - 1
-        before = expected[f"step {previous_step}: {base}"] if previous_step else initial_parameter(base)
-        gradient = expected[f"{step}: d{base}"]
-        mistakes = [("the update has the wrong sign: v = momentum * v - lr * grad; param += v",
-                     before + lr * gradient)]
-        if previous_step:
-            mistakes.append(("plain SGD: the momentum term (momentum * previous update) is missing",
-                             before - lr * gradient))
-        return mistakes
-    return []
+        settings = oracle.SCENARIOS[4]
+        k = int(step.split()[1])
+        parameter = [initial_parameter(base)] + [expected[f"step {n}: {base}"] for n in range(1, k + 1)]
+        before = parameter[k - 1]
+        velocity = before - parameter[k - 2] if k > 1 else np.zeros_like(before)   # the last update
+        return "MLP.step", {"param": before, "velocity": velocity, "grad": expected[f"{step}: d{base}"],
+                            "lr": settings["lr"], "momentum": settings["momentum"],
+                            "velocity_after": parameter[k] - before}
+    return None, None
 
 
 def initial_parameter(name):
@@ -332,7 +333,8 @@ def run_scenario(number, lib, root, verbose, out=print):
             out(f"  Scenario {number} stops here.")
             return False
         assert yielded_name == name, f"toy.py: scenario {number} yields {yielded_name!r} where the oracle has {name!r}"
-        problem = diagnose.compare(name, got, want, batch=batch_size, mistakes=known_mistakes(name, expected))
+        quantity, inputs = catalogue_site(name, expected)
+        problem = diagnose.compare(name, got, want, batch=batch_size, quantity=quantity, inputs=inputs)
         if problem is None:
             out(f"  ok    {name:<20} = {fmt(got, 4)}   ({formula})")
             if verbose:

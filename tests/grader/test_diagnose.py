@@ -11,6 +11,7 @@ from grader import diagnose  # noqa: E402
 from grader import localise  # noqa: E402
 from withheld import mistakes  # noqa: E402
 import withheld.autograd_mistakes  # noqa: E402,F401  (its entries join the catalogue)
+import autograd_right  # noqa: E402  (the autograd quantities' right formulas, by hand)
 
 R = np.random.RandomState(0)
 M = 7
@@ -77,6 +78,7 @@ RIGHT = {
     "unbroadcast": lambda i: i["upstream"].sum(axis=(0, 2))[:, None],
     "CrossEntropyLoss.value": lambda i: -np.log(_softmax(i["logits"])[np.arange(M), i["labels"]]).mean(),
 }
+RIGHT.update(autograd_right.RIGHT)
 ENTRIES = [(q, fn, why) for q, entries in mistakes.CATALOGUE.items() for fn, why in entries]
 
 
@@ -85,6 +87,7 @@ def _inputs(quantity):
     act = {"Sigmoid": _sig, "Tanh": np.tanh, "ReLU": lambda v: np.maximum(v, 0), "Identity": lambda v: v}
     name = quantity.split(".")[0]
     i["state"] = act[name](X) if name in act else None
+    i.update(autograd_right.inputs_for(quantity))
     return i
 
 

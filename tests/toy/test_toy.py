@@ -146,7 +146,7 @@ def test_oracle_agrees_with_torch_where_installed():
 
 @pytest.mark.parametrize("mutant,step,hint", [
     ("dW summed, not averaged", "WRONG dW1", "expected × 2 (the batch size)"),
-    ("sigmoid derivative from the input", "WRONG sigmoid1.derivative", "from the input instead of the stored output"),
+    ("sigmoid derivative from the input", "WRONG sigmoid1.derivative", "instead of the stored output"),
     ("unbiased batch variance", "WRONG bn1.var", "unbiased variance"),
     ("dgamma averaged, not summed", "WRONG dgamma1", "expected / 3 (the batch size)"),
     ("momentum not applied at all", "WRONG step 2: W1", "plain SGD"),
@@ -159,6 +159,26 @@ def test_broken_layer_is_flagged_at_the_right_step(tmp_path, mutant, step, hint)
     assert flagged and flagged[0].strip().startswith(step), res.stdout
     hints = [line for line in res.stdout.splitlines() if line.strip().startswith("hint:")]
     assert hints and hint in hints[0], res.stdout
+
+
+# The learners' copy has no catalogue (withheld/): the toy names the same mistakes by their fingerprints.
+AT_HOME = """import sys
+sys.path[:0] = [{ag!r}, {toy!r}]
+from grader import diagnose
+diagnose._catalogue = lambda: ({{}}, {{}}, {{}})
+import toy
+sys.exit(toy.main(["--root", {root!r}]))
+"""
+
+
+@pytest.mark.parametrize("mutant,hint", [("sigmoid derivative from the input", "instead of the stored output"),
+                                         ("momentum not applied at all", "plain SGD")])
+def test_the_toy_names_the_catalogues_mistakes_at_home_too(tmp_path, mutant, hint):
+    mutants.make_copy(mutants.MUTANTS[mutant][0], str(tmp_path))
+    code = AT_HOME.format(ag=os.path.join(ROOT, "autograder", "hw1_autograder"), toy=TOY, root=str(tmp_path))
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=3600)
+    hints = [line for line in res.stdout.splitlines() if line.strip().startswith("hint:")]
+    assert res.returncode == 1 and hints and hint in hints[0], res.stdout
 
 
 def test_residual_without_the_skip_gradient_is_flagged(tmp_path):

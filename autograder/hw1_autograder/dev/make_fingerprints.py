@@ -27,9 +27,9 @@ from grader import diagnose, fingerprints  # noqa: E402
 # What the fingerprints are computed from: a change to one of these makes the file stale.
 SOURCES = tuple(sorted(f"withheld/mistakes/{f}" for f in os.listdir(os.path.join(HERE, "withheld", "mistakes"))
                       if f.endswith(".py"))) + (
-    "withheld/autograd_mistakes.py", "dev/training_slips.py", "grader/references/hw1_refs.npz",
-    "grader/references/autograd_refs.npz", "cases/spring2021/inputs.py", "cases/autograd/inputs.py",
-    "grader/fingerprints.py")
+    "withheld/autograd_mistakes.py", "withheld/autograd_training.py", "dev/training_slips.py",
+    "grader/references/hw1_refs.npz", "grader/references/autograd_refs.npz", "cases/spring2021/inputs.py",
+    "cases/autograd/inputs.py", "grader/fingerprints.py", "../../toyproblem/oracle.py", "../../toyproblem/toy.py")
 
 
 def stamp():
@@ -57,31 +57,24 @@ def collect():
     def seen(quantity, inputs, expected):
         table = quantities.setdefault(quantity, {})
         right.setdefault(quantity, set()).update(fingerprints.digests(expected))
+        here = {}   # digest -> the explanations of every entry giving that value at this site
         for value, why in diagnose.catalogue_values(quantity, inputs, expected):
+            for d in fingerprints.digests(value):
+                here.setdefault(d, []).append(why)
+        for d, whys in here.items():
+            why = diagnose.alike(whys)   # entries alike here are named together, as live
             if why not in explanations:
                 explanations.append(why)
-            for d in fingerprints.digests(value):
-                table.setdefault(d, explanations.index(why))   # the first entry wins, as live
+            table.setdefault(d, explanations.index(why))   # the first site wins
 
-    found_pairs = {}
-
-    def seen_pairs(key, pairs):
-        found_pairs.setdefault(key, pairs)
-
-    fingerprints.COLLECT, fingerprints.COLLECT_PAIRS = seen, seen_pairs
+    fingerprints.COLLECT = seen
     try:
         results = [runner.grade(part, ROOT) for part in ("spring2021", "autograd")]
+        toy_matches = toy_sites()
     finally:
-        fingerprints.COLLECT = fingerprints.COLLECT_PAIRS = None
-    answers = reference_digests()
-    table_pairs = {}
-    for key, pairs in sorted(found_pairs.items()):
-        for why, value in pairs:
-            known = sorted(set(fingerprints.digests(value)) - answers) if value is not None else []
-            if known:
-                if why not in explanations:
-                    explanations.append(why)
-                table_pairs.setdefault(key, []).append([explanations.index(why), known])
+        fingerprints.COLLECT = None
+    if not all(toy_matches):
+        raise SystemExit("the solution fails the toy problem: fingerprints must come from right values")
     failed = [r.test for result in results for r in result.all_rows if r.reason]
     if failed:
         raise SystemExit(f"the solution fails {failed}: fingerprints must come from right values")
@@ -98,8 +91,15 @@ def collect():
     # A value that is right for its quantity somewhere (a mistake at one site, the answer at another)
     # is no fingerprint: none of them is an answer.
     kept = {q: {d: i for d, i in sorted(t.items()) if d not in right[q]} for q, t in sorted(quantities.items())}
-    return {"stamp": stamp(), "explanations": explanations, "quantities": {q: t for q, t in kept.items() if t},
-            "pairs": table_pairs}, right
+    return {"stamp": stamp(), "explanations": explanations, "quantities": {q: t for q, t in kept.items() if t}}, right
+
+
+def toy_sites():
+    """Run the toy problem's scenarios on the solution (its hint sites report to COLLECT) -> matched each."""
+    sys.path.insert(0, os.path.join(ROOT, "toyproblem"))
+    import toy
+    lib = toy.load_learner(ROOT)
+    return [toy.run_scenario(n, lib, ROOT, False, out=lambda *a: None) for n in sorted(toy.SCENARIOS)]
 
 
 def main(argv):

@@ -4,8 +4,8 @@ Same form as mutants.py: name -> (edits, tests that must fail, words one of thei
 """
 from dev.mutants import patch
 
-ENGINE, F, SGD, LOSS = ("mytorch/autograd_engine.py", "mytorch/nn/functional.py", "mytorch/optim/sgd.py",
-                        "mytorch/nn/loss.py")
+ENGINE, F, SGD, LOSS, TENSOR = ("mytorch/autograd_engine.py", "mytorch/nn/functional.py", "mytorch/optim/sgd.py",
+                                "mytorch/nn/loss.py", "mytorch/tensor.py")
 
 
 def replace(path, name, code):
@@ -71,4 +71,111 @@ def _wrong(grad_fn, grad_of_outputs):
         for parent, g in zip(node.next_functions, out):
             if parent is not None and g is not None:
                 grads[parent] = g''')], ["traversal_order"], ["overwr"]),
+    # ---------------------------------------------------------------- more of each kind (issue 21)
+    "ReLU backward scales by the input": ([patch(F, "ReLU", "backward", '''
+@staticmethod
+def _wrong(ctx, grad_output):
+    z, = ctx.saved_tensors
+    return tensor.Tensor(grad_output.data * z.data)''')], ["relu", "ops_direct_unary"], ["multiplied by the input z"]),
+    "ReLU backward keeps the gradient where z <= 0": ([patch(F, "ReLU", "backward", '''
+@staticmethod
+def _wrong(ctx, grad_output):
+    z, = ctx.saved_tensors
+    return tensor.Tensor(np.where(z.data > 0, 0.0, grad_output.data))''')], ["relu"], ["inverted"]),
+    "backward() starts from the output's values": ([patch(TENSOR, "Tensor", "backward", '''
+def _wrong(self, gradient=None):
+    autograd_engine.backward(self.grad_fn, Tensor(self.data.copy()))''')], ["autograd_example", "autograd_strict"],
+        ["ones of the output's shape"]),
+    "backward() starts from a gradient of 2": ([patch(TENSOR, "Tensor", "backward", '''
+def _wrong(self, gradient=None):
+    autograd_engine.backward(self.grad_fn, Tensor(np.full(self.shape, 2.0)))''')], ["autograd_example"],
+        ["started from 2"]),
+    "SGD updates with the gradient and the velocity": ([patch(SGD, "SGD", "step", '''
+def _wrong(self):
+    for param, v in zip(self.params, self.momentums):
+        if param.grad is None:
+            continue
+        v *= self.momentum
+        v -= self.lr * param.grad.data
+        param.data += v - self.lr * param.grad.data''')], ["momentum"], ["applied twice"]),
+    "SGD moves by the velocity before updating it": ([patch(SGD, "SGD", "step", '''
+def _wrong(self):
+    for param, v in zip(self.params, self.momentums):
+        if param.grad is None:
+            continue
+        param.data += v
+        v *= self.momentum
+        v -= self.lr * param.grad.data''')], ["momentum"], ["previous step's velocity"]),
+    "AccumulateGrad wraps the array it was given and adds in place": ([patch(ENGINE, "AccumulateGrad", "apply", '''
+def _wrong(self, arg):
+    if self.variable.grad is None:
+        self.variable.grad = tensor.Tensor(arg.data)
+    else:
+        self.variable.grad.data += arg.data''')], ["accumulate_grad"], ["own its array"]),
+    "unbroadcast lines the shapes up from the left": ([replace(F, "unbroadcast", '''
+def _wrong(grad, shape):
+    for i, n in enumerate(shape):
+        if grad.shape[i] != n:
+            grad = grad.sum(axis=i, keepdims=True)
+    while grad.ndim > len(shape):
+        grad = grad.sum(axis=-1)
+    return grad''')], ["unbroadcast"], ["broadcasting adds axes at the front"]),
+    "requires_grad from the last input only": ([patch(ENGINE, "Function", "apply", '''
+@classmethod
+def _wrong(cls, *args):
+    backward_function = BackwardFunction(cls)
+    output_tensor = cls.forward(backward_function.ctx, *args)
+    tensors = [a for a in args if isinstance(a, tensor.Tensor)]
+    requires_grad = bool(tensors and tensors[-1].requires_grad)
+    for arg in args:
+        if isinstance(arg, tensor.Tensor) and arg.requires_grad:
+            if arg.grad_fn is None:
+                arg.grad_fn = AccumulateGrad(arg)
+            backward_function.next_functions.append(arg.grad_fn)
+        else:
+            backward_function.next_functions.append(None)
+    output_tensor.requires_grad, output_tensor.is_leaf = requires_grad, not requires_grad
+    if requires_grad:
+        output_tensor.grad_fn = backward_function
+    return output_tensor''')], ["requires_grad_any_input"], ["last input"]),
+    "cross-entropy's backward not divided by the batch": ([patch(F, "CrossEntropy", "backward", '''
+@staticmethod
+def _wrong(ctx, grad_output):
+    grad = ctx.softmax.copy()
+    grad[np.arange(len(ctx.labels)), ctx.labels] -= 1.0
+    return tensor.Tensor(grad * grad_output.data), None''')], ["cross_entropy"], ["batch size"]),
+    "the engine keeps the first path's gradient only": ([replace(ENGINE, "backward", '''
+def _wrong(grad_fn, grad_of_outputs):
+    if grad_fn is None:
+        return
+    grads = {grad_fn: grad_of_outputs}
+    for node in _topological_order(grad_fn):
+        grad = grads.pop(node, None)
+        if grad is None:
+            continue
+        if type(node) is AccumulateGrad:
+            node.apply(grad)
+            continue
+        out = node.apply(grad)
+        if type(out) is not tuple:
+            out = (out,)
+        for parent, g in zip(node.next_functions, out):
+            if parent is not None and g is not None:
+                grads.setdefault(parent, g)''')], ["traversal_order"], ["overwritten"]),
+    "ReLU backward returns the mask alone": ([patch(F, "ReLU", "backward", '''
+@staticmethod
+def _wrong(ctx, grad_output):
+    z, = ctx.saved_tensors
+    return tensor.Tensor((z.data > 0).astype(float))''')], ["relu"], ["the 0/1 mask (z > 0) itself"]),
+    "SGD's velocities cleared with the gradients": ([patch("mytorch/optim/optimizer.py", "Optimizer", "zero_grad", '''
+def _wrong(self):
+    for param in self.params:
+        param.grad = None
+    for v in getattr(self, "momentums", []):
+        v[...] = 0.0''')], ["momentum"], ["kept between steps"]),
+    "cross-entropy's backward forgets the labels": ([patch(F, "CrossEntropy", "backward", '''
+@staticmethod
+def _wrong(ctx, grad_output):
+    return tensor.Tensor(ctx.softmax * (grad_output.data / len(ctx.labels))), None''')], ["cross_entropy"],
+        ["labels were not subtracted"]),
 }

@@ -20,7 +20,7 @@ import threading
 import numpy as np
 
 from cases.errors import Mismatch
-from grader import dimensions, fingerprints, symptoms
+from grader import dimensions, fingerprints, symptoms, symptoms_autograd  # noqa: F401  (registers its checks)
 
 # The catalogue of wrong formulas (withheld/mistakes/) holds the right formulas' building
 # blocks, so the learners' starter leaves the withheld/ folder out: there hints come from ratios
@@ -61,13 +61,6 @@ def _given(name, quantity, why):
     if hints is not None and why:
         hints.append((name, quantity, why))
     return why
-
-
-def _matches(got, value, rtol, atol):
-    """got reproduces a mistake's value: close to it, or (in the starter) one of its digests."""
-    if isinstance(value, fingerprints.Digested):
-        return value.matches(got)
-    return _close(got, value, rtol, atol)
 
 
 def _close(a, b, rtol, atol):
@@ -152,9 +145,10 @@ def _live_hint(quantity, got, expected, inputs, rtol, atol):
         return _given("right_formula_wrong_inputs", quantity,
                       f"this is the right formula applied to the values your code gave it ({used}): one of those "
                       f"is wrong, so fix the first failing value above it (a gradient, for step())")
-    for value, why, name in catalogue_values(quantity, inputs, expected, rtol, atol, named=True):
-        if _close(got, value, rtol, atol):
-            return _given(name, quantity, why)
+    fits = [(why, name) for value, why, name in catalogue_values(quantity, inputs, expected, rtol, atol, named=True)
+            if _close(got, value, rtol, atol)]
+    if fits:
+        return _given(fits[0][1], quantity, alike([why for why, _ in fits]))
     for fn in FITTED.get(quantity, ()):
         names = list(inspect.signature(fn).parameters)[1:]
         if all(n in inputs for n in names) and np.shape(got) == np.shape(expected):
@@ -166,6 +160,15 @@ def _live_hint(quantity, got, expected, inputs, rtol, atol):
             if why:
                 return _given(fn.__name__, quantity, why)
     return None
+
+
+def alike(explanations):
+    """The hint for the entries that reproduce one value: where they say different things (they
+    coincide on these inputs), all of them, so that none is claimed alone."""
+    distinct = list(dict.fromkeys(explanations))
+    if len(distinct) == 1:
+        return distinct[0]
+    return "these numbers fit more than one mistake (alike on these inputs): " + "; or: ".join(distinct)
 
 
 def ratio_hint(got, expected, batch=None, named=None):
@@ -279,7 +282,7 @@ def compare(label, got, expected, rtol=RTOL, atol=ATOL, batch=None, mistakes=(),
     hint = None
     if arr.shape != expected.shape:
         lines = [f"{label}: wrong shape: got {arr.shape}, expected {expected.shape}"]
-        hint = next((text for text, value in mistakes if value is not None and _matches(arr, value, rtol, atol)),
+        hint = next((text for text, value in mistakes if value is not None and _close(arr, value, rtol, atol)),
                     None)
         hint = hint or catalogue_hint(quantity, arr, expected, inputs, rtol, atol) or shape_hint(arr, expected)
         return "\n".join(lines + ([f"hint: {hint}"] if hint else []))
@@ -289,7 +292,7 @@ def compare(label, got, expected, rtol=RTOL, atol=ATOL, batch=None, mistakes=(),
     lines = [f"{label}: wrong values, shape {expected.shape}: {int((~close).sum())} of {close.size} differ"]
     lines += _entries(arr, expected, close, atol)
     for text, value in mistakes:
-        if hint is None and value is not None and _matches(arr, value, rtol, atol):
+        if hint is None and value is not None and _close(arr, value, rtol, atol):
             hint = text
     hint = hint or catalogue_hint(quantity, arr, expected, inputs, rtol, atol)
     if hint is None and not np.isfinite(arr).all() and np.isfinite(expected).all():

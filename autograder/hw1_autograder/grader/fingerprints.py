@@ -24,11 +24,9 @@ FILE = os.path.join(HERE, "fingerprints", "digests.json")
 GRID = 1e-6
 DIGEST_CHARS = 20   # 80 bits: a chance match between two different arrays never happens in practice
 
-# dev/make_fingerprints.py sets these while it runs the grader on the solution: every place that
-# could give a catalogue hint reports its inputs to COLLECT(quantity, inputs, expected), and every
-# call of pairs() its key and live (hint, value) pairs to COLLECT_PAIRS(key, pairs).
+# dev/make_fingerprints.py sets this while it runs the grader on the solution: every place that
+# could give a catalogue hint reports its inputs to COLLECT(quantity, inputs, expected).
 COLLECT = None
-COLLECT_PAIRS = None
 
 
 def note(quantity, inputs, expected):
@@ -67,7 +65,7 @@ def _data(path=FILE):
         with open(path) as f:
             return json.load(f)
     except (OSError, ValueError):
-        return {"explanations": [], "quantities": {}, "pairs": {}}
+        return {"explanations": [], "quantities": {}}
 
 
 @functools.cache
@@ -76,41 +74,6 @@ def _table():
     data = _data()
     why = data["explanations"]
     return {q: {d: why[i] for d, i in entries.items()} for q, entries in data["quantities"].items()}
-
-
-class Digested:
-    """A mistake's value known by its digests only (the starter): matches() stands for closeness."""
-
-    def __init__(self, known):
-        self.known = set(known)
-
-    def matches(self, got):
-        return bool(self.known.intersection(digests(got)))
-
-
-def pairs_key(name, args):
-    h = hashlib.sha256(name.encode())
-    for a in args:
-        h.update(repr(digests(a) if np.ndim(a) else a).encode())
-    return h.hexdigest()[:DIGEST_CHARS]
-
-
-def pairs(name, *args):
-    """(hint, value) pairs of the function `name` of withheld/autograd_mistakes.py on args.
-
-    Where the catalogue is present (the server, the instructor's copy) its values; in the learners'
-    starter, Digested values from the file, for the same fixed args."""
-    from grader import diagnose   # (diagnose imports this module)
-    key = pairs_key(name, args)
-    if diagnose._catalogue()[0]:
-        from withheld import autograd_mistakes
-        with np.errstate(all="ignore"):
-            found = getattr(autograd_mistakes, name)(*args)
-        if COLLECT_PAIRS is not None:
-            COLLECT_PAIRS(key, found)
-        return found
-    why = _data()["explanations"]
-    return [(why[i], Digested(known)) for i, known in _data()["pairs"].get(key, ())]
 
 
 def lookup(quantity, got):

@@ -65,11 +65,6 @@ class Verifier:
         check(label, got, expected, batch=batch, mistakes=mistakes, quantity=quantity if _hint_sized(got) else None,
               inputs={k: v for k, v in inputs.items() if v is not None})
 
-    def mistake_pairs(self, name, *args):
-        """(hint, value) pairs of withheld/autograd_mistakes.py's `name` on args, or at home their
-        fingerprints (grader/fingerprints.py): the verify halves reach the catalogue only through here."""
-        return fingerprints.pairs(name, *args)
-
     def loop_deviations(self, prefix, *sizes):
         """How the training loop the child logged under prefix (cases/spring2021/loop_log.py) departs from
         the handout's: grader/loop_check.py's hints, [] when it follows it or left no usable log."""

@@ -170,9 +170,3 @@ def verify_direct(v, p, op_name, n_tensors, want=True):
             raise Mismatch(f"{op_name}.backward: the gradient of input {i + 1} is {text(v, f'{p}/grad{i}/type')}, "
                            f"expected a Tensor\nhint: backward receives a Tensor and returns Tensors "
                            f"(tensor.Tensor(array))")
-
-
-def binary_mistakes(v, op, which, a, b, up):
-    """(hint, value) pairs: the wrong formulas an op's backward is commonly written with (kept in
-    withheld/autograd_mistakes.py; the learners' starter has their fingerprints).  Verify halves only."""
-    return v.mistake_pairs("binary_mistakes", op, which, a, b, up)

@@ -15,9 +15,10 @@ import os
 import numpy as np
 
 from cases.autograd import inputs as ca
-from cases.autograd.common import (binary_mistakes, check_grad, direct, expect_none, flag, flags, get,
+from cases.autograd.common import (check_grad, direct, expect_none, flag, flags, get,
                                    grad_present, graded, number, put, put_flags, put_grad, put_none, put_text,
                                    seed_backward, tensor, text, verify_direct)
+from cases.autograd.readings import root_gradient
 from cases.errors import Mismatch, Missing
 from cases.reach import module
 
@@ -45,7 +46,8 @@ def _binary_verify(v, op):
         v.check(f"{case}: {Op}.forward(ctx, a, b)", f"{case}/direct/out", f"{op}/{case}/out")
         for k, name in enumerate(("a", "b")):
             v.check(f"{case} {a.shape} {symbol} {b.shape}: {Op}.backward(ctx, grad)[{k}]", f"{case}/direct/grad{k}",
-                    f"{op}/{case}/{name}_grad", mistakes=binary_mistakes(v, Op, name, a, b, up))
+                    f"{op}/{case}/{name}_grad", quantity=f"{Op}.backward.{name}",
+                    inputs={"a": a, "b": b, "grad_output": up})
 
 
 graded("1.1 Basic operations", "sub", 5)(lambda out: _binary_run(out, "sub")).verify(
@@ -73,6 +75,7 @@ def autograd_example(out):
 
 @autograd_example.verify
 def _(v):
+    root_gradient(v, {"a.grad": np.array(1.0 + ca.example_values()[1]), "c.grad": np.array(1.0)})
     check_grad(v, "a.grad", "a.grad", "a", np.array(1.0 + ca.example_values()[1]))   # de/da = 1 + b
     check_grad(v, "c.grad", "c.grad", "c", np.array(1.0))
     expect_none(v, "b.grad", "b.grad", "b does not require grad: no gradient is stored for it")
@@ -111,6 +114,7 @@ def _(v):
         raise Mismatch("a * b + a should have requires_grad=True, is_leaf=False and a grad_fn"
                        "\nhint: Function.apply must mark results of inputs that require grad")
     v.check("f", "f", "expression/f")
+    root_gradient(v, {"a.grad": v.ref("expression/a_grad"), "b.grad": v.ref("expression/b_grad")}, output="f")
     check_grad(v, "a.grad after one backward()", "a.grad", "a", "expression/a_grad")
     check_grad(v, "b.grad after one backward()", "b.grad", "b", "expression/b_grad")
     expect_none(v, "c.grad", "c.grad", "c is a constant (requires_grad=False)")
@@ -146,12 +150,25 @@ def _forward_backward_run(out, name, sizes):
         put_grad(out, f"bias{k}_grad", layer.bias)
 
 
+# The catalogue's name for the 2.1 network with a ReLU (withheld/autograd_training.py): its entries are
+# functions of the weights, the input and the upstream gradient.
+MLP = "Linear-ReLU-Linear"
+
+
 def _forward_backward_verify(v, name, sizes):
-    v.check(f"{name}: Sequential output", "out", f"{name}/out")
-    check_grad(v, f"{name}: x.grad", "x_grad", "x", f"{name}/x_grad")
+    (W0, b0), *rest = ca.ag_linear(sizes)[0]
+    given = dict(x=ca.ag_linear(sizes)[1], W0=W0, b0=b0, grad_output=ca.ag_layer_upstream(sizes))
+    if rest:
+        given.update(W1=rest[0][0], b1=rest[0][1])
+    model = MLP if rest else "Linear"
+    hints = lambda q: dict(quantity=f"{model}.{q}", inputs=given, batch=ca.AG_LINEAR_BATCH)  # noqa: E731
+    v.check(f"{name}: Sequential output", "out", f"{name}/out", **hints("out"))
+    check_grad(v, f"{name}: x.grad", "x_grad", "x", f"{name}/x_grad", **hints("x_grad"))
     for k in range(len(sizes) - 1):
-        check_grad(v, f"{name}: layer {k} weight.grad", f"weight{k}_grad", "weight", f"{name}/weight{k}_grad")
-        check_grad(v, f"{name}: layer {k} bias.grad", f"bias{k}_grad", "bias", f"{name}/bias{k}_grad")
+        check_grad(v, f"{name}: layer {k} weight.grad", f"weight{k}_grad", "weight", f"{name}/weight{k}_grad",
+                   **hints(f"weight{k}_grad"))
+        check_grad(v, f"{name}: layer {k} bias.grad", f"bias{k}_grad", "bias", f"{name}/bias{k}_grad",
+                   **hints(f"bias{k}_grad"))
 
 
 graded("2.1 Linear and ReLU", "linear", 5)(lambda out: _forward_backward_run(out, "linear", (5, 4))).verify(
@@ -175,7 +192,8 @@ def _(v):
     logits, labels = ca.ag_logits()
     v.check("CrossEntropyLoss value", "loss", "cross_entropy/loss", quantity="CrossEntropyLoss.value",
             inputs={"logits": logits, "labels": labels})
-    check_grad(v, "logits.grad", "grad", "logits", "cross_entropy/grad", batch=len(ca.ag_logits()[0]))
+    check_grad(v, "logits.grad", "grad", "logits", "cross_entropy/grad", batch=len(logits),
+               quantity="CrossEntropyLoss.grad", inputs={"logits": logits, "labels": labels})
 
 
 # ------------------------------------------------ parameters configured as appendix A says, both halves
@@ -276,6 +294,10 @@ def _train_run(out, momentum):
         settings_run(out, f"step{s}", model, layer_kinds())
 
 
+NOT_KEPT = ("the velocity must be kept between steps: v = momentum*v - lr*grad with the v of the previous step(), "
+            "then param += v; this step() started from a velocity of 0 (plain SGD)")
+
+
 def _train_verify(v, name, momentum):
     n = number(v, "n_params")
     if n != 4:
@@ -284,15 +306,15 @@ def _train_verify(v, name, momentum):
     for s in range(ca.AG_STEPS):
         for i in range(4):
             grad_present(v, f"step{s}/before/grad{i}", f"parameter {i}")
-            old = lambda s=s, i=i: v.value(f"step{s}/before/param{i}")  # noqa: E731
+            # the catalogue's SGD.step entries read what the learner's code gave step(): the parameter
+            # before it, and the gradients of this step and the earlier ones (for the velocity)
+            grads = lambda s=s, i=i: np.stack([v.value(f"step{t}/before/grad{i}") for t in range(s + 1)])  # noqa
             # plain SGD from the same start on the same batches is the SGD test's reference: read, not computed
             plain = lambda s=s, i=i: v.ref(f"sgd/step{s}/param{i}")  # noqa: E731
             v.check(f"step {s}: parameter {i} after step()", f"step{s}/param{i}", f"{name}/step{s}/param{i}",
-                    mistakes=[("plain SGD update: each step() started from a velocity of 0; keep one velocity per "
-                               "parameter between steps (create them in __init__, update them in step())",
-                               plain if s and momentum else None),
-                              ("wrong sign: v = momentum*v - lr*grad; param += v",
-                               lambda s=s, i=i, old=old: 2 * old() - v.ref(f"{name}/step{s}/param{i}"))])
+                    mistakes=[(NOT_KEPT, plain if s and momentum else None)], quantity="SGD.step",
+                    inputs={"param": lambda s=s, i=i: v.value(f"step{s}/before/param{i}"), "grads": grads,
+                            "lr": ca.AG_LR, "momentum": momentum})
             if not all(flags(v, f"step{s}/param{i}/flags", 3)):
                 raise Mismatch(f"parameter {i} joined the graph during step()\nhint: update .data in place; "
                                f"updates must not add to the computational graph")

@@ -31,6 +31,14 @@ BEYOND = [c for c in CASES if c.beyond]
 # learner to that code's own tests first, when they fail too (runner.next_step).
 _OPS = ("sub", "mul", "div", "unbroadcast", "requires_grad_any_input")
 _TRAINING = _OPS + ("autograd_example", "autograd_strict", "linear", "relu", "cross_entropy")
-RELIES_ON = {"autograd_example": _OPS, "autograd_strict": _OPS, "linear": _OPS, "relu": _OPS,
+# the engine's 1.2 tests store gradients through AccumulateGrad (its own check: accumulate_grad), and the
+# diamond (traversal_order) is the engine's own check of gradients that reach a node by two paths
+_ENGINE = _OPS + ("accumulate_grad", "traversal_order")
+RELIES_ON = {"autograd_example": _ENGINE, "autograd_strict": _ENGINE, "linear": _OPS, "relu": _OPS,
              "cross_entropy": _OPS, "sgd": _TRAINING, "momentum": _TRAINING + ("sgd", "sgd_momentum_sign"),
-             "mnist": _TRAINING + ("sgd", "momentum")}
+             "mnist": _TRAINING + ("sgd", "momentum"),
+             # beyond the table: the ops run through Function.apply, unbroadcast and AccumulateGrad
+             "ops_direct_binary": ("unbroadcast", "requires_grad_any_input", "accumulate_grad"),
+             "ops_direct_unary": ("requires_grad_any_input", "accumulate_grad"),
+             "relu_at_zero": ("requires_grad_any_input", "accumulate_grad"),
+             "traversal_order": ("mul", "requires_grad_any_input", "accumulate_grad", "ops_direct_unary")}
