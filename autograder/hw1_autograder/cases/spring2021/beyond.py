@@ -9,6 +9,7 @@ from cases.spring2021.activations import activation_run
 from cases.spring2021.linear import linear_layer
 from cases.spring2021.networks import mlp_backward_run, mlp_backward_verify, mlp_forward_run, mlp_forward_verify
 from cases.spring2021.common import ACT_CLASS, beyond, build, verify_build
+from cases.spring2021.loop_log import LoggedMLP
 
 
 # ------------------------------------------------ beyond the course (not scored, own line)
@@ -151,33 +152,45 @@ beyond("MLP", "sigmoid_output_backward", 0, refs="sigmoid_output")(
     lambda v: mlp_backward_verify("sigmoid_output", v))
 
 
+PARTIAL = 50   # training rows of the second, traced run: 2 full batches and a partial one of 10
 STATS = ("training_losses", "training_errors", "validation_losses", "validation_errors")
 
 
 @beyond("MLP", "training_stats", 0, refs="extra/training_stats")
 def training_stats(out):
     mlp = build("training_stats", out)   # seeds numpy: the shuffles that follow are the reference's
-    stats = call(module("hw1"), "get_training_stats", mlp, inputs.training_slice(), inputs.STATS_EPOCHS,
-                 inputs.STATS_BATCH)
+    dset = tuple((x.copy(), y.copy()) for x, y in inputs.training_slice())   # the learner may shuffle in place
+    logged = LoggedMLP(mlp, dset)
+    stats = call(module("hw1"), "get_training_stats", logged, dset, inputs.STATS_EPOCHS, inputs.STATS_BATCH)
+    logged.record(out, "loop/")   # only a loop that finished: one stopped by an error says nothing of its order
     for name, value in zip(STATS, stats):
         out[name] = value
+    # Again on a training set the batch size does not divide: is the last, partial batch trained?
+    (train_x, train_y), val, test = inputs.training_slice()
+    dset = (train_x[:PARTIAL].copy(), train_y[:PARTIAL].copy()), val, test
+    logged = LoggedMLP(build("training_stats", {}), dset)
+    call(module("hw1"), "get_training_stats", logged, dset, 1, inputs.STATS_BATCH)
+    logged.record(out, "partial_loop/")
 
 
 @training_stats.verify
 def _(v):
     verify_build(v, "training_stats")
-    (train_x, _), (val_x, _), _ = inputs.training_slice()
-    try:
-        for name in STATS:
-            n = len(train_x) if name.startswith("training") else len(val_x)
-            expected = v.ref(key("extra", "training_stats", name))
-            v.check(f"get_training_stats: {name}", name, expected, mistakes=[
-                (f"{name} are totals over the epoch: divide by the number of examples ({n})", expected * n)],
-                quantity=f"get_training_stats/{name}", inputs={})
-    except Mismatch as e:
-        if "\nhint: " in str(e):
-            raise
-        raise Mismatch(f"{e}\nnote: when the tests of the layers and of step() pass, compare the loop with the "
-                       f"reference's: it shuffles one index array with np.random.shuffle at the start of every "
-                       f"epoch, averages the loss and the error over the epoch's examples, and evaluates the "
-                       f"validation set in eval mode after each epoch") from None
+    (train_x, train_y), (val_x, _), _ = inputs.training_slice()
+    labels = train_y.argmax(axis=1)
+    loop = [] if v.error else (   # a run stopped by an error left no log worth judging
+        v.loop_deviations("loop/", len(train_x), len(val_x), inputs.STATS_EPOCHS, inputs.STATS_BATCH, labels)
+        + v.loop_deviations("partial_loop/", PARTIAL, len(val_x), 1, inputs.STATS_BATCH, labels[:PARTIAL]))
+    if loop:   # the first departure from the handout's loop: what follows it may be its consequence
+        raise Mismatch(f"get_training_stats: the training loop departs from the handout's (3.6)\nhint: {loop[0]}")
+    for name in STATS:
+        n = len(train_x) if name.startswith("training") else len(val_x)
+        batches = -(-n // inputs.STATS_BATCH)
+        expected = v.ref(key("extra", "training_stats", name))
+        v.check(f"get_training_stats: {name}", name, expected, mistakes=[
+            (f"{name} are totals over the epoch: divide by the number of examples ({n})", expected * n),
+            (f"{name} divided by the number of batches ({batches}) where the number of examples ({n}) belongs",
+             expected * n / batches),
+            (f"{name} divided twice: by the batch size and by the number of examples ({n}); divide the epoch's "
+             f"total by the number of examples only", expected / inputs.STATS_BATCH)],
+            quantity=f"get_training_stats/{name}", inputs={})
