@@ -15,13 +15,13 @@ from cases.spring2021.loop_log import LoggedMLP
 # ------------------------------------------------ beyond the course (not scored, own line)
 def _beyond_activation(act, region):
     cls = ACT_CLASS[act]
-    case = beyond("Activations", f"{act}_{region}", 0, refs=key("extra", act, region))(
+    case = beyond("Activations", f"{act}_{region}", 0, refs=key("beyond", act, region))(
         lambda out: (activation_run(cls, False, out, inputs.activation_region(region)),
                      activation_run(cls, True, out, inputs.activation_region(region))))
 
     @case.verify
     def _(v):
-        p, x = key("extra", act, region), inputs.activation_region(region)
+        p, x = key("beyond", act, region), inputs.activation_region(region)
         v.check(f"{cls}.forward(x) at {region} inputs", "forward", key(p, "forward"),
                 quantity=f"{cls}.forward", inputs={"x": x})
         v.check(f"{cls}.derivative() at {region} inputs", "derivative", key(p, "derivative"),
@@ -47,7 +47,7 @@ def _state_refreshed(act):
 
     @case.verify
     def _(v):
-        k, earlier = cls.lower(), key("extra", act, "typical")
+        k, earlier = cls.lower(), key("beyond", act, "typical")
         v.check(f"{cls}.forward(x) on a second input", "forward", key(k, "forward"), mistakes=[
             ("forward() returned the output of its first call: set self.state from x on every call",
              v.ref(key(earlier, "forward")))])
@@ -105,7 +105,7 @@ def _bn_unit_run(out, constant):
 
 def _bn_unit_verify(v, constant):
     x, gamma, beta, delta = inputs.batchnorm_input(constant)
-    p = key("extra", "bn", "constant" if constant else "unit")
+    p = key("beyond", "bn", "constant" if constant else "unit")
     given = {"x": x, "gamma": gamma, "beta": beta, "delta": delta, "eps": EPS, "alpha": ALPHA,
               "running_mean": np.zeros((1, x.shape[1])), "running_var": np.ones((1, x.shape[1]))}
     for q in ("mean", "var", "norm", "out", "running_mean", "running_var", "dgamma", "dbeta"):
@@ -117,15 +117,15 @@ def _bn_unit_verify(v, constant):
             quantity="BatchNorm.eval", inputs=after)
 
 
-beyond("BatchNorm", "batchnorm_unit", 0, refs="extra/bn/unit")(
+beyond("BatchNorm", "batchnorm_unit", 0, refs="beyond/bn/unit")(
     lambda out: _bn_unit_run(out, False)).verify(
     lambda v: _bn_unit_verify(v, False))
-beyond("BatchNorm", "batchnorm_constant_feature", 0, refs="extra/bn/constant")(
+beyond("BatchNorm", "batchnorm_constant_feature", 0, refs="beyond/bn/constant")(
     lambda out: _bn_unit_run(out, True)).verify(
     lambda v: _bn_unit_verify(v, True))
 
 
-@beyond("MLP", "mlp_error_and_total_loss", 0, refs="extra/mlp")
+@beyond("MLP", "mlp_error_and_total_loss", 0, refs="beyond/mlp")
 def mlp_error_and_total_loss(out):
     mlp = build("single_hidden", out)
     x, y = inputs.batch(0)
@@ -139,8 +139,8 @@ def _(v):
     y = inputs.batch(0)[1]
     given = {"output": v.ref("single_hidden/output"), "y": y}
     v.check("MLP.forward(x)", "output", key("single_hidden", "output"))
-    v.check("MLP.error(labels)", "error", key("extra", "mlp", "error"), quantity="MLP.error", inputs=given)
-    v.check("MLP.total_loss(labels)", "total_loss", key("extra", "mlp", "total_loss"), quantity="MLP.total_loss",
+    v.check("MLP.error(labels)", "error", key("beyond", "mlp", "error"), quantity="MLP.error", inputs=given)
+    v.check("MLP.total_loss(labels)", "total_loss", key("beyond", "mlp", "total_loss"), quantity="MLP.total_loss",
             inputs=given)
 
 
@@ -156,7 +156,7 @@ PARTIAL = 50   # training rows of the second, traced run: 2 full batches and a p
 STATS = ("training_losses", "training_errors", "validation_losses", "validation_errors")
 
 
-@beyond("MLP", "training_stats", 0, refs="extra/training_stats")
+@beyond("MLP", "training_stats", 0, refs="beyond/training_stats")
 def training_stats(out):
     mlp = build("training_stats", out)   # seeds numpy: the shuffles that follow are the reference's
     dset = tuple((x.copy(), y.copy()) for x, y in inputs.training_slice())   # the learner may shuffle in place
@@ -186,7 +186,7 @@ def _(v):
     for name in STATS:
         n = len(train_x) if name.startswith("training") else len(val_x)
         batches = -(-n // inputs.STATS_BATCH)
-        expected = v.ref(key("extra", "training_stats", name))
+        expected = v.ref(key("beyond", "training_stats", name))
         v.check(f"get_training_stats: {name}", name, expected, mistakes=[
             (f"{name} are totals over the epoch: divide by the number of examples ({n})", expected * n),
             (f"{name} divided by the number of batches ({batches}) where the number of examples ({n}) belongs",
