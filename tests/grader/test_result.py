@@ -97,7 +97,7 @@ def test_both_homeworks_record_text_the_same_way():
 
 def test_one_name_for_the_checks_beyond_the_course():
     # "extra" meant the same as "beyond" in half the grader: the code says beyond, only English says extra
-    # (the reference arrays' names, "extra/...", are the reference files').
+    # (the reference arrays' names too: "beyond/...").
     found = []
     for top in (AG, INSTRUCTOR):
         for folder, _, files in os.walk(top):

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import warnings
+import zlib
 
 import numpy as np
 import pytest
@@ -315,9 +316,18 @@ def test_a_crashing_test_process_costs_one_test(tmp_path):
     assert tests["tanh_forward"]["score"] == 2
 
 
+def mutant_sample():
+    """A third of the mutants, the same ones on every run (chosen by a hash of the name, so a new
+    mutant joins the sample or not without shifting the others).  The whole table, about three
+    times as long, is `python3 autograder/hw1_autograder/dev/mutants.py`."""
+    names = sorted(mutants.all_mutants())
+    return [n for n in names if zlib.crc32(n.encode()) % 3 == 0]
+
+
 def test_mutation_suite_every_mutant_caught_and_hinted():
-    results = mutants.run_all()
-    assert len(results) >= 70 and {r["part"] for r in results} == {"spring2021", "autograd"}
+    sample = mutant_sample()
+    results = mutants.run_all(sample)
+    assert len(sample) >= len(mutants.all_mutants()) // 5 and {r["part"] for r in results} == {"spring2021", "autograd"}
     missed = [(r["name"], r["failed"], r["reason"]) for r in results if not (r["caught"] and r["hinted"])]
     assert not missed
     # the learners' starter (no withheld/ catalogue, its fingerprints instead) names every one too

@@ -133,3 +133,22 @@ def test_diagnose_falls_back_to_the_symptoms_on_both_copies(monkeypatch):
     monkeypatch.setattr(diagnose, "_catalogue", lambda: ({}, {}, {}))   # the starter
     assert "minus 0.75 for the labelled class" in diagnose.compare("d", got, right, quantity=(
         "SoftmaxCrossEntropy.derivative"), inputs=i)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("slip, words", [
+    (lambda n, g, b: n, "gamma and beta were left out"),
+    (lambda n, g, b: n + b, "gamma was left out"),
+    (lambda n, g, b: g * n, "beta was left out"),
+    (lambda n, g, b: b * n + g, "swapped"),
+])
+def test_an_affine_slip_of_batchnorm_is_named(seed, slip, words):
+    given = _bn(seed)
+    norm = _norm(given["x"], given["running_mean"], given["running_var"])
+    expected = given["gamma"] * norm + given["beta"]
+    for quantity in ("BatchNorm.eval", "BatchNorm.out"):
+        found = symptoms.explain(quantity, slip(norm, given["gamma"], given["beta"]), expected, given)
+        assert found and found[0] == "affine_slip" and words in found[1], found
+    assert symptoms.explain("BatchNorm.eval", expected, expected, given) is None
+    ones = dict(given, gamma=np.ones((1, 4)), beta=np.zeros((1, 4)))   # every slip gives the right value
+    assert symptoms.explain("BatchNorm.eval", norm * 1.5, norm, ones) is None

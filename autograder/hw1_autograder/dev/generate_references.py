@@ -35,7 +35,7 @@ from grader import fresh  # noqa: E402
 from withheld.reference import spring2021 as reference  # noqa: E402
 # The recipes, per homework (re-exported: dev/training_slips.py and the tests take them from here).
 from dev.references_autograd import ag_bonus, ag_direct, ag_ops  # noqa: E402
-from dev.references_spring import TorchMLP, elementwise, extras, mlps, trace, traces, training_stats  # noqa: E402,F401
+from dev.references_spring import TorchMLP, beyond, elementwise, mlps, trace, traces, training_stats  # noqa: E402,F401
 from dev.torch_oracle import n, t  # noqa: E402,F401
 
 REFS = os.path.join(AG, "grader", "references", "hw1_refs.npz")
@@ -51,7 +51,7 @@ def spring_oracle():
     elementwise(refs)
     mlps(refs)
     traces(refs)
-    extras(refs)
+    beyond(refs)
     return refs
 
 

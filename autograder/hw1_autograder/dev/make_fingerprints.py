@@ -83,7 +83,7 @@ def collect():
         for name, value in stats.items():
             quantity = f"get_training_stats/{name}"
             right.setdefault(quantity, set()).update(fingerprints.digests(runner._references("spring2021")(
-                f"extra/training_stats/{name}")))
+                f"beyond/training_stats/{name}")))
             if why not in explanations:
                 explanations.append(why)
             for d in fingerprints.digests(value):

@@ -45,9 +45,13 @@ def _wrong(mlp, dset, nepochs, batch_size):
             np.array(validation_errors))'''
 
 
-def _stats(old, new):
-    assert old in _STATS
-    return ("hw1/hw1.py", f"\n\n{_STATS.replace(old, new).strip()}\n\n\nget_training_stats = _wrong\n")
+def _stats(old, new, *more):
+    """The loop with `old` replaced by `new` (and each further pair of more: old2, new2, ...)."""
+    text, pairs = _STATS, (old, new) + more
+    for a, b in zip(pairs[::2], pairs[1::2]):
+        assert a in text
+        text = text.replace(a, b, 1)
+    return ("hw1/hw1.py", f"\n\n{text.strip()}\n\n\nget_training_stats = _wrong\n")
 
 
 _BN_BACKWARD = '''
@@ -122,6 +126,67 @@ def _wrong(self, x):
         "            loss_sum += mlp.total_loss(y)\n            err_sum += mlp.error(y)\n",
         "            loss_sum += mlp.total_loss(y) / len(y) * len(trainx)\n"
         "            err_sum += mlp.error(y) / len(y) * len(trainx)\n")], ["training_stats"], ["batch"]),
+    # the loop of get_training_stats against the handout's (the call log, grader/loop_check.py)
+    "labels gathered in the unshuffled order": ([_stats(
+        "x, y = trainx[idxs[b:b + batch_size]], trainy[idxs[b:b + batch_size]]",
+        "x, y = trainx[idxs[b:b + batch_size]], trainy[b:b + batch_size]")], ["training_stats"],
+        ["labels fed to backward() are not those of the rows"]),
+    "gradients zeroed between backward and step": ([_stats(
+        "            mlp.zero_grads()\n            mlp.forward(x)\n            mlp.backward(y)\n",
+        "            mlp.forward(x)\n            mlp.backward(y)\n            mlp.zero_grads()\n")],
+        ["training_stats"], ["zero_grads() ran after backward() and before step()"]),
+    "no update in the batch loop": ([_stats("            mlp.step()\n", "")], ["training_stats"],
+                                    ["step() was never called"]),
+    "one update per epoch": ([_stats("            mlp.step()\n", "",
+                                     "        training_losses.append(", "        mlp.step()\n        training_losses.append(")],
+        ["training_stats"], ["step() ran"]),
+    "batches only while a full one fits": ([_stats(
+        "for b in range(0, len(trainx), batch_size):",
+        "for b in range(0, len(trainx) // batch_size * batch_size, batch_size):")], ["training_stats"],
+        ["partial batch", "dropped"]),
+    "order shuffled once, before the first epoch": ([_stats(
+        "    for e in range(nepochs):\n        np.random.shuffle(idxs)\n",
+        "    np.random.shuffle(idxs)\n    for e in range(nepochs):\n")], ["training_stats"], ["same order"]),
+    "epoch loss divided by the number of batches": ([_stats(
+        "        training_losses.append(loss_sum / len(trainx))",
+        "        training_losses.append(loss_sum / int(np.ceil(len(trainx) / batch_size)))")], ["training_stats"],
+        ["number of batches"]),
+    # a ratio that is one dimension of the inputs (grader/dimensions.py names it)
+    "cross-entropy as a mean over the label matrix": ([patch(LOSS, "SoftmaxCrossEntropy", "forward", '''
+def _wrong(self, x, y):
+    self.logits, self.labels = x, y
+    shifted = x - x.max(axis=1, keepdims=True)
+    log_sm = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    self.sm = np.exp(log_sm)
+    self.loss = np.mean(-y * log_sm, axis=1)
+    return self.loss''')], ["softmax_ce_forward"], ["(the number of classes)"]),
+    # BatchNorm's affine step slipped (grader/symptoms.py's affine_slip, read off the reference)
+    "BatchNorm eval mode returns the normalised value": ([patch(BN, "BatchNorm", "forward", '''
+def _wrong(self, x, eval=False):
+    if eval:
+        return (x - self.running_mean) / np.sqrt(self.running_var + self.eps)
+    self.x = x
+    self.mean = np.mean(x, axis=0, keepdims=True)
+    self.var = np.var(x, axis=0, keepdims=True)
+    self.norm = (x - self.mean) / np.sqrt(self.var + self.eps)
+    self.out = self.gamma * self.norm + self.beta
+    self.running_mean = self.alpha * self.running_mean + (1 - self.alpha) * self.mean
+    self.running_var = self.alpha * self.running_var + (1 - self.alpha) * self.var
+    return self.out''')], ["batchnorm_inference"], ["eval mode ignores gamma and beta"]),
+    "BatchNorm training output without the shift": ([patch(BN, "BatchNorm", "forward", _BN_HEAD + '''
+    self.norm = (x - self.mean) / np.sqrt(self.var + self.eps)
+    self.out = self.gamma * self.norm
+    self.running_mean = self.alpha * self.running_mean + (1 - self.alpha) * self.mean
+    self.running_var = self.alpha * self.running_var + (1 - self.alpha) * self.var
+    return self.out''')], ["batchnorm_unit"], ["beta"]),
+    # one of BatchNorm.backward's three terms scaled (withheld/mistakes/batchnorm_backward.py's fit)
+    "dvar from the derivative of 1/sqrt without the half": ([patch(BN, "BatchNorm", "backward", _BN_BACKWARD.replace(
+        "DGAMMA", "np.sum(delta * self.norm, axis=0, keepdims=True)").replace(
+        "dvar = -0.5 * np.sum(", "dvar = -np.sum("))], ["batchnorm_unit"], ["the variance term", "1/2"]),
+    "dmean already a mean, divided by m again": ([patch(BN, "BatchNorm", "backward", _BN_BACKWARD.replace(
+        "DGAMMA", "np.sum(delta * self.norm, axis=0, keepdims=True)").replace(
+        "dmean = -np.sum(dnorm * inv, axis=0, keepdims=True)", "dmean = -np.mean(dnorm * inv, axis=0, keepdims=True)"))],
+        ["batchnorm_unit"], ["the mean term"]),
     "momentum applied to gamma and beta": ([patch(HW1, "MLP", "step", _STEP.replace(
         '''        bn.gamma = bn.gamma - self.lr * bn.dgamma
         bn.beta = bn.beta - self.lr * bn.dbeta''', '''        bn.vg = self.momentum * getattr(bn, "vg", 0) - self.lr * bn.dgamma

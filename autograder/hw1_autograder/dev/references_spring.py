@@ -146,7 +146,7 @@ def mlps(refs):
 
 
 
-# --------------------------------------------- per-layer references and extra checks
+# --------------------------------------------- per-layer references and the checks beyond the course
 def act_derivative(name, z):
     """d act(z) / dz elementwise, by autograd."""
     zt = z.detach().clone().requires_grad_(True)
@@ -200,14 +200,14 @@ def traces(refs):
         refs.update({f"{prefix}/trace/{k}": v for k, v in trace(TorchMLP(name), x, y).items()})
 
 
-def extras(refs):
+def beyond(refs):
     """References of the checks beside the 100-point table."""
     for name in ("sigmoid", "tanh", "relu", "identity"):
         for region in cases.ACT_REGIONS:
             xt = t(cases.activation_region(region), True)
             y = ACTS[name](xt) if name != "identity" else xt * 1.0
             y.sum().backward()
-            refs[f"extra/{name}/{region}/forward"], refs[f"extra/{name}/{region}/derivative"] = n(y), n(xt.grad)
+            refs[f"beyond/{name}/{region}/forward"], refs[f"beyond/{name}/{region}/derivative"] = n(y), n(xt.grad)
     for constant in (False, True):
         x, gamma, beta, delta = cases.batchnorm_input(constant)
         xt, gt, bt = t(x, True), t(gamma, True), t(beta, True)
@@ -215,7 +215,7 @@ def extras(refs):
         norm = (xt - mean) / torch.sqrt(var + EPS)
         out = gt * norm + bt
         out.backward(t(delta))
-        p = f"extra/bn/{'constant' if constant else 'unit'}"
+        p = f"beyond/bn/{'constant' if constant else 'unit'}"
         refs.update({f"{p}/mean": n(mean), f"{p}/var": n(var), f"{p}/norm": n(norm), f"{p}/out": n(out),
                      f"{p}/running_mean": 0.9 * 0.0 + 0.1 * n(mean), f"{p}/running_var": 0.9 + 0.1 * n(var),
                      f"{p}/dgamma": n(gt.grad), f"{p}/dbeta": n(bt.grad), f"{p}/dx": n(xt.grad)})
@@ -225,8 +225,8 @@ def extras(refs):
     # error and total_loss of the single-hidden network's output on batch 0
     net, (x, y) = TorchMLP("single_hidden"), cases.batch(0)
     out = net.forward(x)
-    refs["extra/mlp/error"] = np.array(float((out.argmax(1) != torch.tensor(y.argmax(1))).sum()))
-    refs["extra/mlp/total_loss"] = n(torch.nn.functional.cross_entropy(
+    refs["beyond/mlp/error"] = np.array(float((out.argmax(1) != torch.tensor(y.argmax(1))).sum()))
+    refs["beyond/mlp/total_loss"] = n(torch.nn.functional.cross_entropy(
         out, torch.tensor(y.argmax(1)), reduction="sum"))
     net = TorchMLP("sigmoid_output")
     net.batch = len(x)
@@ -261,4 +261,4 @@ def training_stats(refs):
             verr = int((n(vout).argmax(1) != vy.argmax(1)).sum())
         rows.append((loss / len(tx), errors / len(tx), vloss / len(vx), verr / len(vx)))
     for i, key in enumerate(("training_losses", "training_errors", "validation_losses", "validation_errors")):
-        refs[f"extra/training_stats/{key}"] = np.array([r[i] for r in rows])
+        refs[f"beyond/training_stats/{key}"] = np.array([r[i] for r in rows])

@@ -20,7 +20,7 @@ import threading
 import numpy as np
 
 from cases.errors import Mismatch
-from grader import fingerprints, symptoms, symptoms_autograd  # noqa: F401  (registers its checks)
+from grader import dimensions, fingerprints, symptoms, symptoms_autograd  # noqa: F401  (registers its checks)
 
 # The catalogue of wrong formulas (withheld/mistakes/) holds the right formulas' building
 # blocks, so the learners' starter leaves the withheld/ folder out: there hints come from ratios
@@ -171,8 +171,9 @@ def alike(explanations):
     return "these numbers fit more than one mistake (alike on these inputs): " + "; or: ".join(distinct)
 
 
-def ratio_hint(got, expected, batch=None):
-    """A hint when got is a constant multiple of expected: the batch size, m/(m-1), -1."""
+def ratio_hint(got, expected, batch=None, named=None):
+    """A hint when got is a constant multiple of expected: the batch size, m/(m-1), -1, another
+    dimension of the inputs named in `named` ({size: name}, grader/dimensions.py)."""
     mask = np.abs(expected) > 1e-6 * max(1.0, float(np.max(np.abs(expected), initial=0.0)))
     if not mask.any():
         return None
@@ -203,6 +204,13 @@ def ratio_hint(got, expected, batch=None):
                         f"(or the other way round); check which count a sum or mean divides by")
     if c == 0:
         return "got is 0 everywhere: the value was never computed, or reset after it was"
+    for size, name in (named or {}).items():
+        if size != batch and np.isclose(c, 1 / size, rtol=1e-9):
+            return (f"got = expected / {size} (the {name}): divided by the {name}, a mean over that axis "
+                    f"where the handout takes none")
+        if size != batch and np.isclose(c, size, rtol=1e-9):
+            return (f"got = expected × {size} (the {name}): a sum over that axis where a mean over it is "
+                    f"expected, or a division by the {name} missing")
     if not np.isclose(c, 1):
         return f"got = expected × {c:.6g} everywhere: one constant factor is off"
     return None
@@ -290,7 +298,7 @@ def compare(label, got, expected, rtol=RTOL, atol=ATOL, batch=None, mistakes=(),
     if hint is None and not np.isfinite(arr).all() and np.isfinite(expected).all():
         hint = ("non-finite values (inf/nan): exp overflowed or 0 was divided by 0; take the row max out "
                 "before exp (LogSumExp), use a stable sigmoid, keep eps inside the square root")
-    hint = hint or ratio_hint(arr, expected, batch)
+    hint = hint or ratio_hint(arr, expected, batch, dimensions.named_sizes(quantity, inputs, batch))
     return "\n".join(lines + ([f"hint: {hint}"] if hint else []))
 
 

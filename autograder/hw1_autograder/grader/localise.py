@@ -199,14 +199,19 @@ def _unit_status(reason, results):
 
 
 def name_failing_units(rows, relies_on):
-    """-> rows with the units that fail too added to a failure of a case in relies_on (case -> unit tests)."""
-    failed = {r.test for r in rows if r.reason}
+    """-> rows with the units that fail too added to a failure of a case in relies_on (case -> unit tests),
+    and the first such unit's hint when the failure has none of its own."""
+    reasons = {r.test: r.reason for r in rows if r.reason}
     out = []
     for r in rows:
-        units = [u for u in relies_on.get(r.test, ()) if u in failed]
+        units = [u for u in relies_on.get(r.test, ()) if u in reasons]
         if r.reason and units and "where:" not in r.reason and not r.reason.startswith(WAITING):
-            r = dataclasses.replace(r, reason=r.reason + f"\nthis test runs code whose own tests fail as well: "
-                                    f"{', '.join(units)}; fix those first (the cause is usually there)")
+            reason = r.reason + (f"\nthis test runs code whose own tests fail as well: "
+                                 f"{', '.join(units)}; fix those first (the cause is usually there)")
+            said = [(u, line) for u in units for line in reasons[u].splitlines() if line.startswith("hint: ")]
+            if said and "\nhint: " not in "\n" + r.reason:
+                reason += f"\nhint: {said[0][1][6:]} (from {said[0][0]})"
+            r = dataclasses.replace(r, reason=reason)
         out.append(r)
     return out
 

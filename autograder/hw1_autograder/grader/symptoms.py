@@ -202,6 +202,30 @@ def out_statistics_not_the_batch(got, expected, inputs):
     return _statistics_used((got - beta) / gamma, (expected - beta) / gamma, inputs)
 
 
+@symptom("BatchNorm.out", "BatchNorm.eval")
+def affine_slip(got, expected, inputs):
+    """got is the normalised value with gamma or beta left out, or the two swapped.  The normalised
+    value is read off the reference (expected = gamma * norm + beta), never recomputed."""
+    gamma, beta = _arrays(inputs, "gamma", "beta")
+    if not (got.shape == expected.shape and got.ndim == 2 and gamma.shape == beta.shape == (1, got.shape[1])) \
+            or not _usable(got, expected) or not np.all(np.abs(gamma) > 1e-6):
+        return None
+    norm = (expected - beta) / gamma
+    scale = max(1.0, float(np.abs(expected).max(initial=0.0)))
+    if not (_varied(gamma) and _varied(beta) and _varied(norm)):
+        return None   # gamma of ones or beta of zeros: a slip leaves the value as it is
+    candidates = [
+        ("the output is the normalised value alone: gamma and beta were left out; out = gamma * norm + beta", norm),
+        ("gamma was left out: out = gamma * norm + beta, not norm + beta", norm + beta),
+        ("beta was left out: out = gamma * norm + beta, not gamma * norm", gamma * norm),
+        ("gamma and beta swapped: out = gamma * norm + beta, not beta * norm + gamma", beta * norm + gamma)]
+    for why, value in candidates:
+        if np.allclose(got, value, rtol=0, atol=TOL * scale) and \
+                not np.allclose(value, expected, rtol=0, atol=TOL * scale):
+            return why
+    return None
+
+
 # ------------------------------------------------------------------ step()
 @symptom("MLP.step")
 def update_scaled(got, expected, inputs):

@@ -11,7 +11,7 @@ import numpy as np
 from cases.errors import Mismatch
 from cases.spring2021 import inputs
 from cases.spring2021.inputs import key
-from grader import fingerprints, localise
+from grader import fingerprints, localise, loop_check
 from grader.diagnose import check
 
 
@@ -64,6 +64,12 @@ class Verifier:
             self.hinting = False
         check(label, got, expected, batch=batch, mistakes=mistakes, quantity=quantity if _hint_sized(got) else None,
               inputs={k: v for k, v in inputs.items() if v is not None})
+
+    def loop_deviations(self, prefix, *sizes):
+        """How the training loop the child logged under prefix (cases/spring2021/loop_log.py) departs from
+        the handout's: grader/loop_check.py's hints, [] when it follows it or left no usable log."""
+        log = {k[len(prefix):]: v for k, v in self.got.items() if k.startswith(prefix) and not isinstance(v, str)}
+        return loop_check.deviations(log, *sizes)
 
     def trace(self, prefix="trace/"):
         """The per-layer values localise.record() kept in the child, without their prefix."""

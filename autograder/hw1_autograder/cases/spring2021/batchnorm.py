@@ -93,6 +93,27 @@ def batchnorm_inference(out):
     call(mlp, "eval", returns=False)
     out["output"] = call(mlp, "forward", inputs.batch(99)[0])
     out["after/running_mean"], out["after/running_var"] = bn.running_mean, bn.running_var
+    for attr in ("gamma", "beta"):   # the same forward with one parameter moved: does it change the output?
+        kept = getattr(bn, attr)
+        setattr(bn, attr, kept + 0.5)
+        try:
+            out[f"moved_{attr}/output"] = call(mlp, "forward", inputs.batch(99)[0])
+        finally:
+            setattr(bn, attr, kept)
+
+
+def _ignored_parameters(v):
+    """The eval-mode hint from the run's probes: a parameter whose change leaves the output as it was."""
+    got = v.value("output")
+    moved = {a: v.got.get(f"moved_{a}/output") for a in ("gamma", "beta")}
+    same = [a for a, m in moved.items() if isinstance(m, np.ndarray) and m.shape == got.shape and
+            np.allclose(m, got, rtol=1e-12, atol=0)]
+    if not same:
+        return None
+    which = " and ".join(same)
+    return (f"eval mode ignores {which}: moving {'them' if len(same) > 1 else 'it'} left the output unchanged; "
+            f"BatchNorm.forward(x, eval=True) must scale and shift as in training, gamma * norm + beta, with norm "
+            f"from running_mean and running_var")
 
 
 @batchnorm_inference.verify
@@ -106,6 +127,12 @@ def _(v):
                            "hint: running statistics updated in eval mode: only training may change them "
                            "(BatchNorm.forward(x, eval=True) must leave them alone, and MLP.forward must pass "
                            "eval=True when not self.train_mode)")
-    v.check("MLP.forward(x) in eval mode", "output", key("batchnorm", "eval", "output"), mistakes=[
-        ("eval mode used the batch statistics: use running_mean and running_var",
-         v.ref("batchnorm/mistake/eval_batch_stats"))])
+    try:
+        v.check("MLP.forward(x) in eval mode", "output", key("batchnorm", "eval", "output"), mistakes=[
+            ("eval mode used the batch statistics: use running_mean and running_var",
+             v.ref("batchnorm/mistake/eval_batch_stats"))])
+    except Mismatch as e:
+        hint = None if "\nhint: " in str(e) else _ignored_parameters(v)
+        if hint is None:
+            raise
+        raise Mismatch(f"{e}\nhint: {hint}") from None

@@ -9,18 +9,19 @@ from cases.spring2021.activations import activation_run
 from cases.spring2021.linear import linear_layer
 from cases.spring2021.networks import mlp_backward_run, mlp_backward_verify, mlp_forward_run, mlp_forward_verify
 from cases.spring2021.common import ACT_CLASS, beyond, build, verify_build
+from cases.spring2021.loop_log import LoggedMLP
 
 
 # ------------------------------------------------ beyond the course (not scored, own line)
 def _beyond_activation(act, region):
     cls = ACT_CLASS[act]
-    case = beyond("Activations", f"{act}_{region}", 0, refs=key("extra", act, region))(
+    case = beyond("Activations", f"{act}_{region}", 0, refs=key("beyond", act, region))(
         lambda out: (activation_run(cls, False, out, inputs.activation_region(region)),
                      activation_run(cls, True, out, inputs.activation_region(region))))
 
     @case.verify
     def _(v):
-        p, x = key("extra", act, region), inputs.activation_region(region)
+        p, x = key("beyond", act, region), inputs.activation_region(region)
         v.check(f"{cls}.forward(x) at {region} inputs", "forward", key(p, "forward"),
                 quantity=f"{cls}.forward", inputs={"x": x})
         v.check(f"{cls}.derivative() at {region} inputs", "derivative", key(p, "derivative"),
@@ -46,7 +47,7 @@ def _state_refreshed(act):
 
     @case.verify
     def _(v):
-        k, earlier = cls.lower(), key("extra", act, "typical")
+        k, earlier = cls.lower(), key("beyond", act, "typical")
         v.check(f"{cls}.forward(x) on a second input", "forward", key(k, "forward"), mistakes=[
             ("forward() returned the output of its first call: set self.state from x on every call",
              v.ref(key(earlier, "forward")))])
@@ -104,7 +105,7 @@ def _bn_unit_run(out, constant):
 
 def _bn_unit_verify(v, constant):
     x, gamma, beta, delta = inputs.batchnorm_input(constant)
-    p = key("extra", "bn", "constant" if constant else "unit")
+    p = key("beyond", "bn", "constant" if constant else "unit")
     given = {"x": x, "gamma": gamma, "beta": beta, "delta": delta, "eps": EPS, "alpha": ALPHA,
               "running_mean": np.zeros((1, x.shape[1])), "running_var": np.ones((1, x.shape[1]))}
     for q in ("mean", "var", "norm", "out", "running_mean", "running_var", "dgamma", "dbeta"):
@@ -116,15 +117,15 @@ def _bn_unit_verify(v, constant):
             quantity="BatchNorm.eval", inputs=after)
 
 
-beyond("BatchNorm", "batchnorm_unit", 0, refs="extra/bn/unit")(
+beyond("BatchNorm", "batchnorm_unit", 0, refs="beyond/bn/unit")(
     lambda out: _bn_unit_run(out, False)).verify(
     lambda v: _bn_unit_verify(v, False))
-beyond("BatchNorm", "batchnorm_constant_feature", 0, refs="extra/bn/constant")(
+beyond("BatchNorm", "batchnorm_constant_feature", 0, refs="beyond/bn/constant")(
     lambda out: _bn_unit_run(out, True)).verify(
     lambda v: _bn_unit_verify(v, True))
 
 
-@beyond("MLP", "mlp_error_and_total_loss", 0, refs="extra/mlp")
+@beyond("MLP", "mlp_error_and_total_loss", 0, refs="beyond/mlp")
 def mlp_error_and_total_loss(out):
     mlp = build("single_hidden", out)
     x, y = inputs.batch(0)
@@ -138,8 +139,8 @@ def _(v):
     y = inputs.batch(0)[1]
     given = {"output": v.ref("single_hidden/output"), "y": y}
     v.check("MLP.forward(x)", "output", key("single_hidden", "output"))
-    v.check("MLP.error(labels)", "error", key("extra", "mlp", "error"), quantity="MLP.error", inputs=given)
-    v.check("MLP.total_loss(labels)", "total_loss", key("extra", "mlp", "total_loss"), quantity="MLP.total_loss",
+    v.check("MLP.error(labels)", "error", key("beyond", "mlp", "error"), quantity="MLP.error", inputs=given)
+    v.check("MLP.total_loss(labels)", "total_loss", key("beyond", "mlp", "total_loss"), quantity="MLP.total_loss",
             inputs=given)
 
 
@@ -151,33 +152,45 @@ beyond("MLP", "sigmoid_output_backward", 0, refs="sigmoid_output")(
     lambda v: mlp_backward_verify("sigmoid_output", v))
 
 
+PARTIAL = 50   # training rows of the second, traced run: 2 full batches and a partial one of 10
 STATS = ("training_losses", "training_errors", "validation_losses", "validation_errors")
 
 
-@beyond("MLP", "training_stats", 0, refs="extra/training_stats")
+@beyond("MLP", "training_stats", 0, refs="beyond/training_stats")
 def training_stats(out):
     mlp = build("training_stats", out)   # seeds numpy: the shuffles that follow are the reference's
-    stats = call(module("hw1"), "get_training_stats", mlp, inputs.training_slice(), inputs.STATS_EPOCHS,
-                 inputs.STATS_BATCH)
+    dset = tuple((x.copy(), y.copy()) for x, y in inputs.training_slice())   # the learner may shuffle in place
+    logged = LoggedMLP(mlp, dset)
+    stats = call(module("hw1"), "get_training_stats", logged, dset, inputs.STATS_EPOCHS, inputs.STATS_BATCH)
+    logged.record(out, "loop/")   # only a loop that finished: one stopped by an error says nothing of its order
     for name, value in zip(STATS, stats):
         out[name] = value
+    # Again on a training set the batch size does not divide: is the last, partial batch trained?
+    (train_x, train_y), val, test = inputs.training_slice()
+    dset = (train_x[:PARTIAL].copy(), train_y[:PARTIAL].copy()), val, test
+    logged = LoggedMLP(build("training_stats", {}), dset)
+    call(module("hw1"), "get_training_stats", logged, dset, 1, inputs.STATS_BATCH)
+    logged.record(out, "partial_loop/")
 
 
 @training_stats.verify
 def _(v):
     verify_build(v, "training_stats")
-    (train_x, _), (val_x, _), _ = inputs.training_slice()
-    try:
-        for name in STATS:
-            n = len(train_x) if name.startswith("training") else len(val_x)
-            expected = v.ref(key("extra", "training_stats", name))
-            v.check(f"get_training_stats: {name}", name, expected, mistakes=[
-                (f"{name} are totals over the epoch: divide by the number of examples ({n})", expected * n)],
-                quantity=f"get_training_stats/{name}", inputs={})
-    except Mismatch as e:
-        if "\nhint: " in str(e):
-            raise
-        raise Mismatch(f"{e}\nnote: when the tests of the layers and of step() pass, compare the loop with the "
-                       f"reference's: it shuffles one index array with np.random.shuffle at the start of every "
-                       f"epoch, averages the loss and the error over the epoch's examples, and evaluates the "
-                       f"validation set in eval mode after each epoch") from None
+    (train_x, train_y), (val_x, _), _ = inputs.training_slice()
+    labels = train_y.argmax(axis=1)
+    loop = [] if v.error else (   # a run stopped by an error left no log worth judging
+        v.loop_deviations("loop/", len(train_x), len(val_x), inputs.STATS_EPOCHS, inputs.STATS_BATCH, labels)
+        + v.loop_deviations("partial_loop/", PARTIAL, len(val_x), 1, inputs.STATS_BATCH, labels[:PARTIAL]))
+    if loop:   # the first departure from the handout's loop: what follows it may be its consequence
+        raise Mismatch(f"get_training_stats: the training loop departs from the handout's (3.6)\nhint: {loop[0]}")
+    for name in STATS:
+        n = len(train_x) if name.startswith("training") else len(val_x)
+        batches = -(-n // inputs.STATS_BATCH)
+        expected = v.ref(key("beyond", "training_stats", name))
+        v.check(f"get_training_stats: {name}", name, expected, mistakes=[
+            (f"{name} are totals over the epoch: divide by the number of examples ({n})", expected * n),
+            (f"{name} divided by the number of batches ({batches}) where the number of examples ({n}) belongs",
+             expected * n / batches),
+            (f"{name} divided twice: by the batch size and by the number of examples ({n}); divide the epoch's "
+             f"total by the number of examples only", expected / inputs.STATS_BATCH)],
+            quantity=f"get_training_stats/{name}", inputs={})

@@ -44,10 +44,10 @@ def _relies_on(mlp, *more):
     return tuple(units) + ("linear_forward", "linear_backward", "softmax_ce_forward", "softmax_ce_derivative") + more
 
 
-RELIES_ON = {"batchnorm_inference": _relies_on("batchnorm", "batchnorm_train"),
+RELIES_ON = {"batchnorm_inference": _relies_on("batchnorm", "batchnorm_train", "batchnorm_unit"),
              "linear_classifier_step": _relies_on("linear_classifier"),
              "momentum": _relies_on("momentum"),
-             "batchnorm_train": _relies_on("batchnorm"),
+             "batchnorm_train": _relies_on("batchnorm", "batchnorm_unit"),
              "training_stats": _relies_on("training_stats", "batchnorm_train", "momentum")}
 
 

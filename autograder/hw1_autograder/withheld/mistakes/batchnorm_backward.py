@@ -1,7 +1,7 @@
 """Wrong formulas of BatchNorm's backward: dgamma, dbeta, the gradient it returns (appendix C)."""
 import numpy as np
 
-from withheld.mistakes.common import mistake
+from withheld.mistakes.common import fitted, mistake
 
 
 def _bn_parts(delta, x, gamma, eps):
@@ -73,6 +73,20 @@ def bn_dx_var_sign(delta, x, gamma, eps):
     return dnorm * inv_std - dvar * 2.0 * centered / m + dmean / m
 
 
+@mistake("BatchNorm.dx", "the variance term is 2 times the handout's: dvar = -1/2 sum(dnorm (x - mean)) "
+                         "(var + eps)^(-3/2), the 1/2 is missing")
+def bn_dx_var_no_half(delta, x, gamma, eps):
+    m, centered, inv_std, dnorm, dvar, dmean = _bn_parts(delta, x, gamma, eps)
+    return dnorm * inv_std + 2.0 * dvar * 2.0 * centered / m + dmean / m
+
+
+@mistake("BatchNorm.dx", "the mean term is divided by m twice: dmean = -sum(dnorm) / sqrt(var + eps) "
+                         "(a sum over the batch, not a mean), then dx has dmean / m")
+def bn_dx_mean_term_twice(delta, x, gamma, eps):
+    m, centered, inv_std, dnorm, dvar, dmean = _bn_parts(delta, x, gamma, eps)
+    return dnorm * inv_std + dvar * 2.0 * centered / m + dmean / m / m
+
+
 @mistake("BatchNorm.dx", "(var + eps)^(-1/2) where the appendix has (var + eps)^(-3/2) in dvar")
 def bn_dx_var_power(delta, x, gamma, eps):
     m, centered, inv_std, dnorm, dvar, dmean = _bn_parts(delta, x, gamma, eps)
@@ -128,3 +142,48 @@ def dgamma_times_gamma(delta, x, gamma, eps):
 @mistake("BatchNorm.dbeta", "multiplied by gamma: dbeta is the sum of delta, gamma is not in it")
 def dbeta_times_gamma(delta, gamma):
     return (delta * gamma).sum(axis=0, keepdims=True)
+
+
+# ------------------------------------------------------------ fitted: a term of dx scaled
+_TERMS = ("the direct term dnorm / sqrt(var + eps)", "the variance term dvar * 2 (x - mean) / m",
+          "the mean term dmean / m")
+
+
+def _per_batch(c, m):
+    if np.isclose(c, 1.0 / m, rtol=1e-6):
+        return f" (1/m, m = {m}: divided by the batch size once more)"
+    if np.isclose(c, m, rtol=1e-6):
+        return f" (m = {m}: a division by the batch size is missing)"
+    return ""
+
+
+@fitted("BatchNorm.dx")
+def bn_dx_terms_scaled(got, delta, x, gamma, eps):
+    """got = a direct + b variance term + c mean term (appendix C's three terms of dx), one (a, b, c)
+    fitted per column of the features where the three can be told apart, the same in every column."""
+    if got.shape != x.shape or x.ndim != 2 or x.shape[0] < 4:
+        return None
+    m, centered, inv_std, dnorm, dvar, dmean = _bn_parts(delta, x, gamma, eps)
+    terms = [dnorm * inv_std, dvar * 2.0 * centered / m, np.broadcast_to(dmean / m, x.shape)]
+    fits = []
+    for j in range(x.shape[1]):
+        sol, _, rank, _ = np.linalg.lstsq(np.stack([t[:, j] for t in terms], axis=1), got[:, j], rcond=None)
+        if rank == 3:   # a constant feature's column has no variance term to fit
+            fits.append(sol)
+    if len(fits) < 2:
+        return None
+    coef = np.median(fits, axis=0)
+    scale = max(float(np.abs(got).max(initial=0.0)), 1e-300)
+    if not (np.allclose(fits, coef, rtol=1e-6, atol=1e-9) and
+            np.allclose(sum(c * t for c, t in zip(coef, terms)), got, rtol=0, atol=1e-6 * scale)):
+        return None   # no one set of coefficients reproduces every column
+    off = [(name, c) for name, c in zip(_TERMS, coef) if not np.isclose(c, 1.0, rtol=1e-6, atol=1e-9)]
+    if not off or np.allclose(coef, coef[0], rtol=1e-6):
+        return None   # right, or all of dx one factor off (the ratio hint's case)
+    if [name for name, _ in off] == list(_TERMS[1:]) and np.allclose(coef[1:], 0.0, atol=1e-9):
+        return "the terms through the batch mean and the batch variance are missing: dx has three terms (appendix C)"
+    said = "; ".join(f"{name} is {c:.4g} times the handout's" + _per_batch(c, m) for name, c in off)
+    if len(off) == 1 and off[0][0] == _TERMS[1]:
+        said += (": dvar = -1/2 sum(dnorm (x - mean)) (var + eps)^(-3/2)" +
+                 (", the 1/2 is missing" if np.isclose(off[0][1], 2.0) else ""))
+    return f"BatchNorm's dx: {said}"
