@@ -51,6 +51,7 @@ RIGHT = {
     "ReLU.backward": lambda i: i["grad_output"] * (i["a"] > 0),
     "Sigmoid.backward": lambda i: i["grad_output"] * np.exp(-i["a"]) / (1 + np.exp(-i["a"])) ** 2,
     "Tanh.backward": lambda i: i["grad_output"] / np.cosh(i["a"]) ** 2,
+    "MatMul.backward.a": lambda i: i["grad_output"] @ i["b"].T,
     "MatMul.backward.b": lambda i: i["a"].T @ i["grad_output"],
     "Linear.out": lambda i: i["x"] @ i["W0"].T + i["b0"],
     "Linear-ReLU-Linear.out": lambda i: np.maximum(i["x"] @ i["W0"].T + i["b0"], 0) @ i["W1"].T + i["b1"],
@@ -71,6 +72,6 @@ def inputs_for(quantity):
         return BINARY
     if quantity in ("Log.backward", "Pow.backward"):
         return POSITIVE
-    if quantity.endswith(".backward") or quantity == "MatMul.backward.b":
-        return dict(UNARY, grad_output=R.randn(3, 2)) if quantity.startswith("MatMul") else UNARY
+    if quantity.endswith(".backward") or quantity.startswith("MatMul.backward."):
+        return dict(UNARY, grad_output=R.randn(3, 2), b=R.randn(4, 2)) if quantity.startswith("MatMul") else UNARY
     return SGD if quantity == "SGD.step" else {}
