@@ -7,6 +7,13 @@ from dev/fresh_bugs.py's.  The words a correct hint would contain were fixed and
 first run and are not tuned after it: the figures are how well the hints generalise.  This set is the
 sealed final measure: do not use it to tune hints.
 
+After the first run (words unchanged): two autograd bugs were not caught because their list of tests
+that must fail was wrong, not the bug: "Function.apply lists only the inputs that require grad" leaves
+`linear` right (its input requires grad) and breaks `sgd` (a constant batch comes first in x @ W.T), and
+"recursive backward hands the first gradient to every parent" leaves `autograd_example` right (its
+second factor is a constant) and breaks `autograd_strict` and `linear`.  Their lists were changed to
+those tests and the two were run again; nothing else changed.
+
     python3 autograder/hw1_autograder/dev/fresh_bugs_4.py    # both homeworks, both copies, every hint line
 
 For each homework: caught, named on the instructor's copy (server), named at home; every hint line is
@@ -272,7 +279,7 @@ def _wrong(cls, *args):
     if output_tensor.requires_grad:
         output_tensor.is_leaf = False
         output_tensor.grad_fn = backward_function
-    return output_tensor''')], ["linear"],
+    return output_tensor''')], ["sgd"],
         ["one entry per", "placeholder", "next_functions", "align", "for each argument", "every argument",
          "constant input"]),
     "AccumulateGrad overwrites .grad": ([patch(ENGINE, "AccumulateGrad", "apply", '''
@@ -289,7 +296,7 @@ def _wrong(grad_fn, grad_of_outputs):
     if not isinstance(grads, tuple):
         grads = (grads,)
     for parent in grad_fn.next_functions:
-        backward(parent, grads[0])''')], ["autograd_example"],
+        backward(parent, grads[0])''')], ["autograd_strict", "linear"],
         ["same gradient", "first input's", "each input its own", "every input", "one gradient per input",
          "each parent"]),
     "zero_grad clears the velocities instead of the gradients": ([patch(OPTIMIZER, "Optimizer", "zero_grad", '''
