@@ -71,11 +71,15 @@ def put_type(out, name, value, cls):
     put_text(out, f"{name}/type", type(value).__name__)
 
 
-def put_grad(out, name, t):
-    """t.grad's values under name, name/none whether t.grad is None."""
+def put_grad(out, name, t, root=None):
+    """t.grad's values under name, name/none whether t.grad is None; given the output `root` backward()
+    started from, where .grad is None, the graph's facts that may say why (leafgraph)."""
     put_flags(out, f"{name}/none", t.grad is None)
     if t.grad is not None:
         put(out, name, t.grad.data)
+    elif root is not None:
+        from cases.autograd.leafgraph import record_reach   # it imports this module
+        record_reach(out, name, root, t)
 
 
 # ================================================================ the parent side: deciding
@@ -106,8 +110,9 @@ def number(v, name):
 def grad_present(v, name, what):
     """The gradient put_grad recorded as `name` exists; `what` names the tensor in the message."""
     if flag(v, f"{name}/none"):
-        raise Mismatch(f"{what}.grad is None after backward(): a leaf that requires grad must store "
-                       f"its gradient\nhint: AccumulateGrad stores into .grad")
+        from cases.autograd.leafgraph import cause   # it imports this module
+        why = cause(v, name, what)
+        raise Mismatch(f"{what}.grad is None after backward()" + (f"\nhint: {why}" if why else ""))
 
 
 def check_grad(v, label, name, what, ref, **kw):

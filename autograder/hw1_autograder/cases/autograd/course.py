@@ -68,8 +68,8 @@ def autograd_example(out):
     d = a + a * b
     e = d + c + 3
     e.backward()
-    put_grad(out, "a.grad", a)
-    put_grad(out, "c.grad", c)
+    put_grad(out, "a.grad", a, root=e)
+    put_grad(out, "c.grad", c, root=e)
     put_none(out, "b.grad", b.grad)
     put_none(out, "d.grad", d.grad)
 
@@ -96,8 +96,8 @@ def autograd_strict(out):
     f = e * e          # 1.2 uses the four basic operations only: no Tensor.sum
     f.backward()       # no argument, as the handout's Tensor.backward(): dL/df = ones
     put(out, "f", f.data)
-    put_grad(out, "a.grad", a)
-    put_grad(out, "b.grad", b)
+    put_grad(out, "a.grad", a, root=f)
+    put_grad(out, "b.grad", b, root=f)
     for name, t in (("c", c), ("d", d), ("e", e), ("f", f)):
         put_none(out, f"{name}.grad", t.grad)
     f.backward()
@@ -147,10 +147,10 @@ def _forward_backward_run(out, name, sizes):
     res = model(xt)
     put(out, "out", res.data)
     seed_backward(res, ca.ag_layer_upstream(sizes))
-    put_grad(out, "x_grad", xt)
+    put_grad(out, "x_grad", xt, root=res)
     for k, layer in enumerate(linears):
-        put_grad(out, f"weight{k}_grad", layer.weight)
-        put_grad(out, f"bias{k}_grad", layer.bias)
+        put_grad(out, f"weight{k}_grad", layer.weight, root=res)
+        put_grad(out, f"bias{k}_grad", layer.bias, root=res)
 
 
 # The catalogue's name for the 2.1 network with a ReLU (withheld/autograd_training.py): its entries are

@@ -68,8 +68,10 @@ def step_nesterov(param, velocity, grad, lr, momentum):
 
 @mistake("MLP.step", "the velocity was multiplied by 0.9 instead of the momentum passed to the MLP: use "
                      "self.momentum")
-def step_momentum_hard_coded(param, velocity, grad, lr):
-    return param + 0.9 * velocity - lr * grad
+def step_momentum_hard_coded(param, velocity, grad, lr, momentum):
+    # the factor is read off the velocity: where it is all 0 (or the momentum passed is 0.9) no factor is told
+    # apart from the right one
+    return None if np.isclose(momentum, 0.9) or not np.any(velocity) else param + 0.9 * velocity - lr * grad
 
 
 @mistake("MLP.step", "the gradient term is missing from the velocity: velocity = momentum * velocity "
