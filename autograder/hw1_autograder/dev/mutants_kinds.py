@@ -257,4 +257,13 @@ def _wrong(self):
     "learning rate hard-coded in the velocity": ([patch(HW1, "MLP", "step", _STEP.replace(
         "- self.lr * layer.dW", "- 0.01 * layer.dW").replace("- self.lr * layer.db", "- 0.01 * layer.db"))],
         ["momentum"], ["instead of the learning rate"]),
+    # zero_grads resetting the optimiser's state with the gradients
+    "zero_grads re-creates every array of a layer": ([patch(HW1, "MLP", "zero_grads", '''
+def _wrong(self):
+    for layer in self.linear_layers:
+        for name in ("dW", "db", "momentum_W", "momentum_b"):
+            setattr(layer, name, np.zeros_like(getattr(layer, name)))
+    for bn in self.bn_layers or []:
+        bn.dgamma, bn.dbeta = np.zeros_like(bn.gamma), np.zeros_like(bn.beta)''')], ["momentum"],
+        ["zero_grads() reset the velocity"]),
 }

@@ -13,6 +13,19 @@ _RESET = ("the parameters did not move and the velocity stayed 0 although the gr
           "forward, never inside step() before the update)")
 
 
+_VELOCITY_RESET = ("zero_grads() reset the velocity: momentum_{attr} was not 0 before zero_grads() and is 0 after "
+                   "it, so this step() moved the parameter by -lr * grad alone (plain SGD); zero_grads() resets "
+                   "dW, db, dgamma and dbeta only: the velocity carries over from step to step")
+
+
+def _velocity_reset(v, s, k, attr, grad):
+    """The plain SGD update, when the velocity was not 0 before step s's zero_grads() and is 0 after it."""
+    pre, post = f"step{s}/prezero/momentum_{attr}{k}", f"step{s}/before/momentum_{attr}{k}"
+    if s == 0 or pre not in v.got or not np.any(v.value(pre)) or np.any(v.value(post)):
+        return None
+    return v.value(f"step{s}/before/{attr}{k}") - inputs.LR * v.value(f"step{s}/before/{grad}{k}")
+
+
 def _unmoved(v, s, k, attr, grad):
     """The parameter before step s, when the velocity step() stored stayed 0 while its gradient was not."""
     if s + 1 >= inputs.MOMENTUM_STEPS:
@@ -28,6 +41,9 @@ def momentum(out):
     mlp = build("momentum", out)
     for s in range(inputs.MOMENTUM_STEPS):
         x, y = inputs.batch(s)
+        for k, L in enumerate(mlp.linear_layers):
+            for attr in ("momentum_W", "momentum_b"):
+                out[f"step{s}/prezero/{attr}{k}"] = getattr(L, attr)
         zero_grads_run(mlp, out, f"step{s}/zeroed")
         call(mlp, "forward", x)
         call(mlp, "backward", y, returns=False)
@@ -49,7 +65,9 @@ def _(v):
             for attr, grad in (("W", "dW"), ("b", "db")):
                 v.check(f"step {s}: linear_layers[{k}].{attr}", f"step{s}/{attr}{k}",
                         key("momentum", f"step{s}", f"{attr}{k}"), quantity="MLP.step",
-                        mistakes=[(_RESET, lambda s=s, k=k, attr=attr, grad=grad: _unmoved(v, s, k, attr, grad))],
+                        mistakes=[(_RESET, lambda s=s, k=k, attr=attr, grad=grad: _unmoved(v, s, k, attr, grad)),
+                                  (_VELOCITY_RESET.format(attr=attr),
+                                   lambda s=s, k=k, attr=attr, grad=grad: _velocity_reset(v, s, k, attr, grad))],
                         inputs=step_inputs(v, f"step{s}/before", attr, grad, k, inputs.MOMENTUM,
                                             [f"step{t}/before" for t in range(s)],
                                             f"step{s + 1}/before" if s + 1 < inputs.MOMENTUM_STEPS else None))
