@@ -268,4 +268,21 @@ def _wrong(ctx, grad_output):
     a, b = ctx.saved_tensors
     return tensor.Tensor(b.data @ grad_output.data.T), tensor.Tensor(a.data.T @ grad_output.data)""")],
         ["ops_direct_unary"], ["this is its transpose"]),
+    # a leaf's .grad left None, each for its own reason (cases/autograd/leafgraph.py)
+    "Linear's bias added to the output's data in place": ([patch("mytorch/nn/linear.py", "Linear", "forward", """
+def _wrong(self, x):
+    out = x @ self.weight.T()
+    out.data = out.data + self.bias.data
+    return out""")], ["linear"], ["never entered the graph"]),
+    "AccumulateGrad.apply keeps the sum in a local": ([patch(ENGINE, "AccumulateGrad", "apply", """
+def _wrong(self, arg):
+    grad = arg.data if self.variable.grad is None else self.variable.grad.data + arg.data
+    return grad""")], ["autograd_example"], ["AccumulateGrad.apply must store"]),
+    # zero_grad that leaves the gradients (cases/autograd/history.py)
+    "Optimizer.zero_grad forgets the gradients only when they are None": ([patch(
+        "mytorch/optim/optimizer.py", "Optimizer", "zero_grad", """
+def _wrong(self):
+    for param in self.params:
+        if param.grad is None:
+            param.grad = None""")], ["sgd", "momentum"], ["still held the gradient of the step before"]),
 }

@@ -19,6 +19,7 @@ from cases.autograd.common import (check_grad, direct, expect_none, flag, flags,
                                    grad_present, graded, number, put, put_flags, put_grad, put_none, put_text,
                                    seed_backward, tensor, text, verify_direct)
 from cases.autograd.readings import root_gradient
+from cases.autograd.history import explained_by_zeroing, record_zeroed
 from cases.autograd.slots import explained_by_slots, record_slots
 from cases.errors import Mismatch, Missing
 from cases.reach import module
@@ -285,6 +286,7 @@ def _train_run(out, momentum):
     for s in range(ca.AG_STEPS):
         x, _ = ca.ag_batch(s)
         opt.zero_grad()
+        record_zeroed(out, s, params)
         seed_backward(model(Tensor(x)), ca.ag_upstream(s))   # no loss: SGD (2.2) comes before 2.3
         for i, p in enumerate(params):
             put(out, f"step{s}/before/param{i}", p.data)
@@ -316,10 +318,11 @@ def _train_verify(v, name, momentum):
             grads = lambda s=s, i=i: np.stack([v.value(f"step{t}/before/grad{i}") for t in range(s + 1)])  # noqa
             # plain SGD from the same start on the same batches is the SGD test's reference: read, not computed
             plain = lambda s=s, i=i: v.ref(f"sgd/step{s}/param{i}")  # noqa: E731
-            v.check(f"step {s}: parameter {i} after step()", f"step{s}/param{i}", f"{name}/step{s}/param{i}",
-                    mistakes=[(NOT_KEPT, plain if s and momentum else None)], quantity="SGD.step",
-                    inputs={"param": lambda s=s, i=i: v.value(f"step{s}/before/param{i}"), "grads": grads,
-                            "lr": ca.AG_LR, "momentum": momentum})
+            with explained_by_zeroing(v, s, i):
+                v.check(f"step {s}: parameter {i} after step()", f"step{s}/param{i}", f"{name}/step{s}/param{i}",
+                        mistakes=[(NOT_KEPT, plain if s and momentum else None)], quantity="SGD.step",
+                        inputs={"param": lambda s=s, i=i: v.value(f"step{s}/before/param{i}"), "grads": grads,
+                                "lr": ca.AG_LR, "momentum": momentum})
             if not all(flags(v, f"step{s}/param{i}/flags", 3)):
                 raise Mismatch(f"parameter {i} joined the graph during step()\nhint: update .data in place; "
                                f"updates must not add to the computational graph")
