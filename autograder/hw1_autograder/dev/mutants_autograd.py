@@ -285,4 +285,18 @@ def _wrong(self):
     for param in self.params:
         if param.grad is None:
             param.grad = None""")], ["sgd", "momentum"], ["still held the gradient of the step before"]),
+    # an engine that hands one gradient to every parent (cases/autograd/pairing.py)
+    "the engine's stack gives each parent the last gradient": ([replace(ENGINE, "backward", """
+def _wrong(grad_fn, grad_of_outputs):
+    stack = [(grad_fn, grad_of_outputs)]
+    while stack:
+        node, grad = stack.pop()
+        if node is None:
+            continue
+        result = node.apply(grad)
+        if result is None:
+            continue
+        result = result if isinstance(result, tuple) else (result,)
+        for parent in node.next_functions:
+            stack.append((parent, result[-1]))""")], ["autograd_strict"], ["zip them"]),
 }

@@ -20,6 +20,7 @@ from cases.autograd.common import (check_grad, direct, expect_none, flag, flags,
                                    seed_backward, tensor, text, verify_direct)
 from cases.autograd.readings import root_gradient
 from cases.autograd.history import explained_by_zeroing, record_zeroed
+from cases.autograd.pairing import explained_by_pairing, record_pairing
 from cases.autograd.slots import explained_by_slots, record_slots
 from cases.errors import Mismatch, Missing
 from cases.reach import module
@@ -87,6 +88,7 @@ def _(v):
 @graded("1.2 Autograd", "autograd_strict", 15)
 def autograd_strict(out):
     """Flags of each node kind, reuse of a value, and accumulation over two backward() calls."""
+    record_pairing(out)
     a0, b0, c0 = ca.ag_expression_inputs()
     a, b, c = tensor(a0, True), tensor(b0, True), tensor(c0)
     k = c * 2.0
@@ -116,8 +118,8 @@ def _(v):
     if not requires_grad or is_leaf or no_grad_fn:
         raise Mismatch("a * b + a should have requires_grad=True, is_leaf=False and a grad_fn"
                        "\nhint: Function.apply must mark results of inputs that require grad")
-    v.check("f", "f", "expression/f")
-    with explained_by_slots(v):   # c * a: a constant left out of next_functions sends c's gradient to a
+    with explained_by_slots(v), explained_by_pairing(v):   # c * a: a constant left out misroutes c's gradient
+        v.check("f", "f", "expression/f")
         root_gradient(v, {"a.grad": v.ref("expression/a_grad"), "b.grad": v.ref("expression/b_grad")}, output="f")
         check_grad(v, "a.grad after one backward()", "a.grad", "a", "expression/a_grad")
         check_grad(v, "b.grad after one backward()", "b.grad", "b", "expression/b_grad")
@@ -142,6 +144,7 @@ def _model(sizes, layers_data):
 
 
 def _forward_backward_run(out, name, sizes):
+    record_pairing(out)
     layers_data, x = ca.ag_linear(sizes)
     model, linears = _model(sizes, layers_data)
     xt = tensor(x, True)
@@ -160,6 +163,11 @@ MLP = "Linear-ReLU-Linear"
 
 
 def _forward_backward_verify(v, name, sizes):
+    with explained_by_pairing(v):   # x @ W.T + b: an engine handing one gradient to every parent
+        _forward_backward_checks(v, name, sizes)
+
+
+def _forward_backward_checks(v, name, sizes):
     (W0, b0), *rest = ca.ag_linear(sizes)[0]
     given = dict(x=ca.ag_linear(sizes)[1], W0=W0, b0=b0, grad_output=ca.ag_layer_upstream(sizes))
     if rest:
