@@ -30,3 +30,24 @@ def test_a_hard_coded_momentum_is_not_offered_where_the_velocity_is_0():
     assert mlp.step_momentum_hard_coded(p, np.zeros(2), g, 0.1, 0.5) is None
     assert mlp.step_momentum_hard_coded(p, np.ones(2), g, 0.1, 0.9) is None
     assert np.allclose(mlp.step_momentum_hard_coded(p, np.ones(2), g, 0.1, 0.5), p + 0.9 - 0.1 * g)
+
+
+def test_a_parameter_moved_by_the_other_ones_gradient_is_named():
+    from grader import symptoms
+    rng = np.random.default_rng(4)
+    param, dgamma, dbeta = rng.normal(size=(3, 1, 6))
+    base = {"param": param, "grad": dbeta, "other_grad": dgamma, "other_is_dgamma": 1.0, "lr": 0.1,
+            "velocity": np.zeros(6)}
+    why = symptoms.update_with_other_gradient(param - 0.1 * dgamma, param - 0.1 * dbeta, base)
+    assert "-lr * dgamma" in why and "(dbeta here)" in why
+    assert symptoms.update_with_other_gradient(param - 0.1 * dbeta, param - 0.1 * dbeta, base) is None
+    assert symptoms.update_with_other_gradient(param - 0.2 * dgamma, param - 0.1 * dbeta, base) is None
+    moving = dict(base, velocity=np.ones(6))   # with a velocity the relation reads nothing
+    assert symptoms.update_with_other_gradient(param - 0.1 * dgamma, param - 0.1 * dbeta, moving) is None
+    same = dict(base, other_grad=np.full((1, 6), 0.3))   # one repeated number: a coincidence, not a relation
+    assert symptoms.update_with_other_gradient(param - 0.03, param - 0.1 * dbeta, same) is None
+
+
+def test_step_moving_gamma_by_dbeta_is_named_on_both_copies():
+    r, text = _run("step() moves gamma by dbeta", mutants_kinds.KINDS)
+    assert r["hinted"] and r["home"] and "-lr * dbeta, another parameter's gradient" in text, text

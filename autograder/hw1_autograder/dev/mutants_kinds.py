@@ -266,4 +266,8 @@ def _wrong(self):
     for bn in self.bn_layers or []:
         bn.dgamma, bn.dbeta = np.zeros_like(bn.gamma), np.zeros_like(bn.beta)''')], ["momentum"],
         ["zero_grads() reset the velocity"]),
+    # a BatchNorm parameter updated with the other one's gradient (grader/symptoms.py)
+    "step() moves gamma by dbeta": ([patch(HW1, "MLP", "step", _STEP.replace(
+        "bn.gamma - self.lr * bn.dgamma", "bn.gamma - self.lr * bn.dbeta"))], ["batchnorm_train"],
+        ["-lr * dbeta, another parameter's gradient"]),
 }

@@ -246,3 +246,22 @@ def update_scaled(got, expected, inputs):
     return (f"the update is {r:.6g} times the right one (param moved {r:.6g} times as far): when the tests of "
             f"backward pass, step() scaled the gradient by {r * lr:.6g} instead of the learning rate ({lr:g}), "
             f"use self.lr; when they fail, the gradients step() was given are off by that factor: fix those first")
+
+
+@symptom("MLP.step")
+def update_with_other_gradient(got, expected, inputs):
+    """got - param = -lr * the other parameter's gradient (gamma's for beta, beta's for gamma), with no velocity:
+    step() took the gradient of the wrong parameter.  other_is: 'dgamma' or 'dbeta', the name of other_grad."""
+    param, grad, other = _arrays(inputs, "param", "grad", "other_grad")
+    lr, name = float(inputs["lr"]), {1.0: "dgamma", 0.0: "dbeta"}[float(inputs["other_is_dgamma"])]
+    velocity = np.asarray(inputs.get("velocity", 0.0), dtype=np.float64)
+    if np.any(velocity) or not (got.shape == param.shape == other.shape == grad.shape) or \
+            not _usable(got, param, other, grad) or not _varied(other):
+        return None
+    mine, scale = got - param, lr * float(np.abs(other).max(initial=0.0))
+    if scale == 0 or not np.allclose(mine, -lr * other, rtol=0, atol=TOL * scale) or \
+            np.allclose(other, grad, rtol=0, atol=TOL * float(np.abs(other).max())):
+        return None
+    own = "dbeta" if name == "dgamma" else "dgamma"
+    return (f"the parameter moved by -lr * {name}, another parameter's gradient: step() must update each "
+            f"parameter with its own gradient ({own} here)")

@@ -65,11 +65,13 @@ def _(v):
                 v.check(f"step {s}: bn_layers[0].{g}", f"step{s}/{g}0", key(p, f"{g}0"), batch=inputs.BATCH,
                         quantity=f"BatchNorm.{g}", inputs=bn_in)
             grads_verify(v, p, n_linear("batchnorm"), f"step{s}/")
-            for attr, grad in (("gamma", "dgamma"), ("beta", "dbeta")):
+            for attr, grad, other in (("gamma", "dgamma", "dbeta"), ("beta", "dbeta", "dgamma")):
                 v.check(f"step {s}: bn_layers[0].{attr} after step()", f"step{s}/after/{attr}0",
                         key(p, "after", f"{attr}0"), quantity="MLP.step", inputs={
                             "param": lambda s=s, a=attr: v.value(f"step{s}/before/{a}"),
                             "grad": lambda s=s, g=grad: v.value(f"step{s}/{g}0"), "lr": inputs.LR,
+                            "other_grad": lambda s=s, o=other: v.value(f"step{s}/{o}0"),
+                            "other_is_dgamma": float(other == "dgamma"),
                             "momentum": 0.0, "velocity": lambda s=s, a=attr: np.zeros_like(
                                 v.value(f"step{s}/before/{a}")),
                             "course_velocity": lambda s=s, a=attr: np.zeros_like(v.value(f"step{s}/before/{a}"))})
