@@ -51,3 +51,41 @@ def test_a_parameter_moved_by_the_other_ones_gradient_is_named():
 def test_step_moving_gamma_by_dbeta_is_named_on_both_copies():
     r, text = _run("step() moves gamma by dbeta", mutants_kinds.KINDS)
     assert r["hinted"] and r["home"] and "-lr * dbeta, another parameter's gradient" in text, text
+
+
+def _running_record(fraction, steps=3, seed=5):
+    rng = np.random.default_rng(seed)
+    got, rm, rv = {}, np.zeros((1, 4)), np.ones((1, 4))
+    for s in range(steps):
+        mean, var = rng.normal(size=(1, 4)), rng.uniform(0.5, 2, size=(1, 4))
+        got.update({f"running/step{s}/before/running_mean": rm, f"running/step{s}/before/running_var": rv,
+                    f"running/step{s}/mean": mean, f"running/step{s}/var": var})
+        rm, rv = rm + fraction * (mean - rm), rv + fraction * (var - rv)
+        got.update({f"running/step{s}/after/running_mean": rm, f"running/step{s}/after/running_var": rv})
+    return got
+
+
+class _Got:
+    def __init__(self, got):
+        self.got = got
+
+    def value(self, name):
+        return self.got[name]
+
+
+def test_running_statistics_moved_by_another_fraction_are_named():
+    from cases.spring2021 import running
+    from cases.spring2021.inputs import ALPHA
+    assert running.running_hint(_Got(_running_record(1 - ALPHA)), 3) is None   # the handout's update
+    assert "swapped" in running.running_hint(_Got(_running_record(ALPHA)), 3)
+    assert "0.5 of the way" in running.running_hint(_Got(_running_record(0.5)), 3)
+    noisy = _running_record(ALPHA)
+    noisy["running/step1/after/running_mean"] = noisy["running/step1/after/running_mean"] + 0.01
+    noisy["running/step1/after/running_var"] = noisy["running/step1/after/running_var"] + 0.01
+    assert running.running_hint(_Got(noisy), 3) is None   # no one fraction fits every entry
+    assert running.running_hint(_Got({}), 3) is None
+
+
+def test_running_statistics_at_half_way_are_named_on_both_copies():
+    r, text = _run("running statistics as the mean of the old value and the batch's", mutants_kinds.KINDS)
+    assert r["hinted"] and r["home"] and "running_mean 0.5 of the way" in text, text

@@ -270,4 +270,11 @@ def _wrong(self):
     "step() moves gamma by dbeta": ([patch(HW1, "MLP", "step", _STEP.replace(
         "bn.gamma - self.lr * bn.dgamma", "bn.gamma - self.lr * bn.dbeta"))], ["batchnorm_train"],
         ["-lr * dbeta, another parameter's gradient"]),
+    # running statistics moved by another fraction than 1 - alpha (cases/spring2021/running.py)
+    "running statistics as the mean of the old value and the batch's": ([patch(BN, "BatchNorm", "forward", _BN_HEAD + '''
+    self.norm = (x - self.mean) / np.sqrt(self.var + self.eps)
+    self.out = self.gamma * self.norm + self.beta
+    self.running_mean = (self.running_mean + self.mean) / 2
+    self.running_var = (self.running_var + self.var) / 2
+    return self.out''')], ["batchnorm_inference"], ["running_mean 0.5 of the way"]),
 }

@@ -4,7 +4,7 @@ import numpy as np
 from cases import trace
 from cases.errors import Mismatch
 from cases.reach import call
-from cases.spring2021 import inputs
+from cases.spring2021 import inputs, running
 from cases.spring2021.inputs import ALPHA, EPS, key
 from cases.spring2021.common import build, graded, grads_run, grads_verify, n_linear, verify_build, zero_grads_run, zero_grads_verify
 
@@ -87,7 +87,9 @@ def batchnorm_inference(out):
     for s in range(inputs.BN_STEPS):
         x, y = inputs.batch(s)
         call(mlp, "zero_grads", returns=False)
+        running.record_before(out, mlp.bn_layers[0], s)
         call(mlp, "forward", x)
+        running.record_after(out, mlp.bn_layers[0], s)
         call(mlp, "backward", y, returns=False)
         call(mlp, "step", returns=False)
     bn = mlp.bn_layers[0]
@@ -134,7 +136,8 @@ def _(v):
             ("eval mode used the batch statistics: use running_mean and running_var",
              v.ref("batchnorm/mistake/eval_batch_stats"))])
     except Mismatch as e:
-        hint = None if "\nhint: " in str(e) else _ignored_parameters(v)
+        mine = "\nhint: " in str(e)
+        hint = None if mine else _ignored_parameters(v) or running.running_hint(v, inputs.BN_STEPS)
         if hint is None:
             raise
         raise Mismatch(f"{e}\nhint: {hint}") from None
