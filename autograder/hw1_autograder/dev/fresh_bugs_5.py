@@ -11,6 +11,26 @@ CAUSE, never a ratio.  Keep this set sealed: do not tune the hints on it.
 
 For each homework: caught, named on the instructor's copy (server), named at home; every hint line
 is printed, to be read by hand for a line that names a different bug than the one planted.
+
+First run (2026-12-03, branch heldout5 at bcb74f5; no bug or word changed after it):
+  every bug applied and was caught (Spring 13/13, autograd 17/17).
+  By the words:  Spring   server 10/13, home 10/13 (10/10 of the server's)
+                 autograd server 13/17, home 13/17 (13/13)
+  By hand (reading every hint and where line; the words missed two right hints,
+  "tanh' = 1 - t^2, not 1 - t" and "the bias is missing"):
+                 Spring   server 12/13, home 12/13; not named: running statistics with alpha swapped
+                          (values only).  Counted as named: the backward BatchNorm/activation order
+                          (the where: line says the gradient should be multiplied by
+                          activations[0].derivative() first) and step() with the old velocity (one of
+                          four "or:" alternatives states it).
+                 autograd server 15/17, home 15/17; not named: backward() handing every parent the
+                          output's gradient (value only), zero_grad rebinding a local (server: "fix the
+                          first failing value above it (a gradient)", true but no cause; home: nothing).
+  Lines that name a different bug: the server's hint for the backward-order bug blames dgamma
+  (delta * out, or multiplied by gamma); the step()-order hint also offers "param was not updated"
+  and "the gradient term is missing from the velocity", alike on the first step's numbers.
+  Note: a print of mutants_autograd.py's `replace` ran on and showed its first two entries
+  (unbroadcast over trailing axes, requires_grad from the first input); neither is repeated here.
 """
 import os
 import sys
