@@ -19,6 +19,8 @@ from grader import diagnose, fingerprints
 from grader.result import WAITING
 
 from cases.spring2021.inputs import ALPHA, EPS
+# How every line begins that finds the MLP handing a layer a wrong value (an error between layers).
+WIRING = "the error enters in MLP."
 ACT_CLASS = {"identity": "Identity", "sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU"}
 # The unit check of each component, named in the one-line report.
 UNIT_CHECK = {"Linear.forward": "linear_forward", "Linear.backward": "linear_backward",

@@ -89,9 +89,13 @@ class Verifier:
             if not where:
                 raise
             # With a hint of its own, the line replaces the value's hint, which would speak of a
-            # quantity that is only downstream of the error.
+            # quantity that is only downstream of the error.  Where the MLP handed a layer a wrong
+            # value, a formula tried on the layer's right inputs explains nothing either: only a
+            # relation of the checked value to its reference ("got = ...") still holds.
+            wiring = where.startswith("where: " + localise.WIRING)
             detail = "\n".join(line for line in str(e).splitlines()
-                               if "\nhint: " not in where or not line.startswith("hint: "))
+                               if not line.startswith("hint: ")
+                               or ("\nhint: " not in where and not (wiring and not line.startswith("hint: got = "))))
             raise Mismatch(f"{where}\n{detail}") from None
 
     def where(self, name, ref_prefix, prefix="trace/"):
