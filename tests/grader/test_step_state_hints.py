@@ -89,3 +89,19 @@ def test_running_statistics_moved_by_another_fraction_are_named():
 def test_running_statistics_at_half_way_are_named_on_both_copies():
     r, text = _run("running statistics as the mean of the old value and the batch's", mutants_kinds.KINDS)
     assert r["hinted"] and r["home"] and "running_mean 0.5 of the way" in text, text
+
+
+def test_entries_that_coincide_at_velocity_0_are_not_offered_there():
+    # Round 5: at the first step the velocity is 0, so "used the previous velocity", "no gradient
+    # term in the velocity" and "param not updated" all give the parameter unchanged; only the entry
+    # whose text names both orders (and reads the velocity step() stored) may speak there.
+    from grader import diagnose
+    p, g, zero, v = np.array([1.0, 2.0]), np.array([0.5, -1.0]), np.zeros(2), np.array([0.3, -0.2])
+    assert mlp.step_stale_velocity(p, zero) is None and mlp.step_momentum_only(p, zero, 0.5) is None
+    assert np.allclose(mlp.step_stale_velocity(p, v), p + v)
+    assert mlp.step_not_applied_at_all(p, velocity_after=-0.1 * g) is None
+    assert np.allclose(mlp.step_not_applied_at_all(p), p)
+    # an argument with a default is passed where the inputs give it, left out where they do not
+    assert np.allclose(diagnose._evaluate(mlp.step_not_applied_at_all, {"param": p}), p)
+    assert diagnose._evaluate(mlp.step_not_applied_at_all, {"param": p, "velocity_after": -0.1 * g}) is None
+    assert diagnose._evaluate(mlp.step_stale_velocity, {"param": p}) is None   # a required one missing

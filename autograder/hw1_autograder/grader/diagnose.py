@@ -69,15 +69,24 @@ def _close(a, b, rtol, atol):
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True))
 
 
+def _given_names(fn, inputs):
+    """The arguments of fn the inputs give (one with a default may be left out), or None if a
+    required one is missing."""
+    params = inspect.signature(fn).parameters.values()
+    if any(p.default is inspect.Parameter.empty and p.name not in inputs for p in params):
+        return None
+    return [p.name for p in params if p.name in inputs]
+
+
 def _evaluate(fn, inputs):
     """fn applied to the inputs its arguments name -> its value, or None where it does not apply."""
-    names = list(inspect.signature(fn).parameters)
-    if not all(n in inputs for n in names):
+    names = _given_names(fn, inputs)
+    if names is None:
         return None
     try:
         with np.errstate(all="ignore"):
-            return fn(*(np.asarray(inputs[n], dtype=np.float64) if np.ndim(inputs[n]) else inputs[n]
-                        for n in names))
+            return fn(**{n: np.asarray(inputs[n], dtype=np.float64) if np.ndim(inputs[n]) else inputs[n]
+                         for n in names})
     except Exception:  # a candidate that does not apply to these shapes
         return None
 
@@ -86,7 +95,7 @@ def _varied(fn, inputs, expected):
     """True when the arrays fn reads, or the right value, hold at least two different numbers: a
     formula matched on one repeated input point (at x = 0, s(1 + s) = 0.75 = 1 - s^2, tanh's
     derivative) is a coincidence, not an explanation."""
-    arrays = [np.asarray(inputs[n]) for n in inspect.signature(fn).parameters if np.ndim(inputs[n])]
+    arrays = [np.asarray(inputs[n]) for n in _given_names(fn, inputs) or () if np.ndim(inputs[n])]
     return any(a.size > 1 and np.unique(a).size > 1 for a in arrays + [np.asarray(expected)])
 
 

@@ -28,8 +28,9 @@ def step_not_applied(param, velocity_after):
 
 @mistake("MLP.step", "the parameter did not move in step(): param was not updated (param += velocity, after "
                      "velocity = momentum * velocity - lr * grad)")
-def step_not_applied_at_all(param):
-    return param
+def step_not_applied_at_all(param, velocity_after=None):
+    # a velocity stored by this step(): step_not_applied says it (its text names both orders)
+    return None if velocity_after is not None and np.any(velocity_after) else param
 
 
 @mistake("MLP.step", "wrong sign: the update moved the parameters the other way "
@@ -46,7 +47,9 @@ def step_gradient_sign(param, velocity, grad, lr, momentum):
 @mistake("MLP.step", "used the velocity of the previous step: update the velocity first, then "
                      "param += the new velocity")
 def step_stale_velocity(param, velocity):
-    return param + velocity
+    # a velocity of 0 (the first step) moves nothing: told apart from a step() that moves nothing
+    # only on a later step, where the velocity is not 0
+    return param + velocity if np.any(velocity) else None
 
 
 @mistake("MLP.step", "lr applied twice: velocity = momentum * velocity - lr * grad already holds lr; "
@@ -77,7 +80,7 @@ def step_momentum_hard_coded(param, velocity, grad, lr, momentum):
 @mistake("MLP.step", "the gradient term is missing from the velocity: velocity = momentum * velocity "
                      "- lr * grad")
 def step_momentum_only(param, velocity, momentum):
-    return param + momentum * velocity
+    return param + momentum * velocity if np.any(velocity) else None   # as step_stale_velocity
 
 
 @mistake("MLP.step", "the learning rate is missing: velocity = momentum * velocity - lr * grad")
