@@ -6,6 +6,16 @@ The words each bug must be named with (a correct hint states them as the cause) 
 the first run and not changed after it.
 
     python3 autograder/hw1_autograder/dev/fresh_bugs_6.py    # both homeworks, both copies, every hint line
+
+First run (2026-12-03, unchanged since; no bug needed fixing: every edit applied, every bug was caught):
+  spring2021 caught 14/14; by words server 13/14, home 13/13 of the server's; by reading every hint
+    line 14/14 on both copies (the tanh hint "tanh applied to the stored output again" states the
+    cause in words the list did not hold).
+  autograd caught 13/13; by words server 11/13, home 11/11 of the server's; by reading 12/13 on both
+    copies (the SGD hint "wrong sign ... went up the gradient" states the cause; "sign" was left out
+    of the words because a test label holds it).  Not named: the MatMul backward whose gradient of a
+    is transposed then reshaped, (g @ b.T).T.reshape(a.shape) (a location and values only).
+  No hint line names a different bug than the one planted.
 """
 import os
 import sys
