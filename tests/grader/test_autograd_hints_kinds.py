@@ -163,7 +163,8 @@ def backward(ctx, grad_output):
     exc = _raised(lambda: autograd_engine.backward((at @ bt).grad_fn, Tensor(up)))
     hint = crash.backward_shape_hint(exc, str(tmp_path))
     assert hint.startswith("MatMul.backward raised a shape error: for a (3, 4) @ b (4, 2)")
-    assert "grad_output @ b.T, of a's shape (3, 4)" in hint and "a.T @ grad_output, of b's shape (4, 2)" in hint
+    assert "the gradient of a must have a's shape (3, 4) and the gradient of b b's shape (4, 2)" in hint
+    assert "@ b.T" not in hint and "a.T @" not in hint   # shapes only: cases/ ships in the starter
     assert crash.backward_shape_hint(exc, ROOT) is None   # the frame is not in that learner's mytorch/
 
 

@@ -18,7 +18,7 @@ from cases.autograd import inputs as ca
 from cases.autograd.common import (check_grad, direct, expect_none, flag, flags, get,
                                    grad_present, graded, number, put, put_flags, put_grad, put_none, put_text,
                                    seed_backward, tensor, text, verify_direct)
-from cases.autograd.readings import root_gradient
+from cases.autograd.readings import explained_by_root
 from cases.autograd.history import explained_by_zeroing, record_zeroed
 from cases.autograd.pairing import explained_by_pairing, record_pairing
 from cases.autograd.slots import explained_by_slots, record_slots
@@ -78,9 +78,10 @@ def autograd_example(out):
 
 @autograd_example.verify
 def _(v):
-    root_gradient(v, {"a.grad": np.array(1.0 + ca.example_values()[1]), "c.grad": np.array(1.0)})
-    check_grad(v, "a.grad", "a.grad", "a", np.array(1.0 + ca.example_values()[1]))   # de/da = 1 + b
-    check_grad(v, "c.grad", "c.grad", "c", np.array(1.0))
+    right = {"a.grad": np.array(1.0 + ca.example_values()[1]), "c.grad": np.array(1.0)}   # de/da = 1 + b
+    with explained_by_root(v, right):
+        check_grad(v, "a.grad", "a.grad", "a", right["a.grad"])
+        check_grad(v, "c.grad", "c.grad", "c", right["c.grad"])
     expect_none(v, "b.grad", "b.grad", "b does not require grad: no gradient is stored for it")
     expect_none(v, "d.grad", "d.grad", "d is an intermediate result: gradients pass through it, never stored")
 
@@ -120,9 +121,10 @@ def _(v):
                        "\nhint: Function.apply must mark results of inputs that require grad")
     with explained_by_slots(v), explained_by_pairing(v):   # c * a: a constant left out misroutes c's gradient
         v.check("f", "f", "expression/f")
-        root_gradient(v, {"a.grad": v.ref("expression/a_grad"), "b.grad": v.ref("expression/b_grad")}, output="f")
-        check_grad(v, "a.grad after one backward()", "a.grad", "a", "expression/a_grad")
-        check_grad(v, "b.grad after one backward()", "b.grad", "b", "expression/b_grad")
+        with explained_by_root(v, {"a.grad": v.ref("expression/a_grad"), "b.grad": v.ref("expression/b_grad")},
+                               output="f"):
+            check_grad(v, "a.grad after one backward()", "a.grad", "a", "expression/a_grad")
+            check_grad(v, "b.grad after one backward()", "b.grad", "b", "expression/b_grad")
     expect_none(v, "c.grad", "c.grad", "c is a constant (requires_grad=False)")
     for name in ("d", "e", "f"):
         expect_none(v, f"{name}.grad", f"{name}.grad", f"{name} is an intermediate result: never stored")

@@ -45,8 +45,9 @@ def backward_shape_hint(exc, root):
     saved = [_shape(t) for t in list(getattr(local.get(names[0]) if names else None, "saved_tensors", None) or ())]
     if op == "MatMul" and len(saved) >= 2 and None not in saved[:2] and grad:
         a, b = saved[:2]
+        # shapes only: this file is readable by the child and ships in the starter, so it states no formula
         return (f"MatMul.backward raised a shape error: for a {a} @ b {b}, grad_output has the output's shape {grad}; "
-                f"the gradient of a is grad_output @ b.T, of a's shape {a}, and the gradient of b is "
-                f"a.T @ grad_output, of b's shape {b} (each product transposes the other factor)")
+                f"the gradient of a must have a's shape {a} and the gradient of b b's shape {b}: check which factor "
+                f"each product needs transposed to give those shapes")
     return (f"{op}.backward raised a shape error" + (f": grad_output has the output's shape {grad}" if grad else "")
             + "; backward returns one gradient per input of forward, each of that input's shape")

@@ -130,9 +130,11 @@ def dropout_input():
 
 
 def dropout_mask(shape, p=DROPOUT_P):
-    """The mask Dropout must draw: np.random.binomial(1, 1 - p) right after np.random.seed(DROPOUT_SEED)."""
-    np.random.seed(_bonus_size("DROPOUT_SEED"))
-    return np.random.binomial(1, 1 - p, size=shape)
+    """The mask Dropout must draw: np.random.binomial(1, 1 - p) right after np.random.seed(DROPOUT_SEED).
+
+    Drawn from a RandomState of that seed (the same numbers): the parent grades hand-ins in threads,
+    and seeding numpy's one global stream here could interleave with another thread's draw."""
+    return np.random.RandomState(_bonus_size("DROPOUT_SEED")).binomial(1, 1 - p, size=shape)
 
 
 def draw_bonus_sizes(r):

@@ -3,10 +3,24 @@
 A reading speaks only when every value it reads agrees with it, on at least two of them, and never
 from an entry whose right value is 0.
 """
+import contextlib
+
 import numpy as np
 
 from cases.autograd.common import flag
 from cases.errors import Mismatch
+
+
+@contextlib.contextmanager
+def explained_by_root(v, leaves, output=None):
+    """A gradient check failing inside the block is explained by root_gradient where it fits.  The
+    reading is tried only after the course's own comparison failed: its tighter agreement test must
+    never fail gradients the course's tolerance accepts."""
+    try:
+        yield
+    except Mismatch:
+        root_gradient(v, leaves, output)   # raises its own Mismatch where it explains the numbers
+        raise
 
 
 def root_gradient(v, leaves, output=None):
