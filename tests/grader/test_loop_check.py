@@ -100,3 +100,16 @@ def test_an_unusable_log_gives_no_hint():
     assert loop_check.deviations({"events": np.ones(3)}, N_TRAIN, N_VAL, EPOCHS, BATCH, np.zeros(N_TRAIN)) == []
     bad = {"events": np.ones(2), "modes": np.ones(2), "sizes": np.array([3.0, 9.0]), "rows": np.zeros(4)}
     assert loop_check.deviations(bad, N_TRAIN, N_VAL, EPOCHS, BATCH, np.zeros(N_TRAIN)) == []
+
+
+def test_a_log_holding_other_than_whole_numbers_is_not_judged():
+    # the log comes from the child, which the learner's code can write into: NaN or fractions mean no verdict
+    # (and no numpy warning from casting them)
+    import warnings
+    good = {"events": np.array([1.0, 2.0]), "modes": np.array([0.0, 0.0]), "sizes": np.array([1.0, 1.0]),
+            "rows": np.array([0.0, 1.0])}
+    assert loop_check.parse(good) == [(1, 0, [0]), (2, 0, [1])]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert loop_check.parse(dict(good, events=np.array([1.0, np.nan]))) is None
+        assert loop_check.parse(dict(good, rows=np.array([0.5, 1.0]))) is None

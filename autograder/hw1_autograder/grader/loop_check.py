@@ -23,6 +23,9 @@ def parse(log):
                                       for k in ("events", "modes", "sizes", "rows"))
     except (KeyError, TypeError, ValueError):
         return None
+    # the log is the child's, so the learner's code can write anything into it: whole finite numbers only
+    if not all(np.all(np.isfinite(a)) and np.all(a == np.round(a)) for a in (events, modes, sizes, rows)):
+        return None
     if not (len(events) == len(modes) == len(sizes)) or np.any(sizes < 0) or sizes.sum() != len(rows) or \
             len(events) >= MAX_EVENTS:   # cut off: what is missing is not known
         return None
