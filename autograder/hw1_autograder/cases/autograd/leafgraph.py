@@ -80,7 +80,8 @@ def cause(v, name, what):
             return (f"output.grad_fn's next_functions reach {what}'s AccumulateGrad, but .grad stayed None, and "
                     f"AccumulateGrad(t).apply(g) leaves t.grad None: AccumulateGrad.apply must store the gradient")
         return (f"output.grad_fn's next_functions reach {what}'s AccumulateGrad and AccumulateGrad.apply stores "
-                f"when called, but .grad stayed None: the backward pass never called that node's apply")
+                f"when called, but .grad stayed None: the backward pass never called that node's apply (or "
+                f"called it with no gradient, or .grad was reset after it)")
     if not f["any_accumulate"] and not f["leaf_node"]:
         return (f"Function.apply made no AccumulateGrad for {what}: nothing in output.grad_fn's next_functions is "
                 f"an AccumulateGrad and {what}.grad_fn is None; a leaf that requires grad gets an AccumulateGrad "
