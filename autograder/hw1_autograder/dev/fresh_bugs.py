@@ -174,14 +174,27 @@ def _wrong(cls, *args):
 }
 
 
-def table():
-    t = {n: (*m, "spring2021") for n, m in SPRING.items()}
-    t.update({n: (*m, "autograd") for n, m in AUTOGRAD.items()})
+PARTS = ("spring2021", "autograd")
+
+
+def as_table(spring, autograd, parts=PARTS):
+    """name -> (edits, tests, words, part) of one round's two tables, the parts asked for."""
+    t = {n: (*m, "spring2021") for n, m in spring.items()} if "spring2021" in parts else {}
+    t.update({n: (*m, "autograd") for n, m in autograd.items()} if "autograd" in parts else {})
     return t
 
 
+def table():
+    return as_table(SPRING, AUTOGRAD)
+
+
+def run_round(spring, autograd, argv=()):
+    """A round's command line: `python3 dev/fresh_bugs_N.py [spring2021|autograd]`."""
+    main(as_table(spring, autograd, tuple(argv) or PARTS))
+
+
 def main(t=None):
-    """t: name -> (edits, tests, words, part), this file's table() unless given (fresh_bugs_3.py)."""
+    """t: name -> (edits, tests, words, part), this file's table() unless given (the later rounds)."""
     t = t or table()
     results = [try_mutant(n, table=t) for n in t]   # one at a time: grading at home swaps the catalogue out
     for r in results:

@@ -36,7 +36,7 @@ HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
-from dev.fresh_bugs import main as _main  # noqa: E402
+from dev import fresh_bugs  # noqa: E402
 from dev.mutants import ACT, BN, HW1, LIN, LOSS, patch  # noqa: E402
 from dev.mutants_autograd import ENGINE, F, SGD, replace  # noqa: E402
 
@@ -367,16 +367,8 @@ def _wrong(self, x):
 
 
 def table():
-    t = {n: (*m, "spring2021") for n, m in SPRING.items()}
-    t.update({n: (*m, "autograd") for n, m in AUTOGRAD.items()})
-    return t
-
-
-def main():
-    import dev.fresh_bugs as fb
-    fb.table = table   # its runner and summary, this file's bugs
-    _main()
+    return fresh_bugs.as_table(SPRING, AUTOGRAD)
 
 
 if __name__ == "__main__":
-    main()
+    fresh_bugs.run_round(SPRING, AUTOGRAD, sys.argv[1:])

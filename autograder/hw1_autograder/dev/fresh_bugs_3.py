@@ -350,10 +350,8 @@ def _wrong(self):
 
 
 def table():
-    t = {n: (*m, "spring2021") for n, m in SPRING.items()}
-    t.update({n: (*m, "autograd") for n, m in AUTOGRAD.items()})
-    return t
+    return fresh_bugs.as_table(SPRING, AUTOGRAD)
 
 
 if __name__ == "__main__":
-    fresh_bugs.main(table())
+    fresh_bugs.run_round(SPRING, AUTOGRAD, sys.argv[1:])

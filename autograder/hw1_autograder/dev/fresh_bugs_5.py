@@ -319,18 +319,9 @@ def _wrong(self, x):
 }
 
 
-def table(parts=("spring2021", "autograd")):
-    t = {}
-    if "spring2021" in parts:
-        t.update({n: (*m, "spring2021") for n, m in SPRING.items()})
-    if "autograd" in parts:
-        t.update({n: (*m, "autograd") for n, m in AUTOGRAD.items()})
-    return t
-
-
-def main(argv=()):
-    fresh_bugs.main(table(tuple(argv) or ("spring2021", "autograd")))
+def table():
+    return fresh_bugs.as_table(SPRING, AUTOGRAD)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    fresh_bugs.run_round(SPRING, AUTOGRAD, sys.argv[1:])
